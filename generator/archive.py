@@ -1,0 +1,222 @@
+"""The index over all articles: taxonomies, date archives, related articles, neighbours.
+
+Plain data keyed by article id; no HTML. Built once per build and only read after.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from . import urls
+from .config import Config
+from .errors import ContentError
+from .model import Article
+from .slugs import slugify
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A tag, author or section, folded case- and accent-insensitively."""
+
+    slug: str
+    """Stable URL part: 'bashar-al-assad'."""
+    name: str
+    """Display name: the spelling most articles use."""
+    url: str
+    """Site path of the term's first page."""
+    article_ids: tuple[str, ...]
+    """Articles carrying the term, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A year, month or day of the date archive."""
+
+    parts: tuple[int, ...]
+    """(year,), (year, month) or (year, month, day)."""
+    url: str
+    """Site path: /2015/, /2015/09/, /2015/09/18/."""
+    article_ids: tuple[str, ...]
+    """Articles of the period, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLink:
+    """A `related` entry ready to print."""
+
+    title: str
+    url: str
+    external: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    """Everything the pages need to know about the archive as a whole."""
+
+    articles: Mapping[str, Article]
+    """Every published article by id."""
+    newest_first: tuple[str, ...]
+    """All article ids, newest first; ties broken by id."""
+    tags: Mapping[str, Term]
+    """Tags by slug, in display order."""
+    authors: Mapping[str, Term]
+    """Authors by slug, in display order."""
+    sections: Mapping[str, Term]
+    """Sections by slug, in display order."""
+    periods: Mapping[tuple[int, ...], Period]
+    """Years, months and days that have articles, newest first."""
+    related_articles: Mapping[str, tuple[str, ...]]
+    """For each article, the ids of the articles sharing most tags with it."""
+    related_links: Mapping[str, tuple[ResolvedLink, ...]]
+    """For each article, its `related` entries resolved."""
+    older: Mapping[str, str]
+    """Article id to the id of the article published just before it."""
+    newer: Mapping[str, str]
+    """Article id to the id of the article published just after it."""
+
+
+def build_index(articles: Iterable[Article], config: Config) -> tuple[SiteIndex, list[ContentError]]:
+    """Index the articles the build publishes; report clashes and dangling references."""
+    everything = list(articles)
+    published = [a for a in everything if _is_published(a, config)]
+    published.sort(key=lambda a: (-a.date.timestamp(), a.id))
+    by_id = {a.id: a for a in published}
+    order = tuple(by_id)
+    errors = _duplicate_slugs(everything) + _duplicate_aliases(published)
+    links, link_errors = _resolve_links(published, everything)
+    index = SiteIndex(
+        articles=by_id,
+        newest_first=order,
+        tags=_terms(published, lambda a: a.tags, urls.tag_url),
+        authors=_terms(published, lambda a: a.bylines, urls.author_url),
+        sections=_terms(published, lambda a: (a.section,), urls.section_url),
+        periods=_periods(published),
+        related_articles=_related(published, config.related_count),
+        related_links=links,
+        older=dict(zip(order, order[1:], strict=False)),
+        newer=dict(zip(order[1:], order, strict=False)),
+    )
+    return index, errors + link_errors
+
+
+def _is_published(article: Article, config: Config) -> bool:
+    if article.draft and not config.drafts:
+        return False
+    now = config.now or datetime.now(timezone.utc)
+    return config.future or article.date <= now
+
+
+def _terms(
+    articles: list[Article], names_of: Callable[[Article], Iterable[str]],
+    url_of: Callable[[str], str],
+) -> dict[str, Term]:
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        for name in names_of(article):
+            slug = slugify(name)
+            spellings[slug][name] += 1
+            members[slug].append(article.id)
+    terms = [
+        Term(slug, _display_name(spellings[slug]), url_of(slug), tuple(ids))
+        for slug, ids in members.items()
+    ]
+    terms.sort(key=lambda t: (t.name.casefold(), t.slug))
+    return {t.slug: t for t in terms}
+
+
+def _display_name(spellings: Counter[str]) -> str:
+    return min(spellings, key=lambda name: (-spellings[name], name))
+
+
+def _periods(articles: list[Article]) -> dict[tuple[int, ...], Period]:
+    members: dict[tuple[int, ...], list[str]] = defaultdict(list)
+    for article in articles:
+        day = article.date
+        for parts in ((day.year,), (day.year, day.month), (day.year, day.month, day.day)):
+            members[parts].append(article.id)
+    keys = sorted(members, reverse=True)
+    return {parts: Period(parts, _period_url(parts), tuple(members[parts])) for parts in keys}
+
+
+def _period_url(parts: tuple[int, ...]) -> str:
+    year, *rest = parts
+    return "/" + "/".join([f"{year:04d}", *(f"{p:02d}" for p in rest)]) + "/"
+
+
+def _related(articles: list[Article], count: int) -> dict[str, tuple[str, ...]]:
+    """Top `count` articles by shared tags; more shared first, then newest, then id."""
+    rank = {a.id: position for position, a in enumerate(articles)}
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        for tag in {slugify(t) for t in article.tags}:
+            by_tag[tag].append(article.id)
+    related = {}
+    for article in articles:
+        shared: Counter[str] = Counter()
+        for tag in {slugify(t) for t in article.tags}:
+            shared.update(by_tag[tag])
+        del shared[article.id]
+        best = sorted(shared, key=lambda other: (-shared[other], rank[other]))[:count]
+        related[article.id] = tuple(best)
+    return related
+
+
+def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
+    first_with: dict[str, Article] = {}
+    errors = []
+    for article in sorted(articles, key=lambda a: a.id):
+        other = first_with.setdefault(article.slug, article)
+        if other is not article:
+            errors.append(ContentError(
+                f"content/{article.id}",
+                f"slug {article.slug!r} is already used by content/{other.id}; "
+                "slugs must be unique (set slug: to tell them apart)",
+                field="slug",
+            ))
+    return errors
+
+
+def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
+    owner: dict[str, Article] = {a.url: a for a in articles}
+    errors = []
+    for article in sorted(articles, key=lambda a: a.id):
+        for alias in article.aliases:
+            other = owner.setdefault(alias, article)
+            if other is not article:
+                what = "the URL" if other.url == alias else "an alias"
+                errors.append(ContentError(
+                    f"content/{article.id}",
+                    f"alias {alias!r} is already {what} of content/{other.id}",
+                    field="aliases",
+                ))
+    return errors
+
+
+def _resolve_links(
+    published: list[Article], everything: list[Article]
+) -> tuple[dict[str, tuple[ResolvedLink, ...]], list[ContentError]]:
+    live = {a.slug: a for a in published}
+    hidden = {a.slug for a in everything} - live.keys()
+    resolved: dict[str, tuple[ResolvedLink, ...]] = {}
+    errors = []
+    for article in published:
+        links = []
+        for position, link in enumerate(article.related):
+            if link.slug is None:
+                links.append(ResolvedLink(link.title or "", link.url or "", external=True))
+            elif link.slug in live:
+                target = live[link.slug]
+                links.append(ResolvedLink(target.title, target.url, external=False))
+            else:
+                reason = ("is a draft or dated in the future, so it is not built"
+                          if link.slug in hidden else "matches no article")
+                errors.append(ContentError(
+                    f"content/{article.id}", f"slug {link.slug!r} {reason}",
+                    field=f"related[{position}].slug",
+                ))
+        resolved[article.id] = tuple(links)
+    return resolved, errors

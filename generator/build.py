@@ -1,0 +1,108 @@
+"""The build: load → index → pages → render → write, with every error reported at once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from . import urls
+from .archive import SiteIndex, build_index
+from .config import Config
+from .content import load_content
+from .errors import ContentError, ContentErrors, display_path
+from .pages import Page, plan_pages
+from .progress import Progress
+from .render import make_environment, render_page, theme_dir
+from .write import check_output_dir, write_site
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build will write, before anything is rendered."""
+
+    index: SiteIndex
+    pages: list[Page]
+    copies: dict[PurePosixPath, Path]
+    """Files copied as they are (theme and site static files, content images)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """The summary line of a build."""
+
+    articles: int
+    pages: int
+    files: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return (f"Built {self.articles} articles into {self.pages} pages "
+                f"({self.files} files) in {self.seconds:.2f} s")
+
+
+def plan_site(config: Config) -> Plan:
+    """Load, validate and index the content; raise ContentErrors listing every problem."""
+    loaded = load_content(config)
+    index, index_errors = build_index(loaded.articles, config)
+    pages, page_errors = plan_pages(index, config)
+    copies = dict(_static_files(config))
+    copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
+    errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, config)
+    if errors:
+        raise ContentErrors(errors)
+    return Plan(index, pages, copies)
+
+
+def build(config: Config, progress: Progress | None = None) -> BuildReport:
+    """Build the site into `config.output_dir`; the old output survives any failure."""
+    started = time.perf_counter()
+    progress = progress or Progress(quiet=True)
+    check_output_dir(config.output_dir, config.site_dir)
+    plan = plan_site(config)
+    rendered = _render_all(plan, config, progress)
+    write_site(config.output_dir, rendered, plan.copies.items())
+    return BuildReport(
+        articles=len(plan.index.articles),
+        pages=len(plan.pages),
+        files=len(plan.pages) + len(plan.copies),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _render_all(plan: Plan, config: Config, progress: Progress) -> list[tuple[PurePosixPath, bytes]]:
+    env = make_environment(config, plan.index)
+    rendered = []
+    errors: dict[str, ContentError] = {}
+    progress.start("Rendering", len(plan.pages))
+    for page in plan.pages:
+        try:
+            rendered.append((urls.file_for(page.url), render_page(env, page, plan.index)))
+        except ContentErrors as failure:
+            errors.update((str(e), e) for e in failure.errors)
+        progress.advance()
+    progress.finish()
+    if errors:
+        raise ContentErrors(errors.values())
+    return rendered
+
+
+def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
+    """Theme static files, then the site's own static/ (later ones win)."""
+    for root in (theme_dir(config) / "static", config.site_dir / "static"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    yield PurePosixPath(path.relative_to(root).as_posix()), path
+
+
+def _clashes(
+    pages: list[Page], copies: dict[PurePosixPath, Path], config: Config
+) -> list[ContentError]:
+    written = {urls.file_for(page.url) for page in pages}
+    return [
+        ContentError(display_path(source, config.site_dir),
+                     f"would overwrite the generated page /{relative}; rename or move it")
+        for relative, source in copies.items() if relative in written
+    ]

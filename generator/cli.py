@@ -1,0 +1,132 @@
+"""The `folio` command: parses arguments, then calls a plain function per command.
+
+Command modules are imported only when their command runs, so `folio --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import FolioError, UsageError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except FolioError as exc:
+        print(f"Error: {exc}" if exc.exit_code == 2 else str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="folio", description="Build a static news archive from Markdown stories."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    build = commands.add_parser("build", help="build the site into output/",
+                                description="Build the site into output/ (or --output).")
+    _site_options(build)
+    build.add_argument("--output", type=Path, metavar="DIR",
+                       help="write here instead of SITE/output")
+    build.add_argument("--base-url", metavar="URL", help="override base_url from folio.toml")
+    build.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    build.set_defaults(run=_build)
+
+    check = commands.add_parser("check", help="validate content without writing anything",
+                                description="Load and validate every article; write nothing.")
+    _site_options(check)
+    check.set_defaults(run=_check)
+
+    new = commands.add_parser("new", help="start a new article in content/",
+                              description="Write content/<slug>.md with today's date.")
+    new.add_argument("headline", help="the article's headline")
+    new.add_argument("--section", help="section of the new article")
+    new.add_argument("--site", type=Path, default=Path(), metavar="DIR",
+                     help="site folder (default: the current folder)")
+    new.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
+    new.set_defaults(run=_new)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path(), metavar="DIR",
+                        help="site folder holding folio.toml and content/ (default: .)")
+    parser.add_argument("--drafts", action="store_true", help="include draft: true articles")
+    parser.add_argument("--future", action="store_true", help="include articles dated later than now")
+    parser.add_argument("--now", type=_moment, metavar="ISO",
+                        help="treat this time as the present (default: SOURCE_DATE_EPOCH or the clock)")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO 8601 time, got {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _present(args: argparse.Namespace) -> datetime | None:
+    if args.now:
+        return args.now  # type: ignore[no-any-return]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return None
+    if not epoch.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}")
+    return datetime.fromtimestamp(int(epoch), UTC)
+
+
+def _config(args: argparse.Namespace, **overrides: Any) -> Any:
+    from .config import load_config
+
+    if not args.site.is_dir():
+        raise UsageError(f"site folder {args.site} does not exist")
+    return load_config(args.site, drafts=args.drafts, future=args.future,
+                       now=_present(args), **overrides)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .progress import Progress
+
+    config = _config(args, base_url=args.base_url, output_dir=args.output)
+    report = build(config, Progress(quiet=args.quiet))
+    if not args.quiet:
+        print(report)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import plan_site
+
+    plan = plan_site(_config(args))
+    print(f"OK: {len(plan.index.articles)} articles, {len(plan.pages)} pages, no errors")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .scaffold import new_article
+
+    config = load_config(args.site, now=_present(args))
+    path = new_article(config, args.headline, args.section)
+    print(f"Created {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

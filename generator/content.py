@@ -1,0 +1,200 @@
+"""Files under `content/` into `Article` values; every mistake collected, none raised alone."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from . import frontmatter_yaml
+from .config import Config
+from .errors import ContentError
+from .fields import FieldReader
+from .markdown import make_parser
+from .model import Article
+from .slugs import slugify
+
+_BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
+KNOWN_FIELDS = frozenset(
+    ["title", "dek", "byline", "date", "updated", "section", "publication", "tags", "photo", "related", "slug", "draft", "aliases", "corrections"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A non-Markdown file under content/ (an image), copied to the same path."""
+
+    source: Path
+    url: str
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What loading content/ found."""
+
+    articles: list[Article] = field(default_factory=list)
+    assets: list[Asset] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+
+
+def load_content(config: Config) -> Loaded:
+    """Read every article and asset under the site's content folder."""
+    result = Loaded()
+    root = config.content_dir
+    if not root.is_dir():
+        result.errors.append(ContentError("content", "no content/ folder in the site"))
+        return result
+    parser = make_parser(config.markdown_html)
+    real_root = root.resolve()
+    for path in _walk(root):
+        relative = path.relative_to(root).as_posix()
+        shown = f"content/{relative}"
+        if not _is_inside(path, real_root):
+            result.errors.append(ContentError(shown, "is a link to a file outside content/"))
+        elif path.suffix.lower() == ".md":
+            _load_article(path, relative, config, parser, result)
+        else:
+            result.assets.append(Asset(path, "/" + relative))
+    return result
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under `root` in a stable order, skipping hidden files and editor backups."""
+    for path in sorted(root.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or _BACKUP.search(path.name):
+            continue
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.is_file():
+            yield path
+
+
+def _is_inside(path: Path, real_root: Path) -> bool:
+    return path.resolve().is_relative_to(real_root)
+
+
+def _load_article(
+    path: Path, relative: str, config: Config, parser: MarkdownIt, result: Loaded
+) -> None:
+    shown = f"content/{relative}"
+    text, problem = _read_text(path)
+    if problem:
+        result.errors.append(ContentError(shown, problem[0], line=problem[1]))
+        return
+    try:
+        piece = frontmatter_yaml.split(text)
+        meta = frontmatter_yaml.parse(piece) if piece.front_matter is not None else None
+    except frontmatter_yaml.FrontMatterError as exc:
+        result.errors.append(ContentError(shown, str(exc), line=exc.line))
+        return
+    if not isinstance(meta, dict):
+        result.errors.append(ContentError(shown, _no_front_matter(text, meta), line=1))
+        return
+    reader = FieldReader(shown, piece, meta, config, result.errors)
+    article = _build_article(reader, relative, piece.body, config, parser)
+    if article is not None:
+        result.articles.append(article)
+
+
+def _read_text(path: Path) -> tuple[str, tuple[str, int | None] | None]:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        return "", (f"is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8", line)
+
+
+def _no_front_matter(text: str, meta: object) -> str:
+    if not text.strip():
+        return "file is empty; an article needs front matter with title, byline and date"
+    if meta is None:
+        return (
+            "no front matter: start the file with a block between --- lines "
+            "holding title, byline and date"
+        )
+    return f"front matter must be 'key: value' lines, got a {type(meta).__name__}"
+
+
+def _build_article(
+    reader: FieldReader, relative: str, body: str, config: Config, parser: MarkdownIt
+) -> Article | None:
+    title = reader.text("title", required=True)
+    bylines = reader.names("byline", required=True)
+    published = reader.moment("date", required=True)
+    updated = reader.moment("updated")
+    section = reader.text("section") or config.default_section
+    slug = reader.slug(_slug_from_file(relative))
+    dek = reader.text("dek")
+    publication = reader.text("publication")
+    tags = reader.names("tags", allow_string=False)
+    photo = reader.photo()
+    related = reader.related()
+    draft = reader.flag("draft")
+    aliases = reader.aliases()
+    corrections = reader.corrections()
+    if published and updated and updated < published:
+        reader.error("updated", "is earlier than date; expected the time of a later revision")
+    if not (title and bylines and published and slug) or reader.failed:
+        return None
+    body_html, first_paragraph = _render(parser, body)
+    return Article(
+        id=relative,
+        slug=slug,
+        url=_permalink(config.permalink, published, slug, section),
+        title=title,
+        bylines=bylines,
+        date=published,
+        section=section,
+        body_html=body_html,
+        summary=dek or first_paragraph,
+        dek=dek,
+        updated=updated,
+        publication=publication,
+        tags=tags,
+        photo=photo,
+        related=related,
+        draft=draft,
+        aliases=aliases,
+        corrections=corrections,
+        extra={k: v for k, v in reader.meta.items() if k not in KNOWN_FIELDS},
+    )
+
+
+def _slug_from_file(relative: str) -> str:
+    stem = Path(relative).stem
+    return slugify(_DATE_PREFIX.sub("", stem) or stem)
+
+
+def _permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
+    return pattern.format(
+        year=f"{when.year:04d}",
+        month=f"{when.month:02d}",
+        day=f"{when.day:02d}",
+        slug=slug,
+        section=slugify(section) or "news",
+    )
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _render(parser: MarkdownIt, body: str) -> tuple[str, str]:
+    """Body HTML and the plain text of its first paragraph."""
+    env: dict[str, Any] = {}
+    tokens = parser.parse(body, env)
+    first = ""
+    for opening, inline in zip(tokens, tokens[1:], strict=False):
+        if opening.type == "paragraph_open" and inline.type == "inline":
+            inline_html = parser.renderer.render(inline.children or [], parser.options, env)
+            first = html.unescape(_TAG.sub("", inline_html)).strip()
+            break
+    return parser.renderer.render(tokens, parser.options, env), first

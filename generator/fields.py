@@ -1,0 +1,230 @@
+"""Reading and validating front-matter fields of one file, one error per bad field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from . import urls
+from .config import Config
+from .errors import ContentError
+from .frontmatter_yaml import Split, key_line
+from .model import Correction, Photo, RelatedLink
+from .slugs import is_valid_slug, slugify
+
+DATE_EXAMPLE = "an ISO 8601 date such as 2015-09-18 or 2015-09-18T17:10:00-04:00"
+
+
+class FieldReader:
+    """Typed access to one file's front matter; problems go to the shared error list."""
+
+    def __init__(
+        self, path: str, piece: Split, meta: dict[Any, Any], config: Config,
+        errors: list[ContentError],
+    ) -> None:
+        self.path = path
+        self.piece = piece
+        self.meta = {str(k): v for k, v in meta.items()}
+        self.config = config
+        self._errors = errors
+        self.failed = False
+
+    def error(self, name: str, message: str) -> None:
+        top = name.split(".")[0].split("[")[0]
+        self._errors.append(
+            ContentError(self.path, message, line=key_line(self.piece, top), field=name)
+        )
+        self.failed = True
+
+    def text(self, name: str, required: bool = False) -> str:
+        value = self.meta.get(name)
+        if value is None:
+            if required:
+                self.error(name, "is required")
+            return ""
+        return self._as_text(name, value, required)
+
+    def _as_text(self, name: str, value: Any, required: bool = False) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(name, f"expected text, got {_describe(value)}")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.error(name, "is required and must not be empty")
+        return text
+
+    def names(self, name: str, required: bool = False, allow_string: bool = True) -> tuple[str, ...]:
+        """A list of names (bylines, tags); a single string counts as one name if allowed."""
+        value = self.meta.get(name)
+        if value is None:
+            if required:
+                self.error(name, "is required")
+            return ()
+        if isinstance(value, str) and allow_string:
+            value = [value]
+        if not isinstance(value, list):
+            self.error(name, f"expected a list of names such as [Syria, Russia], got {_describe(value)}")
+            return ()
+        found: dict[str, str] = {}
+        for index, item in enumerate(value):
+            label = f"{name}[{index}]"
+            text = self._as_text(label, item)
+            if text and not slugify(text):
+                self.error(label, f"{text!r} has no letters or digits to make a URL from")
+            elif text:
+                found.setdefault(slugify(text), text)
+        if required and not found and not self.failed:
+            self.error(name, "is required and must name at least one person or organisation")
+        return tuple(found.values())
+
+    def moment(self, name: str, required: bool = False) -> datetime | None:
+        value = self.meta.get(name)
+        if value is None:
+            if required:
+                self.error(name, f"is required; expected {DATE_EXAMPLE}")
+            return None
+        parsed = self._parse_moment(name, value)
+        if parsed is None:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=self.config.zone)
+        return parsed
+
+    def _parse_moment(self, name: str, value: Any) -> datetime | None:
+        if not isinstance(value, str):
+            self.error(name, f"expected {DATE_EXAMPLE}, got {_describe(value)}")
+            return None
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            reason = "" if "Invalid isoformat" in str(exc) else f" ({exc})"
+            self.error(name, f"expected {DATE_EXAMPLE}, got {value!r}{reason}")
+            return None
+
+    def flag(self, name: str) -> bool:
+        value = self.meta.get(name, False)
+        if not isinstance(value, bool):
+            self.error(name, f"expected true or false, got {_describe(value)}")
+            return False
+        return value
+
+    def slug(self, default: str) -> str:
+        value = self.meta.get("slug")
+        if value is None:
+            if not default:
+                self.error("slug", "the file name has no letters or digits; set slug: in front matter")
+            return default
+        text = self._as_text("slug", value)
+        if text and not is_valid_slug(text):
+            self.error("slug", f"expected letters, digits and inner hyphens only, got {text!r}")
+            return ""
+        return text
+
+    def photo(self) -> Photo | None:
+        value = self.meta.get("photo")
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error("photo", f"expected src, alt, caption and credit, got {_describe(value)}")
+            return None
+        parts = {key: self._as_text(f"photo.{key}", value.get(key) or "")
+                 for key in ("src", "alt", "caption", "credit")}
+        for key in value:
+            if key not in parts:
+                self.error(f"photo.{key}", "unknown key; photo takes src, alt, caption, credit")
+        src = self._photo_src(parts["src"]) if parts["src"] else None
+        return Photo(src, parts["alt"] or parts["caption"], parts["caption"], parts["credit"])
+
+    def _photo_src(self, src: str) -> str | None:
+        scheme = urlsplit(src).scheme.lower()
+        if scheme in ("http", "https"):
+            return src
+        if scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
+            self.error("photo.src", f"expected a path under content/ or an http(s) URL, got {src!r}")
+            return None
+        file = self.config.content_dir / src
+        content = self.config.content_dir.resolve()
+        if not file.is_file() or not file.resolve().is_relative_to(content):
+            self.error("photo.src", f"{src!r} is not a file under content/")
+            return None
+        return quote("/" + src)
+
+    def related(self) -> tuple[RelatedLink, ...]:
+        value = self.meta.get("related")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error("related", f"expected a list of slug: or title:/url: entries, got {_describe(value)}")
+            return ()
+        links = (self._related_entry(f"related[{i}]", item) for i, item in enumerate(value))
+        return tuple(link for link in links if link)
+
+    def _related_entry(self, label: str, item: Any) -> RelatedLink | None:
+        if isinstance(item, str):
+            item = {"slug": item}
+        if not isinstance(item, dict):
+            self.error(label, f"expected slug: or title: and url:, got {_describe(item)}")
+            return None
+        if item.get("slug") is not None:
+            slug = self._as_text(f"{label}.slug", item["slug"])
+            return RelatedLink(slug=slug, title=None, url=None) if slug else None
+        title = self._as_text(f"{label}.title", item.get("title") or "")
+        url = self._as_text(f"{label}.url", item.get("url") or "")
+        if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
+            self.error(f"{label}.url", f"expected slug: or an http(s) url:, got {url!r}")
+            return None
+        if not title:
+            self.error(f"{label}.title", "is required for an outside link")
+            return None
+        return RelatedLink(slug=None, title=title, url=url)
+
+    def aliases(self) -> tuple[str, ...]:
+        value = self.meta.get("aliases")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error("aliases", f"expected a list of old paths, got {_describe(value)}")
+            return ()
+        found = []
+        for index, item in enumerate(value):
+            text = self._as_text(f"aliases[{index}]", item)
+            try:
+                found.append(urls.normalize(text))
+            except ValueError as exc:
+                self.error(f"aliases[{index}]", f"{text!r} is not a usable site path: {exc}")
+        return tuple(dict.fromkeys(found))
+
+    def corrections(self) -> tuple[Correction, ...]:
+        value = self.meta.get("corrections")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error("corrections", f"expected a list of date: and text: entries, got {_describe(value)}")
+            return ()
+        found = []
+        for index, item in enumerate(value):
+            label = f"corrections[{index}]"
+            if not isinstance(item, dict):
+                self.error(label, f"expected date: and text:, got {_describe(item)}")
+                continue
+            when = self._parse_moment(f"{label}.date", item.get("date"))
+            text = self._as_text(f"{label}.text", item.get("text"), required=True)
+            if when and text:
+                found.append(Correction(date=when.date(), text=text))
+        return tuple(sorted(found, key=lambda c: c.date))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return f"{value!r}"
+

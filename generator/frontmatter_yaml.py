@@ -1,0 +1,89 @@
+"""Splitting a Markdown file into front matter and body, with file line numbers.
+
+python-frontmatter finds the `---` fences; PyYAML's C loader (when built)
+parses the block. Dates are left as text so that a bad date becomes a clear
+message about the `date` field instead of an exception deep inside YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe YAML loading that keeps dates as strings."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+class _Handler(YAMLHandler):  # type: ignore[misc]
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_Loader)
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A file cut at its front-matter fences."""
+
+    front_matter: str | None
+    """The YAML between the fences, or None when the file has no front matter."""
+    body: str
+    """Everything after the closing fence."""
+    first_line: int
+    """File line number of the opening `---` (1-based)."""
+
+
+class FrontMatterError(ValueError):
+    """The YAML could not be parsed; `line` is the file line when YAML knows it."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+_HANDLER = _Handler()
+
+
+def split(text: str) -> Split:
+    stripped = text.lstrip()
+    first_line = text[: len(text) - len(stripped)].count("\n") + 1
+    if not _HANDLER.detect(stripped):
+        return Split(None, text, first_line)
+    try:
+        front_matter, body = _HANDLER.split(stripped)
+    except ValueError:
+        raise FrontMatterError("front matter opened with --- but never closed", first_line) from None
+    return Split(front_matter, body, first_line)
+
+
+def parse(piece: Split) -> Any:
+    """The YAML value of the front matter (usually a dict)."""
+    try:
+        return _HANDLER.load(piece.front_matter or "")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = piece.first_line + mark.line if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
+    except (yaml.YAMLError, ValueError) as exc:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}", piece.first_line) from None
+
+
+def key_line(piece: Split, key: str) -> int | None:
+    """File line of a top-level `key:` in the front matter, for error messages."""
+    if piece.front_matter is None:
+        return None
+    for number, line in enumerate(piece.front_matter.split("\n")):
+        if line.startswith((f"{key}:", f'"{key}":', f"'{key}':")):
+            return piece.first_line + number
+    return None

@@ -1,0 +1,92 @@
+"""The values that flow from loading to rendering: articles and their parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """The lead image of an article."""
+
+    src: str | None
+    """Absolute URL, or a site path such as /images/x.jpg; None for a credit-only photo."""
+    alt: str
+    """Text alternative for readers who cannot see the image."""
+    caption: str
+    """What the image shows."""
+    credit: str
+    """Who made or supplied it; shown as "Photo via <credit>"."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    """An entry of `related`: another article of this site, or an outside page."""
+
+    slug: str | None
+    """Slug of an article of this site, resolved to its URL by the index."""
+    title: str | None
+    """Link text for an outside page (internal links use the article's title)."""
+    url: str | None
+    """Address of an outside page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A published correction of the article."""
+
+    date: date
+    """Day the correction was made."""
+    text: str
+    """What was wrong and what is right."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story, validated, with its body rendered to HTML."""
+
+    id: str
+    """Path of the source file under content/, with forward slashes."""
+    slug: str
+    """Last part of the URL; from front matter or the file name."""
+    url: str
+    """Site path of the article page, e.g. /2015/09/18/slug/."""
+    title: str
+    """Headline."""
+    bylines: tuple[str, ...]
+    """Author names, in the order given."""
+    date: datetime
+    """Publication time, always with a UTC offset."""
+    section: str
+    """Section name; config's default_section when front matter names none."""
+    body_html: str
+    """The Markdown body rendered to HTML."""
+    summary: str
+    """Plain text for lists, feeds and meta tags: the dek, else the first paragraph."""
+    dek: str = ""
+    """Subtitle under the headline."""
+    updated: datetime | None = None
+    """Time of the last substantive update, if any."""
+    publication: str = ""
+    """Brand or kicker line, e.g. "News by VICE"."""
+    tags: tuple[str, ...] = ()
+    """Tag names as written."""
+    photo: Photo | None = None
+    """Lead photo."""
+    related: tuple[RelatedLink, ...] = ()
+    """Related links as written."""
+    draft: bool = False
+    """Drafts are built only with --drafts."""
+    aliases: tuple[str, ...] = ()
+    """Old site paths that redirect to this article."""
+    corrections: tuple[Correction, ...] = ()
+    """Corrections, oldest first."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Front-matter keys Folio does not know, passed to templates untouched."""
+
+    @property
+    def kicker(self) -> str:
+        return self.publication or self.section

@@ -1,0 +1,193 @@
+"""Every page the site has, as `Page(url, template, context)`.
+
+Contexts hold plain values and `Ref`s to articles, never rendered HTML, so a
+page is cheap to send to another process and `render` stays a pure function
+of (page, index).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from . import urls
+from .archive import Period, SiteIndex, Term
+from .config import Config
+from .errors import ContentError
+
+
+class Ref(NamedTuple):
+    """An article by id; `render` swaps it for the `Article`."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """Where a page sits in a paginated list."""
+
+    number: int
+    """1-based number of this page."""
+    urls: tuple[str, ...]
+    """Site path of every page of the list, first to last."""
+
+    @property
+    def total(self) -> int:
+        return len(self.urls)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+
+@dataclass(frozen=True, slots=True)
+class TermCount:
+    """A line of the tags, authors or sections index."""
+
+    name: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCount:
+    """A line of the archive index: a year or month and how many articles it has."""
+
+    day: date
+    url: str
+    count: int
+    months: tuple[PeriodCount, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One file of the built site, before rendering."""
+
+    url: str
+    """Site path, e.g. /tags/syria/page/2/."""
+    template: str
+    """Template file name, e.g. list.html."""
+    context: Mapping[str, object]
+    """Template variables; `Ref` values and tuples of them become articles."""
+
+
+def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[ContentError]]:
+    """All pages in a stable order, and an error for every URL two pages claim."""
+    pages = [
+        *_article_pages(index),
+        *_list_pages("/", "home", "Latest", index.newest_first, config),
+        *_term_index("/tags/", "Tags", index.tags),
+        *_term_index("/authors/", "Authors", index.authors),
+        *_term_index("/sections/", "Sections", index.sections),
+        *_term_pages("tag", index.tags, config),
+        *_term_pages("author", index.authors, config),
+        *_term_pages("section", index.sections, config),
+        _archive_index(index),
+        *_period_pages(index.periods, config),
+        *_alias_pages(index),
+        Page("/404.html", "404.html", {"title": "Page not found"}),
+    ]
+    return pages, _url_clashes(pages, index)
+
+
+def _article_pages(index: SiteIndex) -> Iterator[Page]:
+    for article_id in index.newest_first:
+        article = index.articles[article_id]
+        older, newer = index.older.get(article_id), index.newer.get(article_id)
+        yield Page(article.url, "article.html", {
+            "article": Ref(article_id),
+            "related_articles": tuple(Ref(i) for i in index.related_articles[article_id]),
+            "related_links": index.related_links[article_id],
+            "older": Ref(older) if older else None,
+            "newer": Ref(newer) if newer else None,
+        })
+
+
+def _list_pages(
+    first_url: str, kind: str, title: str, ids: Sequence[str], config: Config,
+    extra: Mapping[str, object] | None = None,
+) -> Iterator[Page]:
+    chunks = [ids[i : i + config.per_page] for i in range(0, len(ids), config.per_page)] or [()]
+    page_urls = tuple(urls.page_url(first_url, n) for n in range(1, len(chunks) + 1))
+    for number, chunk in enumerate(chunks, start=1):
+        yield Page(page_urls[number - 1], "list.html", {
+            "kind": kind,
+            "title": title,
+            "articles": tuple(Ref(i) for i in chunk),
+            "pagination": Pagination(number, page_urls),
+            "count": len(ids),
+            **(extra or {}),
+        })
+
+
+def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Page]:
+    counts = tuple(TermCount(t.name, t.url, len(t.article_ids)) for t in terms.values())
+    yield Page(url, "terms.html", {"title": title, "terms": counts})
+
+
+def _term_pages(kind: str, terms: Mapping[str, Term], config: Config) -> Iterator[Page]:
+    for term in terms.values():
+        yield from _list_pages(term.url, kind, term.name, term.article_ids, config,
+                               {"term": TermCount(term.name, term.url, len(term.article_ids))})
+
+
+def _archive_index(index: SiteIndex) -> Page:
+    periods = index.periods
+    years = tuple(
+        PeriodCount(
+            date(*year.parts, 1, 1), year.url, len(year.article_ids),
+            tuple(
+                PeriodCount(date(*month.parts, 1), month.url, len(month.article_ids))
+                for month in periods.values() if len(month.parts) == 2
+                and month.parts[0] == year.parts[0]
+            ),
+        )
+        for year in periods.values() if len(year.parts) == 1
+    )
+    return Page("/archive/", "archive.html", {"title": "Archive", "years": years})
+
+
+def _period_pages(periods: Mapping[tuple[int, ...], Period], config: Config) -> Iterator[Page]:
+    kinds = {1: "year", 2: "month", 3: "day"}
+    for period in periods.values():
+        first_day = date(*(period.parts + (1, 1))[:3])
+        yield from _list_pages(period.url, kinds[len(period.parts)], "", period.article_ids,
+                               config, {"period": first_day})
+
+
+def _alias_pages(index: SiteIndex) -> Iterator[Page]:
+    for article_id in sorted(index.articles):
+        article = index.articles[article_id]
+        for alias in article.aliases:
+            yield Page(alias, "redirect.html", {"target": article.url, "title": article.title})
+
+
+def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:
+    seen: dict[str, Page] = {}
+    errors = []
+    for page in pages:
+        key = urls.file_for(page.url).as_posix()
+        other = seen.setdefault(key, page)
+        if other is not page:
+            errors.append(ContentError(
+                _source_of(page, index), f"URL {page.url} is also the URL of "
+                f"{_source_of(other, index)}; change the slug or permalink", field="slug",
+            ))
+    return errors
+
+
+def _source_of(page: Page, index: SiteIndex) -> str:
+    ref = page.context.get("article")
+    if isinstance(ref, Ref):
+        return f"content/{index.articles[ref.id].id}"
+    target = page.context.get("target")
+    for article in index.articles.values():
+        if article.url == target:
+            return f"content/{article.id}"
+    return f"the {page.template.removesuffix('.html')} page"

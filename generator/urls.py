@@ -1,0 +1,56 @@
+"""Site paths (the URLs of pages) and the files they are written to."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import unquote
+
+from .slugs import slugify
+
+_FORBIDDEN = frozenset('\\\0<>"|?*#')
+
+
+def file_for(url: str) -> PurePosixPath:
+    """The file, relative to the output folder, that serves site path `url`.
+
+    "/" -> index.html, "/tags/" -> tags/index.html, "/feed.xml" -> feed.xml,
+    "/old-page" -> old-page/index.html. Raises ValueError for any path that
+    could name a file outside the output folder or is not a plain path.
+    """
+    decoded = unquote(url)
+    if not decoded.startswith("/") or decoded.startswith("//"):
+        raise ValueError("expected a path starting with a single '/'")
+    if any(c in _FORBIDDEN or ord(c) < 32 for c in decoded):
+        raise ValueError("contains a character not allowed in a path")
+    parts = decoded.strip("/").split("/") if decoded != "/" else []
+    if any(part in ("", ".", "..") for part in parts):
+        raise ValueError("contains an empty, '.' or '..' segment")
+    if decoded.endswith("/") or not parts or "." not in parts[-1]:
+        return PurePosixPath(*parts, "index.html")
+    return PurePosixPath(*parts)
+
+
+def normalize(url: str) -> str:
+    """A site path in the form pages use: folder URLs end with '/'."""
+    file = file_for(url)
+    if file.name == "index.html" and not url.endswith("index.html"):
+        parent = file.parent.as_posix()
+        return "/" if parent == "." else f"/{parent}/"
+    return "/" + file.as_posix()
+
+
+def tag_url(name: str) -> str:
+    return f"/tags/{slugify(name)}/"
+
+
+def author_url(name: str) -> str:
+    return f"/authors/{slugify(name)}/"
+
+
+def section_url(name: str) -> str:
+    return f"/sections/{slugify(name)}/"
+
+
+def page_url(first: str, number: int) -> str:
+    """URL of page `number` of a paginated list whose first page is `first`."""
+    return first if number == 1 else f"{first}page/{number}/"
