@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 
 from . import urls
 from .config import Config
@@ -78,7 +79,9 @@ class SiteIndex:
     """Article id to the id of the article published just after it."""
 
 
-def build_index(articles: Iterable[Article], config: Config) -> tuple[SiteIndex, list[ContentError]]:
+def build_index(
+    articles: Iterable[Article], config: Config
+) -> tuple[SiteIndex, list[ContentError]]:
     """Index the articles the build publishes; report clashes and dangling references."""
     everything = list(articles)
     published = [a for a in everything if _is_published(a, config)]
@@ -96,8 +99,8 @@ def build_index(articles: Iterable[Article], config: Config) -> tuple[SiteIndex,
         periods=_periods(published),
         related_articles=_related(published, config.related_count),
         related_links=links,
-        older=dict(zip(order, order[1:], strict=False)),
-        newer=dict(zip(order[1:], order, strict=False)),
+        older=dict(pairwise(order)),
+        newer={older: newer for newer, older in pairwise(order)},
     )
     return index, errors + link_errors
 
@@ -105,12 +108,13 @@ def build_index(articles: Iterable[Article], config: Config) -> tuple[SiteIndex,
 def _is_published(article: Article, config: Config) -> bool:
     if article.draft and not config.drafts:
         return False
-    now = config.now or datetime.now(timezone.utc)
+    now = config.now or datetime.now(UTC)
     return config.future or article.date <= now
 
 
 def _terms(
-    articles: list[Article], names_of: Callable[[Article], Iterable[str]],
+    articles: list[Article],
+    names_of: Callable[[Article], Iterable[str]],
     url_of: Callable[[str], str],
 ) -> dict[str, Term]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -171,12 +175,14 @@ def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
     for article in sorted(articles, key=lambda a: a.id):
         other = first_with.setdefault(article.slug, article)
         if other is not article:
-            errors.append(ContentError(
-                f"content/{article.id}",
-                f"slug {article.slug!r} is already used by content/{other.id}; "
-                "slugs must be unique (set slug: to tell them apart)",
-                field="slug",
-            ))
+            errors.append(
+                ContentError(
+                    f"content/{article.id}",
+                    f"slug {article.slug!r} is already used by content/{other.id}; "
+                    "slugs must be unique (set slug: to tell them apart)",
+                    field="slug",
+                )
+            )
     return errors
 
 
@@ -188,11 +194,13 @@ def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
             other = owner.setdefault(alias, article)
             if other is not article:
                 what = "the URL" if other.url == alias else "an alias"
-                errors.append(ContentError(
-                    f"content/{article.id}",
-                    f"alias {alias!r} is already {what} of content/{other.id}",
-                    field="aliases",
-                ))
+                errors.append(
+                    ContentError(
+                        f"content/{article.id}",
+                        f"alias {alias!r} is already {what} of content/{other.id}",
+                        field="aliases",
+                    )
+                )
     return errors
 
 
@@ -212,11 +220,17 @@ def _resolve_links(
                 target = live[link.slug]
                 links.append(ResolvedLink(target.title, target.url, external=False))
             else:
-                reason = ("is a draft or dated in the future, so it is not built"
-                          if link.slug in hidden else "matches no article")
-                errors.append(ContentError(
-                    f"content/{article.id}", f"slug {link.slug!r} {reason}",
-                    field=f"related[{position}].slug",
-                ))
+                reason = (
+                    "is a draft or dated in the future, so it is not built"
+                    if link.slug in hidden
+                    else "matches no article"
+                )
+                errors.append(
+                    ContentError(
+                        f"content/{article.id}",
+                        f"slug {link.slug!r} {reason}",
+                        field=f"related[{position}].slug",
+                    )
+                )
         resolved[article.id] = tuple(links)
     return resolved, errors

@@ -38,8 +38,14 @@ class BuildReport:
     seconds: float
 
     def __str__(self) -> str:
-        return (f"Built {self.articles} articles into {self.pages} pages "
-                f"({self.files} files) in {self.seconds:.2f} s")
+        return (
+            f"Built {plural(self.articles, 'article')} into {plural(self.pages, 'page')} "
+            f"({plural(self.files, 'file')}) in {self.seconds:.2f} s"
+        )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def plan_site(config: Config) -> Plan:
@@ -71,7 +77,9 @@ def build(config: Config, progress: Progress | None = None) -> BuildReport:
     )
 
 
-def _render_all(plan: Plan, config: Config, progress: Progress) -> list[tuple[PurePosixPath, bytes]]:
+def _render_all(
+    plan: Plan, config: Config, progress: Progress
+) -> list[tuple[PurePosixPath, bytes]]:
     env = make_environment(config, plan.index)
     rendered = []
     errors: dict[str, ContentError] = {}
@@ -102,7 +110,10 @@ def _clashes(
 ) -> list[ContentError]:
     written = {urls.file_for(page.url) for page in pages}
     return [
-        ContentError(display_path(source, config.site_dir),
-                     f"would overwrite the generated page /{relative}; rename or move it")
-        for relative, source in copies.items() if relative in written
+        ContentError(
+            display_path(source, config.site_dir),
+            f"would overwrite the generated page /{relative}; rename or move it",
+        )
+        for relative, source in copies.items()
+        if relative in written
     ]

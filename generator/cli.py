@@ -37,38 +37,64 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    build = commands.add_parser("build", help="build the site into output/",
-                                description="Build the site into output/ (or --output).")
+    build = commands.add_parser(
+        "build",
+        help="build the site into output/",
+        description="Build the site into output/ (or --output).",
+    )
     _site_options(build)
-    build.add_argument("--output", type=Path, metavar="DIR",
-                       help="write here instead of SITE/output")
+    build.add_argument(
+        "--output", type=Path, metavar="DIR", help="write here instead of SITE/output"
+    )
     build.add_argument("--base-url", metavar="URL", help="override base_url from folio.toml")
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
     build.set_defaults(run=_build)
 
-    check = commands.add_parser("check", help="validate content without writing anything",
-                                description="Load and validate every article; write nothing.")
+    check = commands.add_parser(
+        "check",
+        help="validate content without writing anything",
+        description="Load and validate every article; write nothing.",
+    )
     _site_options(check)
     check.set_defaults(run=_check)
 
-    new = commands.add_parser("new", help="start a new article in content/",
-                              description="Write content/<slug>.md with today's date.")
+    new = commands.add_parser(
+        "new",
+        help="start a new article in content/",
+        description="Write content/<slug>.md with today's date.",
+    )
     new.add_argument("headline", help="the article's headline")
     new.add_argument("--section", help="section of the new article")
-    new.add_argument("--site", type=Path, default=Path(), metavar="DIR",
-                     help="site folder (default: the current folder)")
+    new.add_argument(
+        "--site",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="site folder (default: the current folder)",
+    )
     new.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
     new.set_defaults(run=_new)
     return parser
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", type=Path, default=Path(), metavar="DIR",
-                        help="site folder holding folio.toml and content/ (default: .)")
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="site folder holding folio.toml and content/ (default: .)",
+    )
     parser.add_argument("--drafts", action="store_true", help="include draft: true articles")
-    parser.add_argument("--future", action="store_true", help="include articles dated later than now")
-    parser.add_argument("--now", type=_moment, metavar="ISO",
-                        help="treat this time as the present (default: SOURCE_DATE_EPOCH or the clock)")
+    parser.add_argument(
+        "--future", action="store_true", help="include articles dated later than now"
+    )
+    parser.add_argument(
+        "--now",
+        type=_moment,
+        metavar="ISO",
+        help="treat this time as the present (default: SOURCE_DATE_EPOCH or the clock)",
+    )
 
 
 def _moment(text: str) -> datetime:
@@ -95,8 +121,9 @@ def _config(args: argparse.Namespace, **overrides: Any) -> Any:
 
     if not args.site.is_dir():
         raise UsageError(f"site folder {args.site} does not exist")
-    return load_config(args.site, drafts=args.drafts, future=args.future,
-                       now=_present(args), **overrides)
+    return load_config(
+        args.site, drafts=args.drafts, future=args.future, now=_present(args), **overrides
+    )
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -111,10 +138,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import plan_site
+    from .build import plan_site, plural
 
     plan = plan_site(_config(args))
-    print(f"OK: {len(plan.index.articles)} articles, {len(plan.pages)} pages, no errors")
+    print(
+        f"OK: {plural(len(plan.index.articles), 'article')}, "
+        f"{plural(len(plan.pages), 'page')}, no errors"
+    )
     return 0
 
 

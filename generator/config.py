@@ -48,7 +48,9 @@ class Config:
         "URL pattern of articles; fields {year} {month} {day} {slug} {section}.",
         "/{year}/{month}/{day}/{slug}/",
     )
-    theme: str = option("Theme folder under themes/; 'default' falls back to the built-in.", "default")
+    theme: str = option(
+        "Theme folder under themes/; 'default' falls back to the built-in.", "default"
+    )
     related_count: int = option("How many related articles (by shared tags) an article lists.", 5)
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
@@ -130,9 +132,7 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
         expected = _python_type(HINTS[name])
         value = values[name]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            errors.append(
-                _error(text, name, f"expected {expected.__name__}, got {value!r}")
-            )
+            errors.append(_error(text, name, f"expected {expected.__name__}, got {value!r}"))
     return errors
 
 
@@ -173,7 +173,9 @@ def _check_permalink(pattern: str, text: str) -> list[ContentError]:
 
 def _error(text: str, key: str, message: str) -> ContentError:
     table = next((t for t in TABLES if key.startswith(f"{t}_")), None)
-    leaf, shown = (key[len(table) + 1 :], f"{table}.{key[len(table) + 1 :]}") if table else (key, key)
+    leaf, shown = (
+        (key[len(table) + 1 :], f"{table}.{key[len(table) + 1 :]}") if table else (key, key)
+    )
     match = re.search(rf"^\s*{re.escape(leaf)}\s*=", text, re.MULTILINE)
     line = text.count("\n", 0, match.start()) + 1 if match else None
     return ContentError(CONFIG_FILE, message, line=line, field=shown)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,22 @@ from .slugs import slugify
 _BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 KNOWN_FIELDS = frozenset(
-    ["title", "dek", "byline", "date", "updated", "section", "publication", "tags", "photo", "related", "slug", "draft", "aliases", "corrections"]
+    [
+        "title",
+        "dek",
+        "byline",
+        "date",
+        "updated",
+        "section",
+        "publication",
+        "tags",
+        "photo",
+        "related",
+        "slug",
+        "draft",
+        "aliases",
+        "corrections",
+    ]
 )
 
 
@@ -192,7 +208,7 @@ def _render(parser: MarkdownIt, body: str) -> tuple[str, str]:
     env: dict[str, Any] = {}
     tokens = parser.parse(body, env)
     first = ""
-    for opening, inline in zip(tokens, tokens[1:], strict=False):
+    for opening, inline in pairwise(tokens):
         if opening.type == "paragraph_open" and inline.type == "inline":
             inline_html = parser.renderer.render(inline.children or [], parser.options, env)
             first = html.unescape(_TAG.sub("", inline_html)).strip()

@@ -20,7 +20,11 @@ class FieldReader:
     """Typed access to one file's front matter; problems go to the shared error list."""
 
     def __init__(
-        self, path: str, piece: Split, meta: dict[Any, Any], config: Config,
+        self,
+        path: str,
+        piece: Split,
+        meta: dict[Any, Any],
+        config: Config,
         errors: list[ContentError],
     ) -> None:
         self.path = path
@@ -54,7 +58,9 @@ class FieldReader:
             self.error(name, "is required and must not be empty")
         return text
 
-    def names(self, name: str, required: bool = False, allow_string: bool = True) -> tuple[str, ...]:
+    def names(
+        self, name: str, required: bool = False, allow_string: bool = True
+    ) -> tuple[str, ...]:
         """A list of names (bylines, tags); a single string counts as one name if allowed."""
         value = self.meta.get(name)
         if value is None:
@@ -64,7 +70,9 @@ class FieldReader:
         if isinstance(value, str) and allow_string:
             value = [value]
         if not isinstance(value, list):
-            self.error(name, f"expected a list of names such as [Syria, Russia], got {_describe(value)}")
+            self.error(
+                name, f"expected a list of names such as [Syria, Russia], got {_describe(value)}"
+            )
             return ()
         found: dict[str, str] = {}
         for index, item in enumerate(value):
@@ -113,7 +121,9 @@ class FieldReader:
         value = self.meta.get("slug")
         if value is None:
             if not default:
-                self.error("slug", "the file name has no letters or digits; set slug: in front matter")
+                self.error(
+                    "slug", "the file name has no letters or digits; set slug: in front matter"
+                )
             return default
         text = self._as_text("slug", value)
         if text and not is_valid_slug(text):
@@ -128,8 +138,10 @@ class FieldReader:
         if not isinstance(value, dict):
             self.error("photo", f"expected src, alt, caption and credit, got {_describe(value)}")
             return None
-        parts = {key: self._as_text(f"photo.{key}", value.get(key) or "")
-                 for key in ("src", "alt", "caption", "credit")}
+        parts = {
+            key: self._as_text(f"photo.{key}", value.get(key) or "")
+            for key in ("src", "alt", "caption", "credit")
+        }
         for key in value:
             if key not in parts:
                 self.error(f"photo.{key}", "unknown key; photo takes src, alt, caption, credit")
@@ -141,7 +153,9 @@ class FieldReader:
         if scheme in ("http", "https"):
             return src
         if scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
-            self.error("photo.src", f"expected a path under content/ or an http(s) URL, got {src!r}")
+            self.error(
+                "photo.src", f"expected a path under content/ or an http(s) URL, got {src!r}"
+            )
             return None
         file = self.config.content_dir / src
         content = self.config.content_dir.resolve()
@@ -155,7 +169,10 @@ class FieldReader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error("related", f"expected a list of slug: or title:/url: entries, got {_describe(value)}")
+            self.error(
+                "related",
+                f"expected a list of slug: or title:/url: entries, got {_describe(value)}",
+            )
             return ()
         links = (self._related_entry(f"related[{i}]", item) for i, item in enumerate(value))
         return tuple(link for link in links if link)
@@ -202,7 +219,9 @@ class FieldReader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error("corrections", f"expected a list of date: and text: entries, got {_describe(value)}")
+            self.error(
+                "corrections", f"expected a list of date: and text: entries, got {_describe(value)}"
+            )
             return ()
         found = []
         for index, item in enumerate(value):
@@ -227,4 +246,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     return f"{value!r}"
-

@@ -8,7 +8,7 @@ message about the `date` field instead of an exception deep inside YAML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -20,13 +20,13 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Safe YAML loading that keeps dates as strings."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
 
-class _Handler(YAMLHandler):  # type: ignore[misc]
+class _Handler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
         return yaml.load(fm, Loader=_Loader)
 
@@ -62,7 +62,9 @@ def split(text: str) -> Split:
     try:
         front_matter, body = _HANDLER.split(stripped)
     except ValueError:
-        raise FrontMatterError("front matter opened with --- but never closed", first_line) from None
+        raise FrontMatterError(
+            "front matter opened with --- but never closed", first_line
+        ) from None
     return Split(front_matter, body, first_line)
 
 

@@ -100,30 +100,42 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
     for article_id in index.newest_first:
         article = index.articles[article_id]
         older, newer = index.older.get(article_id), index.newer.get(article_id)
-        yield Page(article.url, "article.html", {
-            "article": Ref(article_id),
-            "related_articles": tuple(Ref(i) for i in index.related_articles[article_id]),
-            "related_links": index.related_links[article_id],
-            "older": Ref(older) if older else None,
-            "newer": Ref(newer) if newer else None,
-        })
+        yield Page(
+            article.url,
+            "article.html",
+            {
+                "article": Ref(article_id),
+                "related_articles": tuple(Ref(i) for i in index.related_articles[article_id]),
+                "related_links": index.related_links[article_id],
+                "older": Ref(older) if older else None,
+                "newer": Ref(newer) if newer else None,
+            },
+        )
 
 
 def _list_pages(
-    first_url: str, kind: str, title: str, ids: Sequence[str], config: Config,
+    first_url: str,
+    kind: str,
+    title: str,
+    ids: Sequence[str],
+    config: Config,
     extra: Mapping[str, object] | None = None,
 ) -> Iterator[Page]:
     chunks = [ids[i : i + config.per_page] for i in range(0, len(ids), config.per_page)] or [()]
     page_urls = tuple(urls.page_url(first_url, n) for n in range(1, len(chunks) + 1))
     for number, chunk in enumerate(chunks, start=1):
-        yield Page(page_urls[number - 1], "list.html", {
-            "kind": kind,
-            "title": title,
-            "articles": tuple(Ref(i) for i in chunk),
-            "pagination": Pagination(number, page_urls),
-            "count": len(ids),
-            **(extra or {}),
-        })
+        yield Page(
+            page_urls[number - 1],
+            "list.html",
+            {
+                "kind": kind,
+                "title": title,
+                "articles": tuple(Ref(i) for i in chunk),
+                "pagination": Pagination(number, page_urls),
+                "count": len(ids),
+                **(extra or {}),
+            },
+        )
 
 
 def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Page]:
@@ -133,22 +145,31 @@ def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Pag
 
 def _term_pages(kind: str, terms: Mapping[str, Term], config: Config) -> Iterator[Page]:
     for term in terms.values():
-        yield from _list_pages(term.url, kind, term.name, term.article_ids, config,
-                               {"term": TermCount(term.name, term.url, len(term.article_ids))})
+        yield from _list_pages(
+            term.url,
+            kind,
+            term.name,
+            term.article_ids,
+            config,
+            {"term": TermCount(term.name, term.url, len(term.article_ids))},
+        )
 
 
 def _archive_index(index: SiteIndex) -> Page:
     periods = index.periods
     years = tuple(
         PeriodCount(
-            date(*year.parts, 1, 1), year.url, len(year.article_ids),
+            date(*year.parts, 1, 1),
+            year.url,
+            len(year.article_ids),
             tuple(
                 PeriodCount(date(*month.parts, 1), month.url, len(month.article_ids))
-                for month in periods.values() if len(month.parts) == 2
-                and month.parts[0] == year.parts[0]
+                for month in periods.values()
+                if len(month.parts) == 2 and month.parts[0] == year.parts[0]
             ),
         )
-        for year in periods.values() if len(year.parts) == 1
+        for year in periods.values()
+        if len(year.parts) == 1
     )
     return Page("/archive/", "archive.html", {"title": "Archive", "years": years})
 
@@ -156,9 +177,15 @@ def _archive_index(index: SiteIndex) -> Page:
 def _period_pages(periods: Mapping[tuple[int, ...], Period], config: Config) -> Iterator[Page]:
     kinds = {1: "year", 2: "month", 3: "day"}
     for period in periods.values():
-        first_day = date(*(period.parts + (1, 1))[:3])
-        yield from _list_pages(period.url, kinds[len(period.parts)], "", period.article_ids,
-                               config, {"period": first_day})
+        first_day = date(*(*period.parts, 1, 1)[:3])
+        yield from _list_pages(
+            period.url,
+            kinds[len(period.parts)],
+            "",
+            period.article_ids,
+            config,
+            {"period": first_day},
+        )
 
 
 def _alias_pages(index: SiteIndex) -> Iterator[Page]:
@@ -175,10 +202,14 @@ def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:
         key = urls.file_for(page.url).as_posix()
         other = seen.setdefault(key, page)
         if other is not page:
-            errors.append(ContentError(
-                _source_of(page, index), f"URL {page.url} is also the URL of "
-                f"{_source_of(other, index)}; change the slug or permalink", field="slug",
-            ))
+            errors.append(
+                ContentError(
+                    _source_of(page, index),
+                    f"URL {page.url} is also the URL of "
+                    f"{_source_of(other, index)}; change the slug or permalink",
+                    field="slug",
+                )
+            )
     return errors
 
 

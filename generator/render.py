@@ -25,8 +25,9 @@ from .errors import ContentError, ContentErrors, FolioError
 from .pages import Page, Ref, TermCount
 
 MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def builtin_theme() -> Path:
@@ -61,12 +62,14 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([
-            jinja2.PrefixLoader({"theme": theme, "builtin": builtin}),
-            jinja2.FileSystemLoader(config.site_dir / "templates"),
-            theme,
-            builtin,
-        ]),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.PrefixLoader({"theme": theme, "builtin": builtin}),
+                jinja2.FileSystemLoader(config.site_dir / "templates"),
+                theme,
+                builtin,
+            ]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -120,13 +123,26 @@ def render_page(env: jinja2.Environment, page: Page, index: SiteIndex) -> bytes:
         template = env.get_template(page.template)
         return template.render(context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:
-        raise ContentErrors([ContentError(exc.filename or exc.name or page.template,
-                                          exc.message or str(exc), line=exc.lineno)]) from None
+        raise ContentErrors(
+            [
+                ContentError(
+                    exc.filename or exc.name or page.template,
+                    exc.message or str(exc),
+                    line=exc.lineno,
+                )
+            ]
+        ) from None
     except jinja2.TemplateError as exc:
         where, line = _template_location(exc, page.template)
-        raise ContentErrors([ContentError(
-            where, f"{exc} (while rendering {page.url})", line=line,
-        )]) from None
+        raise ContentErrors(
+            [
+                ContentError(
+                    where,
+                    f"{exc} (while rendering {page.url})",
+                    line=line,
+                )
+            ]
+        ) from None
 
 
 def _resolve(value: Any, index: SiteIndex) -> Any:
