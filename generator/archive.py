@@ -176,11 +176,10 @@ def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
         other = first_with.setdefault(article.slug, article)
         if other is not article:
             errors.append(
-                ContentError(
-                    f"content/{article.id}",
-                    f"slug {article.slug!r} is already used by content/{other.id}; "
+                article.error(
+                    "slug",
+                    f"{article.slug!r} is already used by {other.source}; "
                     "slugs must be unique (set slug: to tell them apart)",
-                    field="slug",
                 )
             )
     return errors
@@ -195,11 +194,7 @@ def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
             if other is not article:
                 what = "the URL" if other.url == alias else "an alias"
                 errors.append(
-                    ContentError(
-                        f"content/{article.id}",
-                        f"alias {alias!r} is already {what} of content/{other.id}",
-                        field="aliases",
-                    )
+                    article.error("aliases", f"{alias!r} is already {what} of {other.source}")
                 )
     return errors
 
@@ -225,12 +220,6 @@ def _resolve_links(
                     if link.slug in hidden
                     else "matches no article"
                 )
-                errors.append(
-                    ContentError(
-                        f"content/{article.id}",
-                        f"slug {link.slug!r} {reason}",
-                        field=f"related[{position}].slug",
-                    )
-                )
+                errors.append(article.error(f"related[{position}].slug", f"{link.slug!r} {reason}"))
         resolved[article.id] = tuple(links)
     return resolved, errors

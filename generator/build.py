@@ -12,7 +12,7 @@ from .archive import SiteIndex, build_index
 from .config import Config
 from .content import load_content
 from .errors import ContentError, ContentErrors, display_path
-from .pages import Page, plan_pages
+from .pages import Page, blame, plan_pages
 from .progress import Progress
 from .render import make_environment, render_page, theme_dir
 from .write import check_output_dir, write_site
@@ -55,7 +55,7 @@ def plan_site(config: Config) -> Plan:
     pages, page_errors = plan_pages(index, config)
     copies = dict(_static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
-    errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, config)
+    errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, index, config)
     if errors:
         raise ContentErrors(errors)
     return Plan(index, pages, copies)
@@ -106,14 +106,16 @@ def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
 
 
 def _clashes(
-    pages: list[Page], copies: dict[PurePosixPath, Path], config: Config
+    pages: list[Page], copies: dict[PurePosixPath, Path], index: SiteIndex, config: Config
 ) -> list[ContentError]:
-    written = {urls.file_for(page.url) for page in pages}
-    return [
-        ContentError(
-            display_path(source, config.site_dir),
-            f"would overwrite the generated page /{relative}; rename or move it",
-        )
-        for relative, source in copies.items()
-        if relative in written
-    ]
+    """Static files and content images that would overwrite a page, or the reverse."""
+    by_file = {urls.file_for(page.url): page for page in pages}
+    errors = []
+    for relative, source in copies.items():
+        page = by_file.get(relative)
+        shown = display_path(source, config.site_dir)
+        if page and page.origin:
+            errors.append(blame(page, index, f"the file {shown}"))
+        elif page:
+            errors.append(ContentError(shown, f"would overwrite the page {page.url}; rename it"))
+    return errors

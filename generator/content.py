@@ -113,7 +113,8 @@ def _load_article(
     if not isinstance(meta, dict):
         result.errors.append(ContentError(shown, _no_front_matter(text, meta), line=1))
         return
-    reader = FieldReader(shown, piece, meta, config, result.errors)
+    lines = frontmatter_yaml.key_lines(piece)
+    reader = FieldReader(shown, lines, meta, config, result.errors)
     article = _build_article(reader, relative, piece.body, config, parser)
     if article is not None:
         result.articles.append(article)
@@ -182,6 +183,7 @@ def _build_article(
         aliases=aliases,
         corrections=corrections,
         extra={k: v for k, v in reader.meta.items() if k not in KNOWN_FIELDS},
+        lines=reader.lines,
     )
 
 
@@ -210,7 +212,8 @@ def _render(parser: MarkdownIt, body: str) -> tuple[str, str]:
     first = ""
     for opening, inline in pairwise(tokens):
         if opening.type == "paragraph_open" and inline.type == "inline":
-            inline_html = parser.renderer.render(inline.children or [], parser.options, env)
+            words = [t for t in inline.children or [] if t.type != "footnote_ref"]
+            inline_html = parser.renderer.render(words, parser.options, env)
             first = html.unescape(_TAG.sub("", inline_html)).strip()
             break
     return parser.renderer.render(tokens, parser.options, env), first

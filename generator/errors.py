@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,12 @@ class ContentError:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         what = f"{self.field}: {self.message}" if self.field else self.message
         return f"{where}: {what}"
+
+
+def field_error(path: str, lines: Mapping[str, int], field: str, message: str) -> ContentError:
+    """An error about front-matter `field` (e.g. "photo.src", "tags[2]") on its key's line."""
+    top = field.split(".")[0].split("[")[0]
+    return ContentError(path, message, line=lines.get(top), field=field)
 
 
 class FolioError(Exception):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from . import urls
 from .config import Config
-from .errors import ContentError
-from .frontmatter_yaml import Split, key_line
+from .errors import ContentError, field_error
 from .model import Correction, Photo, RelatedLink
 from .slugs import is_valid_slug, slugify
 
@@ -22,23 +22,20 @@ class FieldReader:
     def __init__(
         self,
         path: str,
-        piece: Split,
+        lines: Mapping[str, int],
         meta: dict[Any, Any],
         config: Config,
         errors: list[ContentError],
     ) -> None:
         self.path = path
-        self.piece = piece
+        self.lines = lines
         self.meta = {str(k): v for k, v in meta.items()}
         self.config = config
         self._errors = errors
         self.failed = False
 
     def error(self, name: str, message: str) -> None:
-        top = name.split(".")[0].split("[")[0]
-        self._errors.append(
-            ContentError(self.path, message, line=key_line(self.piece, top), field=name)
-        )
+        self._errors.append(field_error(self.path, self.lines, name, message))
         self.failed = True
 
     def text(self, name: str, required: bool = False) -> str:
@@ -97,6 +94,11 @@ class FieldReader:
             return None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.config.zone)
+        try:
+            parsed.astimezone(UTC).astimezone(self.config.zone)
+        except OverflowError:
+            self.error(name, f"{value!r} is too close to the ends of the calendar; check the year")
+            return None
         return parsed
 
     def _parse_moment(self, name: str, value: Any) -> datetime | None:
@@ -126,7 +128,7 @@ class FieldReader:
                 )
             return default
         text = self._as_text("slug", value)
-        if text and not is_valid_slug(text):
+        if not is_valid_slug(text):
             self.error("slug", f"expected letters, digits and inner hyphens only, got {text!r}")
             return ""
         return text

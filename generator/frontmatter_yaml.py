@@ -7,6 +7,7 @@ message about the `date` field instead of an exception deep inside YAML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -81,11 +82,14 @@ def parse(piece: Split) -> Any:
         raise FrontMatterError(f"front matter is not valid YAML: {exc}", piece.first_line) from None
 
 
-def key_line(piece: Split, key: str) -> int | None:
-    """File line of a top-level `key:` in the front matter, for error messages."""
-    if piece.front_matter is None:
-        return None
-    for number, line in enumerate(piece.front_matter.split("\n")):
-        if line.startswith((f"{key}:", f'"{key}":', f"'{key}':")):
-            return piece.first_line + number
-    return None
+_TOP_LEVEL_KEY = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#'"][^:]*?))\s*:(?:\s|$)""")
+
+
+def key_lines(piece: Split) -> dict[str, int]:
+    """File line of each top-level key of the front matter, for error messages."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate((piece.front_matter or "").split("\n")):
+        if match := _TOP_LEVEL_KEY.match(line):
+            key = next(group for group in match.groups() if group is not None)
+            lines.setdefault(key, piece.first_line + number)
+    return lines

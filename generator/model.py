@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .errors import ContentError, field_error
+
 
 @dataclass(frozen=True, slots=True)
 class Photo:
@@ -86,6 +88,17 @@ class Article:
     """Corrections, oldest first."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Front-matter keys Folio does not know, passed to templates untouched."""
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    """File line of each front-matter key, for errors found after loading."""
+
+    @property
+    def source(self) -> str:
+        """The source file as error messages name it."""
+        return f"content/{self.id}"
+
+    def error(self, field: str, message: str) -> ContentError:
+        """A problem with one of this article's fields, pointing at its line."""
+        return field_error(self.source, self.lines, field, message)
 
     @property
     def kicker(self) -> str:

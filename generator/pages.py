@@ -75,6 +75,8 @@ class Page:
     """Template file name, e.g. list.html."""
     context: Mapping[str, object]
     """Template variables; `Ref` values and tuples of them become articles."""
+    origin: str | None = None
+    """Id of the article whose front matter made this page (its own page or an alias)."""
 
 
 def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[ContentError]]:
@@ -110,6 +112,7 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
                 "older": Ref(older) if older else None,
                 "newer": Ref(newer) if newer else None,
             },
+            origin=article_id,
         )
 
 
@@ -192,33 +195,35 @@ def _alias_pages(index: SiteIndex) -> Iterator[Page]:
     for article_id in sorted(index.articles):
         article = index.articles[article_id]
         for alias in article.aliases:
-            yield Page(alias, "redirect.html", {"target": article.url, "title": article.title})
+            context = {"target": article.url, "title": article.title}
+            yield Page(alias, "redirect.html", context, origin=article_id)
 
 
 def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:
+    """Articles or aliases that land on a page Folio generates.
+
+    Two articles, or an article and an alias, on one URL are reported by the
+    index already (duplicate slugs and aliases).
+    """
     seen: dict[str, Page] = {}
     errors = []
     for page in pages:
-        key = urls.file_for(page.url).as_posix()
-        other = seen.setdefault(key, page)
-        if other is not page:
-            errors.append(
-                ContentError(
-                    _source_of(page, index),
-                    f"URL {page.url} is also the URL of "
-                    f"{_source_of(other, index)}; change the slug or permalink",
-                    field="slug",
-                )
-            )
+        other = seen.setdefault(urls.file_for(page.url).as_posix(), page)
+        if other is page or (page.origin and other.origin):
+            continue
+        culprit, generated = (page, other) if page.origin else (other, page)
+        errors.append(blame(culprit, index, f"a page Folio generates ({generated.template})"))
     return errors
 
 
-def _source_of(page: Page, index: SiteIndex) -> str:
-    ref = page.context.get("article")
-    if isinstance(ref, Ref):
-        return f"content/{index.articles[ref.id].id}"
-    target = page.context.get("target")
-    for article in index.articles.values():
-        if article.url == target:
-            return f"content/{article.id}"
-    return f"the {page.template.removesuffix('.html')} page"
+def blame(page: Page, index: SiteIndex, taken_by: str) -> ContentError:
+    """The error for a page of an article whose URL is already `taken_by` something else."""
+    if page.origin is None:
+        return ContentError(page.template, f"URL {page.url} is already {taken_by}")
+    if page.template == "redirect.html":
+        field, advice = "aliases", "remove or change the alias"
+    else:
+        field, advice = "slug", "change the slug or the permalink pattern"
+    return index.articles[page.origin].error(
+        field, f"URL {page.url} is already {taken_by}; {advice}"
+    )

@@ -111,7 +111,7 @@ def short_time(when: datetime, site_zone: ZoneInfo) -> str:
     if local.utcoffset() == when.utcoffset():
         zone = local.tzname() or ""
     else:
-        zone = (when.tzname() or "").replace("UTC", "UTC ").replace("-", "\u2212")
+        zone = (when.tzname() or "").replace("-", "\u2212")
     return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NOT_WORD = re.compile(r"[^\w]+|_+")
+_NOT_WORD = re.compile(r"[\W_]+")
 _VALID_SLUG = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
 
 

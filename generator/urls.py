@@ -33,7 +33,7 @@ def file_for(url: str) -> PurePosixPath:
 def normalize(url: str) -> str:
     """A site path in the form pages use: folder URLs end with '/'."""
     file = file_for(url)
-    if file.name == "index.html" and not url.endswith("index.html"):
+    if file.name == "index.html":
         parent = file.parent.as_posix()
         return "/" if parent == "." else f"/{parent}/"
     return "/" + file.as_posix()

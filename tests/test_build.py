@@ -189,3 +189,13 @@ def test_html_is_parseable_and_has_one_h1(site_factory: SiteFactory) -> None:
             continue
         assert len(soup.select("h1")) == 1, url
         assert soup.html["lang"] == "en"
+
+
+def test_list_summary_is_the_first_paragraph_without_footnote_marks(
+    site_factory: SiteFactory,
+) -> None:
+    body = "Four million people have *fled*.[^1]\n\nMore.\n\n[^1]: UNHCR."
+    site = site_factory({"a.md": article(body)})
+    assert build(site).code == 0
+    summary = Site(site / "output").soup("/").select_one(".card-summary").get_text()
+    assert summary == "Four million people have fled."

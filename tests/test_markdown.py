@@ -1,0 +1,52 @@
+"""Article bodies, from fixture files in markdown-it-py's `input . expected` form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.markdown import make_parser, render_body
+from generator.slugs import is_valid_slug, slugify
+
+FIXTURES = Path(__file__).parent / "fixtures" / "markdown.txt"
+
+
+def read_fixtures(path: Path) -> list[tuple[str, str, str]]:
+    """(title, input, expected) triples separated by lines holding a single '.'."""
+    cases = []
+    for block in path.read_text(encoding="utf-8").split("\n.\n\n"):
+        title, source, expected = block.rstrip(".\n").split("\n.\n")
+        cases.append((title, source + "\n", expected + "\n"))
+    return cases
+
+
+@pytest.mark.parametrize(("title", "source", "expected"), read_fixtures(FIXTURES),
+                         ids=[case[0] for case in read_fixtures(FIXTURES)])
+def test_body_rendering(title: str, source: str, expected: str) -> None:
+    assert render_body(make_parser(allow_html=False), source) == expected
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("Bashar al-Assad", "bashar-al-assad"),
+    ("Zürich", "zurich"),
+    ("ZURICH", "zurich"),
+    ("Москва", "москва"),
+    ("São Paulo — Brasil", "sao-paulo-brasil"),
+    ("  U.S. / Russia talks  ", "u-s-russia-talks"),
+    ("snake_case_name", "snake-case-name"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("!!!", ""),
+])
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+@given(st.text())
+def test_slugs_are_stable_and_safe(text: str) -> None:
+    slug = slugify(text)
+    assert slugify(slug) == slug
+    assert slug == "" or is_valid_slug(slug)
+    assert "/" not in slug and ".." not in slug
