@@ -10,6 +10,7 @@ from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
@@ -77,7 +78,7 @@ def load_content(config: Config) -> Loaded:
         elif path.suffix.lower() == ".md":
             _load_article(path, relative, config, parser, result)
         else:
-            result.assets.append(Asset(path, "/" + relative))
+            result.assets.append(Asset(path, quote("/" + relative)))
     return result
 
 

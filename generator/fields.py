@@ -210,6 +210,13 @@ class FieldReader:
         found = []
         for index, item in enumerate(value):
             text = self._as_text(f"aliases[{index}]", item)
+            if "?" in text or "#" in text:
+                self.error(
+                    f"aliases[{index}]",
+                    f"{text!r} has a query or fragment, which a "
+                    "static redirect page cannot answer; give the old path only",
+                )
+                continue
             try:
                 found.append(urls.normalize(text))
             except ValueError as exc:

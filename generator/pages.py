@@ -7,8 +7,9 @@ of (page, index).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
@@ -159,19 +160,10 @@ def _term_pages(kind: str, terms: Mapping[str, Term], config: Config) -> Iterato
 
 
 def _archive_index(index: SiteIndex) -> Page:
-    periods = index.periods
+    children = _sub_periods(index.periods)
     years = tuple(
-        PeriodCount(
-            date(*year.parts, 1, 1),
-            year.url,
-            len(year.article_ids),
-            tuple(
-                PeriodCount(date(*month.parts, 1), month.url, len(month.article_ids))
-                for month in periods.values()
-                if len(month.parts) == 2 and month.parts[0] == year.parts[0]
-            ),
-        )
-        for year in periods.values()
+        replace(_count(year), months=children[year.parts])
+        for year in index.periods.values()
         if len(year.parts) == 1
     )
     return Page("/archive/", "archive.html", {"title": "Archive", "years": years})
@@ -179,16 +171,27 @@ def _archive_index(index: SiteIndex) -> Page:
 
 def _period_pages(periods: Mapping[tuple[int, ...], Period], config: Config) -> Iterator[Page]:
     kinds = {1: "year", 2: "month", 3: "day"}
+    children = _sub_periods(periods)
     for period in periods.values():
-        first_day = date(*(*period.parts, 1, 1)[:3])
+        extra = {"period": _count(period).day, "periods": children[period.parts]}
         yield from _list_pages(
-            period.url,
-            kinds[len(period.parts)],
-            "",
-            period.article_ids,
-            config,
-            {"period": first_day},
+            period.url, kinds[len(period.parts)], "", period.article_ids, config, extra
         )
+
+
+def _sub_periods(
+    periods: Mapping[tuple[int, ...], Period],
+) -> defaultdict[tuple[int, ...], tuple[PeriodCount, ...]]:
+    """The months of each year and the days of each month, newest first."""
+    children: defaultdict[tuple[int, ...], tuple[PeriodCount, ...]] = defaultdict(tuple)
+    for period in periods.values():
+        if len(period.parts) > 1:
+            children[period.parts[:-1]] += (_count(period),)
+    return children
+
+
+def _count(period: Period) -> PeriodCount:
+    return PeriodCount(date(*(*period.parts, 1, 1)[:3]), period.url, len(period.article_ids))
 
 
 def _alias_pages(index: SiteIndex) -> Iterator[Page]:

@@ -7,11 +7,15 @@ from urllib.parse import unquote
 
 from .slugs import slugify
 
-_FORBIDDEN = frozenset('\\\0<>"|?*#')
+# Decoded paths may hold any character a file name can, but a backslash (a folder
+# separator on some hosts) or a control character.
+_FORBIDDEN = frozenset("\\")
 
 
 def file_for(url: str) -> PurePosixPath:
     """The file, relative to the output folder, that serves site path `url`.
+
+    `url` is percent-encoded as in an href; it is decoded once, as a web server does.
 
     "/" -> index.html, "/tags/" -> tags/index.html, "/feed.xml" -> feed.xml,
     "/old-page" -> old-page/index.html. Raises ValueError for any path that

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -21,7 +21,7 @@ class Site:
         return BeautifulSoup(self.file(url).read_text(encoding="utf-8"), "html.parser")
 
     def file(self, url: str) -> Path:
-        return self.root / file_for(unquote(urlsplit(url).path)).as_posix()
+        return self.root / file_for(urlsplit(url).path).as_posix()
 
     def exists(self, url: str) -> bool:
         return self.file(url).is_file()
