@@ -199,3 +199,36 @@ def test_list_summary_is_the_first_paragraph_without_footnote_marks(
     assert build(site).code == 0
     summary = Site(site / "output").soup("/").select_one(".card-summary").get_text()
     assert summary == "Four million people have fled."
+
+
+def test_hidden_files_and_editor_backups_are_skipped(site_factory: SiteFactory) -> None:
+    broken = "not an article at all"
+    site = site_factory({
+        "story.md": article(title="Kept"),
+        ".hidden.md": broken,
+        "story.md~": broken,
+        "#story.md#": broken,
+        "story.md.swp": broken,
+        ".drafts/secret.md": broken,
+    })
+    result = build(site)
+    assert result.code == 0, result.err
+    titles = [a.get_text() for a in Site(site / "output").soup("/").select(".card-title a")]
+    assert titles == ["Kept"]
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("Reuters and VICE News", ["Reuters and VICE News"]),
+    (["Reuters", "VICE News"], ["Reuters", "VICE News"]),
+    (["Reuters", "reuters"], ["Reuters"]),
+])
+def test_byline_string_is_one_name_and_a_list_is_several(
+    site_factory: SiteFactory, byline: str | list[str], authors: list[str]
+) -> None:
+    site = site_factory({"a.md": article(byline=byline)})
+    assert build(site).code == 0
+    walker = Site(site / "output")
+    shown = [a.get_text() for a in walker.soup("/2020/05/01/a/").select(".byline a")]
+    assert shown == authors
+    index = [a.get_text() for a in walker.soup("/authors/").select(".term-list a")]
+    assert index == sorted(authors)
