@@ -65,26 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.add_argument("headline", help="the article's headline")
     new.add_argument("--section", help="section of the new article")
-    new.add_argument(
-        "--site",
-        type=Path,
-        default=Path(),
-        metavar="DIR",
-        help="site folder (default: the current folder)",
-    )
+    _site_option(new)
     new.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
     new.set_defaults(run=_new)
     return parser
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--site",
-        type=Path,
-        default=Path(),
-        metavar="DIR",
-        help="site folder holding folio.toml and content/ (default: .)",
-    )
+    _site_option(parser)
     parser.add_argument("--drafts", action="store_true", help="include draft: true articles")
     parser.add_argument(
         "--future", action="store_true", help="include articles dated later than now"
@@ -94,6 +82,16 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
         type=_moment,
         metavar="ISO",
         help="treat this time as the present (default: SOURCE_DATE_EPOCH or the clock)",
+    )
+
+
+def _site_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="site folder holding folio.toml and content/ (default: .)",
     )
 
 

@@ -59,20 +59,12 @@ class FieldReader:
         self, name: str, required: bool = False, allow_string: bool = True
     ) -> tuple[str, ...]:
         """A list of names (bylines, tags); a single string counts as one name if allowed."""
-        value = self.meta.get(name)
-        if value is None:
-            if required:
-                self.error(name, "is required")
-            return ()
-        if isinstance(value, str) and allow_string:
-            value = [value]
-        if not isinstance(value, list):
-            self.error(
-                name, f"expected a list of names such as [Syria, Russia], got {_describe(value)}"
-            )
+        if required and self.meta.get(name) is None:
+            self.error(name, "is required")
             return ()
         found: dict[str, str] = {}
-        for index, item in enumerate(value):
+        items = self._list(name, "a list of names such as [Syria, Russia]", allow_string)
+        for index, item in enumerate(items):
             label = f"{name}[{index}]"
             text = self._as_text(label, item)
             if text and not slugify(text):
@@ -82,6 +74,18 @@ class FieldReader:
         if required and not found and not self.failed:
             self.error(name, "is required and must name at least one person or organisation")
         return tuple(found.values())
+
+    def _list(self, name: str, expected: str, allow_string: bool = False) -> list[Any]:
+        """The list under `name`, [] when absent; a string is a one-item list if allowed."""
+        value = self.meta.get(name)
+        if value is None:
+            return []
+        if isinstance(value, str) and allow_string:
+            return [value]
+        if isinstance(value, list):
+            return value
+        self.error(name, f"expected {expected}, got {_describe(value)}")
+        return []
 
     def moment(self, name: str, required: bool = False) -> datetime | None:
         value = self.meta.get(name)
@@ -167,15 +171,7 @@ class FieldReader:
         return quote("/" + src)
 
     def related(self) -> tuple[RelatedLink, ...]:
-        value = self.meta.get("related")
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.error(
-                "related",
-                f"expected a list of slug: or title:/url: entries, got {_describe(value)}",
-            )
-            return ()
+        value = self._list("related", "a list of slug: or title:/url: entries")
         links = (self._related_entry(f"related[{i}]", item) for i, item in enumerate(value))
         return tuple(link for link in links if link)
 
@@ -199,16 +195,8 @@ class FieldReader:
         return RelatedLink(slug=None, title=title, url=url)
 
     def aliases(self) -> tuple[str, ...]:
-        value = self.meta.get("aliases")
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            self.error("aliases", f"expected a list of old paths, got {_describe(value)}")
-            return ()
         found = []
-        for index, item in enumerate(value):
+        for index, item in enumerate(self._list("aliases", "a list of old paths", True)):
             text = self._as_text(f"aliases[{index}]", item)
             if "?" in text or "#" in text:
                 self.error(
@@ -224,16 +212,8 @@ class FieldReader:
         return tuple(dict.fromkeys(found))
 
     def corrections(self) -> tuple[Correction, ...]:
-        value = self.meta.get("corrections")
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.error(
-                "corrections", f"expected a list of date: and text: entries, got {_describe(value)}"
-            )
-            return ()
         found = []
-        for index, item in enumerate(value):
+        for index, item in enumerate(self._list("corrections", "a list of date: and text:")):
             label = f"corrections[{index}]"
             if not isinstance(item, dict):
                 self.error(label, f"expected date: and text:, got {_describe(item)}")
