@@ -74,7 +74,9 @@ def load_content(config: Config) -> Loaded:
         relative = path.relative_to(root).as_posix()
         shown = f"content/{relative}"
         if not _is_inside(path, real_root):
-            result.errors.append(ContentError(shown, "is a link to a file outside content/"))
+            result.errors.append(ContentError(shown, "is a link to something outside content/"))
+        elif path.is_dir() or not path.exists():
+            continue
         elif path.suffix.lower() == ".md":
             _load_article(path, relative, config, parser, result)
         else:
@@ -83,13 +85,17 @@ def load_content(config: Config) -> Loaded:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Files under `root` in a stable order, skipping hidden files and editor backups."""
+    """Files under `root` in a stable order, skipping hidden files and editor backups.
+
+    Linked folders are yielded, not entered: one pointing outside content/ is an
+    error for the caller to report, one pointing inside would be walked twice.
+    """
     for path in sorted(root.iterdir(), key=lambda p: p.name):
         if path.name.startswith(".") or _BACKUP.search(path.name):
             continue
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             yield from _walk(path)
-        elif path.is_file():
+        elif path.is_file() or path.is_symlink():
             yield path
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _VALID_SLUG = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """Lower-case words joined by hyphens; accents dropped, other scripts kept.
 

@@ -54,9 +54,11 @@ def write_site(
 
 
 def _target(root: Path, relative: PurePosixPath) -> Path:
-    path = root.joinpath(*relative.parts)
-    if not path.resolve().is_relative_to(root.resolve()):
+    # The staging folder is new and holds no links, so a relative path without
+    # '..' cannot leave it.
+    if relative.is_absolute() or ".." in relative.parts:
         raise FolioError(f"refusing to write {relative}: it lies outside the output folder")
+    path = root.joinpath(*relative.parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -232,3 +232,19 @@ def test_byline_string_is_one_name_and_a_list_is_several(
     assert shown == authors
     index = [a.get_text() for a in walker.soup("/authors/").select(".term-list a")]
     assert index == sorted(authors)
+
+
+def test_links_out_of_content_are_refused_and_links_within_are_not_walked_twice(
+    site_factory: SiteFactory, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text(article(title="Secret"))
+    site = site_factory({"story.md": article(title="Kept")})
+    (site / "content" / "loop").symlink_to(site / "content")
+    assert build(site).code == 0
+    (site / "content" / "leak.md").symlink_to(secret)
+    (site / "content" / "outside").symlink_to(tmp_path)
+    result = build(site)
+    assert result.code == 1
+    assert "content/leak.md: is a link to something outside content/" in result.err
+    assert "content/outside: is a link to something outside content/" in result.err
