@@ -52,6 +52,15 @@ class Config:
         "Theme folder under themes/; 'default' falls back to the built-in.", "default"
     )
     related_count: int = option("How many related articles (by shared tags) an article lists.", 5)
+    feed_size: int = option("Entries in each Atom feed (site, tag, author, section).", 20)
+    publisher: str = option("Publisher named in structured data and the news sitemap.", "")
+    organizations: tuple[str, ...] = option(
+        "Byline names that are organisations (agencies, desks), not people.", ()
+    )
+    search: bool = option("Build the /search/ page and its Pagefind index.", True)
+    image_widths: tuple[int, ...] = option(
+        "Widths in pixels of the resized copies made of each article photo.", (480, 960, 1600)
+    )
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
     )
@@ -74,6 +83,15 @@ class Config:
     @property
     def content_dir(self) -> Path:
         return self.site_dir / "content"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where work worth keeping between builds goes (resized photos)."""
+        return self.site_dir / ".folio-cache"
+
+    @property
+    def publisher_name(self) -> str:
+        return self.publisher or self.title
 
 
 TOML_KEYS = {f.name: f for f in fields(Config) if f.metadata["toml"]}
@@ -129,11 +147,22 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
             if spec.default is MISSING:
                 errors.append(ContentError(CONFIG_FILE, "is required", field=name))
             continue
-        expected = _python_type(HINTS[name])
-        value = values[name]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            errors.append(_error(text, name, f"expected {expected.__name__}, got {value!r}"))
+        hint = HINTS[name]
+        if typing.get_origin(hint) is tuple:
+            item = typing.get_args(hint)[0]
+            if isinstance(values[name], list) and all(_is(v, item) for v in values[name]):
+                values[name] = tuple(values[name])
+            else:
+                expected = f"a list of {item.__name__}"
+                errors.append(_error(text, name, f"expected {expected}, got {values[name]!r}"))
+        elif not _is(values[name], _python_type(hint)):
+            expected = _python_type(hint).__name__
+            errors.append(_error(text, name, f"expected {expected}, got {values[name]!r}"))
     return errors
+
+
+def _is(value: Any, expected: type) -> bool:
+    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))
 
 
 def _python_type(hint: Any) -> type:
@@ -151,9 +180,13 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
         ZoneInfo(values.get("timezone", "UTC"))
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(_error(text, "timezone", "expected an IANA zone such as America/New_York"))
-    for name in ("per_page", "related_count"):
-        if name in values and values[name] < (1 if name == "per_page" else 0):
-            errors.append(_error(text, name, "must be a positive number"))
+    for name in ("per_page", "feed_size"):
+        if name in values and values[name] < 1:
+            errors.append(_error(text, name, "must be at least 1"))
+    if values.get("related_count", 0) < 0:
+        errors.append(_error(text, "related_count", "must not be negative"))
+    if any(width < 16 for width in values.get("image_widths", ())):
+        errors.append(_error(text, "image_widths", "widths must be at least 16 pixels"))
     if "permalink" in values:
         errors.extend(_check_permalink(values["permalink"], text))
     return errors

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _VALID_SLUG = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
