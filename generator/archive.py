@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import pairwise
 
 from . import urls
@@ -108,8 +107,7 @@ def build_index(
 def _is_published(article: Article, config: Config) -> bool:
     if article.draft and not config.drafts:
         return False
-    now = config.now or datetime.now(UTC)
-    return config.future or article.date <= now
+    return config.future or article.date <= config.present
 
 
 def _terms(

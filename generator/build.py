@@ -12,9 +12,12 @@ from .archive import SiteIndex, build_index
 from .config import Config
 from .content import load_content
 from .errors import ContentError, ContentErrors, display_path
-from .pages import Page, blame, plan_pages
+from .images import resize_photos
+from .model import Page
+from .pages import blame, plan_pages
 from .progress import Progress
 from .render import make_environment, render_page, theme_dir
+from .search import build_search_index, enabled
 from .write import check_output_dir, write_site
 
 
@@ -26,6 +29,8 @@ class Plan:
     pages: list[Page]
     copies: dict[PurePosixPath, Path]
     """Files copied as they are (theme and site static files, content images)."""
+    warnings: tuple[ContentError, ...] = ()
+    """Problems to tell the writer about that do not stop the build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,8 @@ class BuildReport:
     pages: int
     files: int
     seconds: float
+    warnings: tuple[ContentError, ...] = ()
+    """Problems to tell the writer about that did not stop the build."""
 
     def __str__(self) -> str:
         return (
@@ -58,7 +65,7 @@ def plan_site(config: Config) -> Plan:
     errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, index, config)
     if errors:
         raise ContentErrors(errors)
-    return Plan(index, pages, copies)
+    return Plan(index, pages, copies, tuple(loaded.warnings))
 
 
 def build(config: Config, progress: Progress | None = None) -> BuildReport:
@@ -68,12 +75,16 @@ def build(config: Config, progress: Progress | None = None) -> BuildReport:
     check_output_dir(config.output_dir, config.site_dir)
     plan = plan_site(config)
     rendered = _render_all(plan, config, progress)
-    write_site(config.output_dir, rendered, plan.copies.items())
+    finish = build_search_index if enabled(config, plan.index) else None
+    photos = resize_photos(plan.index.articles.values(), config, progress)
+    copies = [*plan.copies.items(), *photos]
+    write_site(config.output_dir, rendered, copies, finish)
     return BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
-        files=len(plan.pages) + len(plan.copies),
+        files=len(plan.pages) + len(copies),
         seconds=time.perf_counter() - started,
+        warnings=plan.warnings,
     )
 
 

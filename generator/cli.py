@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,7 @@ def _build(args: argparse.Namespace) -> int:
     config = _config(args, base_url=args.base_url, output_dir=args.output)
     report = build(config, Progress(quiet=args.quiet))
     if not args.quiet:
+        _warn(report.warnings)
         print(report)
     return 0
 
@@ -139,11 +140,17 @@ def _check(args: argparse.Namespace) -> int:
     from .build import plan_site, plural
 
     plan = plan_site(_config(args))
+    _warn(plan.warnings)
     print(
         f"OK: {plural(len(plan.index.articles), 'article')}, "
         f"{plural(len(plan.pages), 'page')}, no errors"
     )
     return 0
+
+
+def _warn(warnings: Iterable[object]) -> None:
+    for warning in warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,6 +72,11 @@ class Config:
     now: datetime | None = runtime("The build's notion of the present, for future dates.", None)
 
     @property
+    def present(self) -> datetime:
+        """`now`, which load_config always sets; the clock for a Config made by hand."""
+        return self.now or datetime.now(UTC)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -119,6 +124,7 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
     if errors:
         raise ContentErrors(errors)
     values.setdefault("site_dir", site_dir)
+    values.setdefault("now", datetime.now(UTC))
     values.setdefault("output_dir", site_dir / "output")
     config = Config(**values)
     return replace(config, base_url=config.base_url.rstrip("/") + "/")

@@ -18,6 +18,7 @@ from . import frontmatter_yaml
 from .config import Config
 from .errors import ContentError
 from .fields import FieldReader
+from .images import photo_warnings
 from .markdown import make_parser
 from .model import Article
 from .slugs import slugify
@@ -59,6 +60,8 @@ class Loaded:
     articles: list[Article] = field(default_factory=list)
     assets: list[Asset] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
+    """Problems worth telling the writer about that do not stop a build."""
 
 
 def load_content(config: Config) -> Loaded:
@@ -125,6 +128,7 @@ def _load_article(
     article = _build_article(reader, relative, piece.body, config, parser)
     if article is not None:
         result.articles.append(article)
+        result.warnings.extend(photo_warnings(article))
 
 
 def _read_text(path: Path) -> tuple[str, tuple[str, int | None] | None]:

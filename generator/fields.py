@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from . import urls
+from . import images, urls
 from .config import Config
 from .errors import ContentError, field_error
 from .model import Correction, Photo, RelatedLink
@@ -152,7 +152,12 @@ class FieldReader:
             if key not in parts:
                 self.error(f"photo.{key}", "unknown key; photo takes src, alt, caption, credit")
         src = self._photo_src(parts["src"]) if parts["src"] else None
-        return Photo(src, parts["alt"] or parts["caption"], parts["caption"], parts["credit"])
+        photo = Photo(src, parts["alt"] or parts["caption"], parts["caption"], parts["credit"])
+        try:
+            return images.measure(photo, self.config)
+        except images.PhotoError as exc:
+            self.error("photo.src", f"{parts['src']!r} {exc}")
+            return photo
 
     def _photo_src(self, src: str) -> str | None:
         scheme = urlsplit(src).scheme.lower()

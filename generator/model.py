@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ContentError, field_error
 
@@ -22,6 +22,28 @@ class Photo:
     """What the image shows."""
     credit: str
     """Who made or supplied it; shown as "Photo via <credit>"."""
+    width: int | None = None
+    """Width in pixels as shown (camera rotation applied); None for an outside URL."""
+    height: int | None = None
+    """Height in pixels as shown; None for an outside URL."""
+    variants: tuple[Variant, ...] = ()
+    """Files in the photo's own format, narrowest first, ending with the original file."""
+    webp_variants: tuple[Variant, ...] = ()
+    """WebP copies, narrowest first; empty when the photo is used only as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One file of a photo at one size: a resized copy or the original itself."""
+
+    url: str
+    """Site path of the file."""
+    width: int
+    """Width in pixels, the `w` descriptor in srcset."""
+    height: int
+    """Height in pixels."""
+    format: str
+    """Image format as Pillow names it: JPEG, PNG, GIF or WEBP."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +114,11 @@ class Article:
     """File line of each front-matter key, for errors found after loading."""
 
     @property
+    def modified(self) -> datetime:
+        """When the article last changed: `updated`, else `date`."""
+        return self.updated or self.date
+
+    @property
     def source(self) -> str:
         """The source file as error messages name it."""
         return f"content/{self.id}"
@@ -103,3 +130,23 @@ class Article:
     @property
     def kicker(self) -> str:
         return self.publication or self.section
+
+
+class Ref(NamedTuple):
+    """An article by id; `render` swaps it for the `Article`."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One file of the built site, before rendering."""
+
+    url: str
+    """Site path, e.g. /tags/syria/page/2/."""
+    template: str
+    """Template file name, e.g. list.html."""
+    context: Mapping[str, object]
+    """Template variables; `Ref` values and tuples of them become articles."""
+    origin: str | None = None
+    """Id of the article whose front matter made this page (its own page or an alias)."""

@@ -11,18 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import NamedTuple
 
 from . import urls
 from .archive import Period, SiteIndex, Term
 from .config import Config
 from .errors import ContentError
-
-
-class Ref(NamedTuple):
-    """An article by id; `render` swaps it for the `Article`."""
-
-    id: str
+from .feeds import feed_pages
+from .model import Page, Ref
+from .search import SEARCH_URL, enabled
+from .sitemaps import crawler_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +63,6 @@ class PeriodCount:
     months: tuple[PeriodCount, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One file of the built site, before rendering."""
-
-    url: str
-    """Site path, e.g. /tags/syria/page/2/."""
-    template: str
-    """Template file name, e.g. list.html."""
-    context: Mapping[str, object]
-    """Template variables; `Ref` values and tuples of them become articles."""
-    origin: str | None = None
-    """Id of the article whose front matter made this page (its own page or an alias)."""
-
-
 def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[ContentError]]:
     """All pages in a stable order, and an error for every URL two pages claim."""
     pages = [
@@ -94,8 +77,11 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[Conte
         _archive_index(index),
         *_period_pages(index.periods, config),
         *_alias_pages(index),
+        *_search_page(index, config),
         Page("/404.html", "404.html", {"title": "Page not found"}),
+        *feed_pages(index, config),
     ]
+    pages += crawler_pages(pages, index, config)
     return pages, _url_clashes(pages, index)
 
 
@@ -200,6 +186,11 @@ def _alias_pages(index: SiteIndex) -> Iterator[Page]:
         for alias in article.aliases:
             context = {"target": article.url, "title": article.title}
             yield Page(alias, "redirect.html", context, origin=article_id)
+
+
+def _search_page(index: SiteIndex, config: Config) -> Iterator[Page]:
+    if enabled(config, index):
+        yield Page(SEARCH_URL, "search.html", {"title": "Search"})
 
 
 def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:

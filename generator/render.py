@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import urls
+from . import structured, urls
 from .archive import SiteIndex
 from .config import Config
 from .errors import ContentError, ContentErrors, FolioError
-from .pages import Page, Ref, TermCount
+from .model import Page, Ref
+from .pages import TermCount
+from .search import enabled
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -55,7 +56,10 @@ class SiteInfo:
     description: str
     language: str
     base_url: str
+    publisher: str
     sections: tuple[TermCount, ...]
+    search: bool
+    """Whether the site has a /search/ page (and the nav links to it)."""
 
 
 def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
@@ -76,10 +80,16 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(config.base_url))
+    absolute = structured.Absolute(config)
     env.filters.update(
-        link=lambda url: config.base_path + url,
-        absolute=lambda url: origin + config.base_path + url,
+        link=lambda url: url if "://" in url else config.base_path + url,
+        absolute=absolute,
+        absolute_links=absolute.links,
+        xml_text=structured.xml_text,
+        news_language=structured.news_language,
+        news_article_ld=lambda article: structured.script_json(
+            structured.news_article(article, config)
+        ),
         tag_url=urls.tag_url,
         author_url=urls.author_url,
         section_url=urls.section_url,
@@ -92,9 +102,11 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         description=config.description,
         language=config.language,
         base_url=config.base_url,
+        publisher=config.publisher_name,
         sections=tuple(
             TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
         ),
+        search=enabled(config, index),
     )
     return env
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .slugs import slugify
 
@@ -41,6 +41,12 @@ def normalize(url: str) -> str:
         parent = file.parent.as_posix()
         return "/" if parent == "." else f"/{parent}/"
     return "/" + file.as_posix()
+
+
+def origin(url: str) -> str:
+    """'https://example.org' from 'https://example.org/archive/'."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def tag_url(name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from .errors import FolioError
@@ -38,8 +38,13 @@ def write_site(
     output_dir: Path,
     pages: Iterable[tuple[PurePosixPath, bytes]],
     copies: Iterable[tuple[PurePosixPath, Path]],
+    finish: Callable[[Path], None] | None = None,
 ) -> None:
-    """Write `pages` (bytes) and `copies` (files) as the new `output_dir`, all or nothing."""
+    """Write `pages` (bytes) and `copies` (files) as the new `output_dir`, all or nothing.
+
+    `finish`, when given, runs on the staging folder once every file is in it
+    (the search index is built there); if it raises, the old output stays.
+    """
     _remove_leftovers(output_dir)
     staging = output_dir.parent / f".{output_dir.name}.building-{os.getpid()}"
     staging.mkdir(parents=True)
@@ -48,6 +53,8 @@ def write_site(
             shutil.copyfile(source, _target(staging, relative))
         for relative, data in pages:
             _target(staging, relative).write_bytes(data)
+        if finish:
+            finish(staging)
         _swap_in(staging, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,7 @@ output/ byte for byte (and write nothing else anywhere beside the site).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,4 +188,9 @@ def assert_inert(page: Path) -> None:
         handlers = [name for name in element.attrs if name.lower().startswith("on")]
         assert not handlers, f"{page}: <{element.name}> has {handlers}"
     for script in soup.find_all("script"):
-        assert "alert" not in script.get_text(), f"{page}: {script}"
+        if script.get("type") == "application/ld+json":
+            # Data, not code: it must stay one JSON value with no markup in its text.
+            assert "<" not in script.get_text(), f"{page}: {script}"
+            json.loads(script.get_text())
+        else:
+            assert "alert" not in script.get_text(), f"{page}: {script}"

@@ -1,0 +1,40 @@
+"""Atom feeds (RFC 4287): the whole site, and every tag, author and section."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from .archive import SiteIndex, Term
+from .config import Config
+from .model import Page, Ref
+
+FEED_FILE = "feed.xml"
+
+
+def feed_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
+    """One feed page per list that readers may follow, newest `feed_size` entries each."""
+    yield _feed("/", config.title, index.newest_first, config)
+    for terms in (index.tags, index.authors, index.sections):
+        yield from _term_feeds(terms, config)
+
+
+def _term_feeds(terms: Mapping[str, Term], config: Config) -> Iterator[Page]:
+    for term in terms.values():
+        yield _feed(term.url, f"{config.title}: {term.name}", term.article_ids, config)
+
+
+def _feed(html_url: str, title: str, ids: tuple[str, ...], config: Config) -> Page:
+    return Page(
+        html_url + FEED_FILE,
+        "feed.xml",
+        {
+            "title": title,
+            "html_url": html_url,
+            "articles": tuple(Ref(i) for i in ids[: config.feed_size]),
+        },
+    )
+
+
+def feed_url(html_url: str) -> str:
+    """The feed that goes with a list page's first URL."""
+    return html_url + FEED_FILE

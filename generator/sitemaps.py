@@ -1,0 +1,68 @@
+"""Files for crawlers: /sitemap.xml, /news-sitemap.xml (Google News) and /robots.txt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .archive import SiteIndex
+from .config import Config
+from .model import Page, Ref
+
+SITEMAP_LIMIT = 50_000
+"""URLs per sitemap file (sitemaps.org); more make /sitemap.xml an index."""
+NEWS_LIMIT = 1_000
+"""URLs per news sitemap file (Google News)."""
+NEWS_WINDOW = timedelta(days=2)
+"""How far back the news sitemap reaches from the build time."""
+LISTED_TEMPLATES = frozenset({"article.html", "list.html", "terms.html", "archive.html"})
+"""Pages worth a search engine's visit: not redirects, the 404 page or search."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """One <url> of a sitemap."""
+
+    url: str
+    """Site path of the page."""
+    lastmod: datetime | None
+    """When the page's content last changed, if it has articles."""
+
+
+def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> list[Page]:
+    """The sitemaps and robots.txt for `pages`."""
+    entries = [_entry(page, index) for page in pages if page.template in LISTED_TEMPLATES]
+    recent = [
+        Ref(i) for i in index.newest_first
+        if config.present - NEWS_WINDOW <= index.articles[i].date <= config.present
+    ]
+    return [
+        *_split("/sitemap.xml", "sitemap.xml", "entries", entries, SITEMAP_LIMIT),
+        *_split("/news-sitemap.xml", "news-sitemap.xml", "articles", recent, NEWS_LIMIT),
+        Page("/robots.txt", "robots.txt", {}),
+    ]
+
+
+def _entry(page: Page, index: SiteIndex) -> SitemapEntry:
+    found = page.context.get("articles", (page.context.get("article"),))
+    refs = found if isinstance(found, tuple) else ()
+    shown = [index.articles[ref.id] for ref in refs if isinstance(ref, Ref)]
+    if not shown and index.newest_first:
+        shown = [index.articles[index.newest_first[0]]]
+    return SitemapEntry(page.url, max((a.modified for a in shown), default=None))
+
+
+def _split(
+    url: str, template: str, key: str, items: Sequence[object], limit: int
+) -> Iterator[Page]:
+    """One file, or an index at `url` of numbered files when there are over `limit` items."""
+    if len(items) <= limit:
+        yield Page(url, template, {key: tuple(items)})
+        return
+    stem = url.removesuffix(".xml")
+    parts = [items[i : i + limit] for i in range(0, len(items), limit)]
+    part_urls = tuple(f"{stem}-{n}.xml" for n in range(1, len(parts) + 1))
+    yield Page(url, "sitemap-index.xml", {"sitemaps": part_urls})
+    for part_url, part in zip(part_urls, parts, strict=True):
+        yield Page(part_url, template, {key: tuple(part)})

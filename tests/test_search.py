@@ -1,0 +1,212 @@
+"""Search: the Pagefind index built with the site, the /search/ page, and a real browser using it."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from conftest import CONFIG, article, build, make_site, tree
+from sitewalk import Site
+
+SiteFactory = Callable[..., Path]
+QUOKKA_URL = "/2020/05/01/quokka/"
+STORIES = {
+    "quokka.md": article(
+        "A quokka was seen near the harbour, smiling. <img src=x onerror=\"document.title='owned'\">",
+        title="Marsupial Spotted in Harbour",
+        dek="Residents were surprised.",
+        tags=["Zanzibar"],
+        date="2020-05-01T09:30:00-04:00",
+    ),
+    "budget.md": article(
+        "The council passed the budget after a long night.",
+        title="Budget Passed",
+        tags=["Zanzibar"],
+        date="2020-06-02T10:00:00-04:00",
+    ),
+}
+
+
+def built(site_factory: SiteFactory, config: str = CONFIG) -> Site:
+    site = site_factory(STORIES, config)
+    result = build(site)
+    assert result.code == 0, result.err
+    return Site(site / "output")
+
+
+def test_the_index_covers_exactly_the_article_pages(site_factory: SiteFactory) -> None:
+    site = built(site_factory)
+    assert (site.root / "pagefind" / "pagefind.js").is_file()
+    entry = json.loads((site.root / "pagefind" / "pagefind-entry.json").read_text())
+    assert [language["page_count"] for language in entry["languages"].values()] == [2]
+
+
+def test_article_pages_mark_what_is_indexed(site_factory: SiteFactory) -> None:
+    page = built(site_factory).soup(QUOKKA_URL)
+    body = page.select_one("[data-pagefind-body]")
+    assert body is not None and body.name == "article"
+    assert len(page.select("[data-pagefind-body]")) == 1
+    for part in (".headline", ".dek", ".byline", ".story-body"):
+        assert body.select_one(part) is not None, part
+    for ignored in (".site-nav", ".kicker", ".tags", ".related-articles", ".neighbours"):
+        element = page.select_one(ignored)
+        assert element is not None and element.has_attr("data-pagefind-ignore"), ignored
+    assert body.select_one(".site-nav") is None
+    when = body.select_one(".dateline time")
+    assert when["data-pagefind-meta"] == "date, datetime[datetime]"
+    assert page.select("[data-pagefind-meta]") == [when]
+
+
+def test_the_search_page_has_a_labelled_get_form_and_its_files(site_factory: SiteFactory) -> None:
+    site = built(site_factory)
+    page = site.soup("/search/")
+    form = page.select_one("form[role=search]")
+    assert form["method"] == "get" and form["action"] == "/search/"
+    field = form.select_one("input[name=q]")
+    assert form.select_one(f"label[for={field['id']}]").get_text(strip=True)
+    assert site.exists(page.select_one("[data-search-index]")["data-search-index"])
+    assert site.exists(page.select_one("script[type=module]")["src"])
+    for url in ("/", QUOKKA_URL, "/search/"):
+        assert "/search/" in [a["href"] for a in site.soup(url).select(".site-nav a")], url
+
+
+def test_search_false_leaves_no_page_link_or_index(site_factory: SiteFactory) -> None:
+    site = built(site_factory, CONFIG + "search = false\n")
+    assert not site.exists("/search/")
+    assert not (site.root / "pagefind").exists()
+    for url in ("/", QUOKKA_URL):
+        assert "/search/" not in [a["href"] for a in site.soup(url).select("a[href]")], url
+
+
+def test_a_site_without_articles_has_no_search(site_factory: SiteFactory) -> None:
+    site = site_factory({})
+    assert build(site).code == 0
+    assert not (site / "output" / "search").exists()
+    assert not (site / "output" / "pagefind").exists()
+
+
+def test_a_failed_index_leaves_the_old_output(
+    site_factory: SiteFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_factory(STORIES)
+    assert build(site).code == 0
+    before = tree(site / "output")
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'Running Pagefind'\necho 'Error: disk on fire' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
+    (site / "content" / "late.md").write_text(article(title="Late"), encoding="utf-8")
+    result = build(site)
+    assert result.code == 1
+    assert result.err.strip() == (
+        "search index: Pagefind failed: Error: disk on fire; "
+        "set search = false in folio.toml to build without search"
+    )
+    assert tree(site / "output") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+
+
+# A real browser on the built site, served over HTTP as any static host would.
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test site built under the base path /news/, served on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("served")
+    site = make_site(root / "site", STORIES)
+    result = build(site, "--output", root / "www" / "news", "--base-url", "https://e.org/news/")
+    assert result.code == 0, result.err
+    handler = functools.partial(QuietHandler, directory=str(root / "www"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/news"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium")
+    assert chromium, "the browser tests need Debian's chromium; `make test` installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def results_for(page: Page, query: str) -> None:
+    expect(page.locator(".search-status")).to_contain_text(f"“{query}”")
+
+
+@pytest.mark.slow
+def test_browser_finds_the_one_article_with_a_word(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{served}/search/?q=quokka")
+    results_for(page, "quokka")
+    items = page.locator(".search-results > li")
+    expect(items).to_have_count(1)
+    link = items.locator("h2 a")
+    expect(link).to_have_text("Marsupial Spotted in Harbour")
+    expect(link).to_have_attribute("href", "/news" + QUOKKA_URL)
+    expect(items.locator("time")).to_have_text("May 1, 2020, 9:30 am EDT")
+    expect(items.locator("time")).to_have_attribute("datetime", "2020-05-01T09:30:00-04:00")
+    excerpt = items.locator(".search-result-excerpt")
+    expect(excerpt).to_contain_text("was seen near the harbour")
+    expect(excerpt.locator("mark")).to_have_text(re.compile("quokka", re.IGNORECASE))
+    expect(excerpt).to_contain_text("<img src=x")  # the body's text, shown as text
+    expect(excerpt.locator("img")).to_have_count(0)
+    assert page.title() == "Search · Test Gazette"
+    page.close()
+
+
+@pytest.mark.slow
+def test_browser_search_form_and_ignored_navigation(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{served}/search/")
+    field = page.get_by_label("Search every story in the archive")
+    for query in ("Authors", "Zanzibar"):  # site navigation and tag links are not indexed
+        field.fill(query)
+        field.press("Enter")
+        page.wait_for_url(re.compile(rf"/news/search/\?q={query}$"))
+        results_for(page, query)
+        expect(page.locator(".search-status")).to_have_text(f"No stories match “{query}”.")
+        field = page.get_by_label("Search every story in the archive")
+        expect(field).to_have_value(query)
+    page.close()
+
+
+@pytest.mark.slow
+def test_without_javascript_the_search_page_offers_the_indexes(
+    browser: Browser, served: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{served}/search/?q=quokka")
+    browse = page.locator(".search-browse")
+    for name, url in (("Tags", "/tags/"), ("Authors", "/authors/"), ("Archive by date", "/archive/")):
+        expect(browse.get_by_role("link", name=name)).to_have_attribute("href", "/news" + url)
+    expect(page.locator(".search-nojs")).to_be_visible()
+    expect(page.locator(".search-form")).to_be_hidden()
+    context.close()

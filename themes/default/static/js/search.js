@@ -1,0 +1,79 @@
+// The /search/ page: query Folio's Pagefind index and list headline, date and excerpt.
+// Without this script the page still links to the tag, author and date indexes.
+
+const SHOWN = 50;
+
+const root = document.querySelector("[data-search-index]");
+const form = root.querySelector(".search-form");
+const input = form.querySelector("input[name=q]");
+const status = root.querySelector(".search-status");
+const list = root.querySelector(".search-results");
+
+async function loadIndex() {
+  const pagefind = await import(root.dataset.searchIndex);
+  await pagefind.options({ baseUrl: root.dataset.searchBase });
+  return pagefind;
+}
+
+// Pagefind excerpts are HTML whose matches are wrapped in <mark>: keep the text
+// and the marks, drop anything else, never insert the markup itself.
+function excerptNodes(excerpt) {
+  const parsed = new DOMParser().parseFromString(excerpt, "text/html");
+  return Array.from(parsed.body.childNodes, (node) => {
+    if (node.nodeName !== "MARK") return document.createTextNode(node.textContent);
+    const mark = document.createElement("mark");
+    mark.textContent = node.textContent;
+    return mark;
+  });
+}
+
+function element(name, className, ...children) {
+  const node = document.createElement(name);
+  if (className) node.className = className;
+  node.append(...children);
+  return node;
+}
+
+function resultItem(data) {
+  const link = element("a", null, data.meta.title || data.url);
+  link.href = data.url;
+  const date = element("time", null, data.meta.date || "");
+  if (data.meta.datetime) date.dateTime = data.meta.datetime;
+  return element(
+    "li", "search-result",
+    element("h2", "search-result-title", link),
+    element("p", "meta search-result-date", date),
+    element("p", "search-result-excerpt", ...excerptNodes(data.excerpt)),
+  );
+}
+
+function describe(count, query) {
+  if (count === 0) return `No stories match “${query}”.`;
+  const found = `${count} ${count === 1 ? "story matches" : "stories match"} “${query}”`;
+  return count > SHOWN ? `${found}; the best ${SHOWN} are shown.` : `${found}.`;
+}
+
+async function search(pagefind, query) {
+  status.textContent = "Searching…";
+  const found = await pagefind.search(query);
+  const data = await Promise.all(found.results.slice(0, SHOWN).map((result) => result.data()));
+  list.replaceChildren(...data.map(resultItem));
+  status.textContent = describe(found.results.length, query);
+}
+
+async function main() {
+  const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
+  input.value = query;
+  let pagefind;
+  try {
+    pagefind = await loadIndex();
+  } catch {
+    status.textContent = "The search index could not be loaded; use the indexes below.";
+    return;
+  }
+  form.hidden = false;
+  document.querySelector(".search-nojs").hidden = true;
+  if (query) await search(pagefind, query);
+}
+
+main();
