@@ -4,15 +4,21 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test lint clean
+.PHONY: build test lint browser clean
 
 build: $(VENV)/.folio-installed
 	$(BIN)/folio build
 
-test: $(VENV)/.folio-test-installed
+test: $(VENV)/.folio-test-installed browser
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The search page tests drive Debian's chromium through Playwright (never
+# Playwright's own browser download); install it where it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 \
+		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 lint: $(VENV)/.folio-test-installed
 	$(BIN)/ruff check generator tests

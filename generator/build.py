@@ -17,7 +17,7 @@ from .model import Page
 from .pages import blame, plan_pages
 from .progress import Progress
 from .render import make_environment, render_page, theme_dir
-from .search import build_search_index, enabled
+from .search import build_search_index, has_search
 from .write import check_output_dir, write_site
 
 
@@ -75,7 +75,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildReport:
     check_output_dir(config.output_dir, config.site_dir)
     plan = plan_site(config)
     rendered = _render_all(plan, config, progress)
-    finish = build_search_index if enabled(config, plan.index) else None
+    finish = build_search_index if has_search(config, plan.index) else None
     photos = resize_photos(plan.index.articles.values(), config, progress)
     copies = [*plan.copies.items(), *photos]
     write_site(config.output_dir, rendered, copies, finish)

@@ -48,7 +48,11 @@ _ENCODER: dict[str, dict[str, Any]] = {
 # Hashed with every photo, so that new encoder settings give new copies and URLs.
 _RECIPE = f"folio-photos-1 {sorted(_ENCODER.items())!r}".encode()
 _RGB_MODES = ("RGB", "RGBA", "P", "PA")
+_WEBP_LIMIT = 16383  # pixels a WebP image may have along either side
 _UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
+_UNDESCRIBED = (
+    "missing and there is no caption either; describe the photo for readers who cannot see it"
+)
 
 
 class PhotoError(Exception):
@@ -68,26 +72,34 @@ def measure(photo: Photo, config: Config) -> Photo:
     if as_is:
         return replace(photo, width=width, height=height, variants=(original,))
     name = slugify(Path(unquote(photo.src)).stem) or "photo"
-    stem = f"/{PHOTO_FOLDER}/{_digest(data)}/{name}"
-    sizes = [(w, max(1, round(height * w / width))) for w in sorted(set(config.image_widths))]
-    smaller = [(w, h) for w, h in sizes if w < width]
-    own = [Variant(f"{stem}-{w}.{_EXTENSIONS[kind]}", w, h, kind) for w, h in smaller]
-    webp = [Variant(f"{stem}-{w}.webp", w, h, "WEBP") for w, h in [*smaller, (width, height)]]
+    own, webp = _copies(f"/{PHOTO_FOLDER}/{_digest(data)}/{name}", original, config.image_widths)
     return replace(
-        photo,
-        width=width,
-        height=height,
-        variants=(*own, original),
-        webp_variants=() if kind == "WEBP" else tuple(webp),
+        photo, width=width, height=height, variants=(*own, original), webp_variants=webp
     )
+
+
+def _copies(
+    stem: str, original: Variant, widths: Iterable[int]
+) -> tuple[tuple[Variant, ...], tuple[Variant, ...]]:
+    """Resized copies in the photo's own format, and in WebP (none for a WebP photo)."""
+    kind, width, height = original.format, original.width, original.height
+    sizes = [(w, max(1, round(height * w / width))) for w in sorted(set(widths)) if w < width]
+    own = tuple(Variant(f"{stem}-{w}.{_EXTENSIONS[kind]}", w, h, kind) for w, h in sizes)
+    if kind == "WEBP":
+        return own, ()
+    webp = tuple(
+        Variant(f"{stem}-{w}.webp", w, h, "WEBP")
+        for w, h in [*sizes, (width, height)]
+        if max(w, h) <= _WEBP_LIMIT
+    )
+    return own, webp
 
 
 def photo_warnings(article: Article) -> list[ContentError]:
     """Problems that do not stop a build: a photo nothing describes to readers who cannot see it."""
     photo = article.photo
     if photo and photo.src and not photo.alt:  # alt already falls back to the caption
-        message = "missing, and so is caption; readers who cannot see the photo get nothing"
-        return [article.error("photo.alt", message)]
+        return [article.error("photo.alt", _UNDESCRIBED)]
     return []
 
 

@@ -18,7 +18,7 @@ from .config import Config
 from .errors import ContentError
 from .feeds import feed_pages
 from .model import Page, Ref
-from .search import SEARCH_URL, enabled
+from .search import SEARCH_URL, has_search
 from .sitemaps import crawler_pages
 
 
@@ -189,7 +189,7 @@ def _alias_pages(index: SiteIndex) -> Iterator[Page]:
 
 
 def _search_page(index: SiteIndex, config: Config) -> Iterator[Page]:
-    if enabled(config, index):
+    if has_search(config, index):
         yield Page(SEARCH_URL, "search.html", {"title": "Search"})
 
 

@@ -23,7 +23,7 @@ from .config import Config
 from .errors import ContentError, ContentErrors, FolioError
 from .model import Page, Ref
 from .pages import TermCount
-from .search import enabled
+from .search import has_search
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -106,7 +106,7 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         sections=tuple(
             TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
         ),
-        search=enabled(config, index),
+        search=has_search(config, index),
     )
     return env
 

@@ -18,7 +18,7 @@ from .errors import FolioError
 SEARCH_URL = "/search/"
 
 
-def enabled(config: Config, index: SiteIndex) -> bool:
+def has_search(config: Config, index: SiteIndex) -> bool:
     """Search is on when configured and there is at least one article to find.
 
     (Pagefind indexes every page of a site that marks no `data-pagefind-body`,

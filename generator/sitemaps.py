@@ -37,10 +37,13 @@ def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> li
         Ref(i) for i in index.newest_first
         if config.present - NEWS_WINDOW <= index.articles[i].date <= config.present
     ]
+    # The sitemap schema wants at least one <url>: with no recent stories there
+    # is no news sitemap, and robots.txt does not name one.
+    news = _split("/news-sitemap.xml", "news-sitemap.xml", "articles", recent, NEWS_LIMIT)
     return [
         *_split("/sitemap.xml", "sitemap.xml", "entries", entries, SITEMAP_LIMIT),
-        *_split("/news-sitemap.xml", "news-sitemap.xml", "articles", recent, NEWS_LIMIT),
-        Page("/robots.txt", "robots.txt", {}),
+        *(news if recent else ()),
+        Page("/robots.txt", "robots.txt", {"news_sitemap": bool(recent)}),
     ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from PIL import Image
 
 from generator.cli import main
 
@@ -68,6 +69,16 @@ def make_site(root: Path, files: dict[str, str | bytes], config: str = CONFIG) -
         else:
             path.write_text(text, encoding="utf-8")
     return root
+
+
+def photo_bytes(width: int, height: int, kind: str = "JPEG") -> bytes:
+    """A real image file: a colour gradient, so that resizing has detail to keep."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                                Image.new("L", (width, height), 90)))
+    buffer = io.BytesIO()
+    image.save(buffer, kind)
+    return buffer.getvalue()
 
 
 def build(site: Path, *extra: str | Path) -> Result:

@@ -33,10 +33,17 @@ class Site:
             yield "/" + relative.removesuffix("index.html")
 
     def internal_links(self, url: str) -> Iterator[str]:
-        """Every href/src on the page that points into this site, as a site path."""
+        """Every href/src/srcset URL on the page that points into this site, as a site path."""
         soup = self.soup(url)
-        for tag in soup.find_all(href=True) + soup.find_all(src=True):
-            target = tag.get("href") or tag.get("src")
+        targets = [
+            (tag, tag.get("href") or tag.get("src"))
+            for tag in soup.find_all(href=True) + soup.find_all(src=True)
+        ]
+        targets += [
+            (tag, entry.split()[0])
+            for tag in soup.find_all(srcset=True) for entry in tag["srcset"].split(",")
+        ]
+        for tag, target in targets:
             if tag.name == "link" and tag.get("rel") == ["canonical"]:
                 continue
             parts = urlsplit(target)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import Result, article, build, make_site, tree
+from conftest import Result, article, build, make_site, photo_bytes, tree
 
 # article() writes: line 1 "---", 2 title, 3-4 byline, 5 date, 6 the first extra field.
 DATE_LINE, EXTRA_LINE = 5, 6
@@ -155,7 +155,7 @@ def test_every_bad_file_is_reported_in_one_run(site_factory: Callable[..., Path]
 
 def test_markup_in_front_matter_is_escaped(site_factory: Callable[..., Path]) -> None:
     site = site_factory({
-        "images/pic.jpg": b"\xff\xd8 not really a jpeg",
+        "images/pic.jpg": photo_bytes(40, 30),
         "story.md": article(
             title=f"Title {PAYLOAD}", dek=f"Dek {PAYLOAD}", byline=[f"Byline {PAYLOAD}"],
             tags=[f"Tag {PAYLOAD}"], section=f"Section {PAYLOAD}",

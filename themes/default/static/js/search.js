@@ -73,7 +73,12 @@ async function main() {
   }
   form.hidden = false;
   document.querySelector(".search-nojs").hidden = true;
-  if (query) await search(pagefind, query);
+  if (!query) return;
+  try {
+    await search(pagefind, query);
+  } catch {
+    status.textContent = "The search failed; try again, or use the indexes below.";
+  }
 }
 
 main();

@@ -1,0 +1,470 @@
+"""`folio serve`: build the site, serve output/ on 127.0.0.1, rebuild and reload on every edit.
+
+MkDocs' lesson, applied: the server is handed a `builder` callable, never a
+file name. python-livereload runs a watch callback once per changed file, so
+an editor saving five files would build five times; here one watcher thread
+polls the watched files and calls the builder once, when they have been quiet
+for `QUIET` seconds, however many changed. Each build ends with a "reload"
+sent, in livereload's protocol, to livereload.js (the livereload package's
+client) in every open page.
+
+Files are served by our own tornado handler rather than livereload's: it
+resolves every path inside output/ (no `..`, no links out), answers unknown
+paths with the site's 404.html, sends folder URLs their index.html and, while
+the last build failed, answers every HTML request with a page naming the
+errors, so a broken edit shows in the browser and a fix brings the site back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import html
+import json
+import mimetypes
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from livereload.handlers import LiveReloadJSHandler
+from tornado import netutil, web, websocket
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+
+from .build import BuildReport, build
+from .config import CONFIG_FILE, Config
+from .errors import ContentError, ContentErrors, FolioError, UsageError
+
+Builder = Callable[[], BuildReport]
+Snapshot = dict[str, tuple[int, int, int]]
+"""Every watched file, by path, with its inode, size and modification time."""
+
+POLL = 0.1
+"""Seconds between two looks at the watched files."""
+QUIET = 0.2
+"""Seconds the watched files must stay unchanged before a rebuild starts."""
+WATCHED = ("content", "themes", "templates", "static", CONFIG_FILE)
+"""What is watched, relative to the site folder."""
+_SKIPPED = (".", "#")
+_BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
+_RELOAD = json.dumps({"command": "reload", "path": "/", "liveCSS": False, "liveImg": False})
+_HELLO = json.dumps(
+    {
+        "command": "hello",
+        "protocols": ["http://livereload.com/protocols/official-7"],
+        "serverName": "folio",
+    }
+)
+_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".wasm": "application/wasm",
+}
+_TEXT_TYPES = ("application/xml", "application/atom+xml", "application/json", "image/svg+xml")
+_HTML = "text/html; charset=utf-8"
+
+
+def serve_site(load: Callable[[], Config], host: str, port: int) -> int:
+    """Serve the site `load` describes until Ctrl-C; `load` runs again before every build.
+
+    A bad folio.toml at startup is reported like `folio build` reports it; once
+    serving, every failure is shown in the browser instead.
+    """
+    config = load()
+    sockets = listen(host, port)
+    watched = [config.site_dir / name for name in WATCHED]
+    seen = snapshot(watched)
+    outcome = attempt(lambda: build(load()))
+    announce(outcome, first=True)
+    preview = Preview(config.output_dir, config.base_path, outcome)
+    rebuilder = Rebuilder(lambda: build(load()), watched, seen)
+    url = _url(host, sockets[0].getsockname()[1], config.base_path)
+    asyncio.run(_serve(preview, sockets, rebuilder, url))
+    print("Stopped.", flush=True)
+    return 0
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Bound, listening sockets for `host:port` (port 0: any free port)."""
+    try:
+        return netutil.bind_sockets(port, host)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is already in use; choose another with --port") from None
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot listen on {host} port {port}: {reason}") from None
+
+
+def _url(host: str, port: int, base_path: str) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{base_path}/"
+
+
+async def _serve(
+    preview: Preview, sockets: list[socket.socket], rebuilder: Rebuilder, url: str
+) -> None:
+    """Answer requests until SIGINT or SIGTERM, then stop watching and close everything."""
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    server = HTTPServer(_application(preview))
+    server.add_sockets(sockets)
+    ioloop = IOLoop.current()
+    rebuilder.start(lambda outcome: ioloop.add_callback(preview.publish, outcome))
+    print(f"Serving on {url}\nPress Ctrl-C to stop.", flush=True)
+    try:
+        await stopped.wait()
+    finally:
+        rebuilder.stop()
+        server.stop()
+        preview.disconnect()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+# Watching and building ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a build went: its report, or the problems that stopped it."""
+
+    report: BuildReport | None
+    problems: tuple[ContentError, ...] = ()
+    text: str = ""
+    """The failure as `folio build` would print it."""
+
+
+def attempt(builder: Builder) -> Outcome:
+    """Run `builder`; a failure of any kind becomes an Outcome, never an exception."""
+    try:
+        return Outcome(builder())
+    except ContentErrors as exc:
+        return Outcome(None, exc.errors, str(exc))
+    except FolioError as exc:
+        return Outcome(None, (ContentError("", str(exc)),), str(exc))
+    except Exception as exc:  # a bug must not stop the preview: show it and keep serving
+        text = "".join(traceback.format_exception(exc))
+        return Outcome(None, (ContentError("", f"{type(exc).__name__}: {exc}"),), text)
+
+
+def announce(outcome: Outcome, first: bool = False) -> None:
+    """One line on stdout per build; errors in full and warnings on stderr."""
+    if outcome.report is None:
+        print(f"Build failed: {outcome.text.splitlines()[0]}", flush=True)
+        print(outcome.text, file=sys.stderr, flush=True)
+        return
+    for warning in outcome.report.warnings:
+        print(f"Warning: {warning}", file=sys.stderr, flush=True)
+    print(outcome.report if first else f"Rebuilt in {outcome.report.seconds:.2f} s", flush=True)
+
+
+def snapshot(paths: Sequence[Path]) -> Snapshot:
+    """The state of every file under `paths`, skipping hidden files and editor backups."""
+    state: Snapshot = {}
+    for path in paths:
+        files = [path] if path.is_file() else sorted(path.rglob("*"))
+        for file in files:
+            if _skipped(file.relative_to(path.parent)):
+                continue
+            try:
+                stat = file.stat()
+            except OSError:  # removed meanwhile, or a broken link
+                continue
+            if not file.is_dir():
+                state[str(file)] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return state
+
+
+def _skipped(relative: Path) -> bool:
+    return any(part.startswith(_SKIPPED) for part in relative.parts) or relative.name.endswith(
+        _BACKUP_SUFFIXES
+    )
+
+
+class Debouncer:
+    """Decides when to rebuild: once the watched files stop changing for `quiet` seconds."""
+
+    def __init__(self, state: Snapshot, quiet: float = QUIET) -> None:
+        self.state = state
+        self.quiet = quiet
+        self.changed_at: float | None = None
+
+    def due(self, state: Snapshot, now: float) -> bool:
+        """Feed the latest snapshot; True exactly once per burst of changes."""
+        if state != self.state:
+            self.state, self.changed_at = state, now
+            return False
+        if self.changed_at is not None and now - self.changed_at >= self.quiet:
+            self.changed_at = None
+            return True
+        return False
+
+
+class Rebuilder:
+    """A thread that polls the watched files and runs the builder once per burst of edits."""
+
+    def __init__(self, builder: Builder, watched: Sequence[Path], seen: Snapshot) -> None:
+        self.builder = builder
+        self.watched = watched
+        self.debouncer = Debouncer(seen)
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self, publish: Callable[[Outcome], None]) -> None:
+        self.thread = threading.Thread(target=self._run, args=(publish,), name="folio-watch")
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop watching; a build under way finishes first, so output/ stays whole."""
+        self.stopping.set()
+        if self.thread:
+            self.thread.join()
+
+    def _run(self, publish: Callable[[Outcome], None]) -> None:
+        while not self.stopping.wait(POLL):
+            if self.debouncer.due(snapshot(self.watched), time.monotonic()):
+                outcome = attempt(self.builder)
+                announce(outcome)
+                publish(outcome)
+
+
+# Serving ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = _HTML
+    location: str | None = None
+
+
+@dataclass(eq=False)
+class Preview:
+    """What the server shows: output/, or the errors of the last build.
+
+    Changed only on the server's event loop (builds report through
+    `IOLoop.add_callback`), so requests never see it half-updated.
+    """
+
+    root: Path
+    prefix: str
+    """The path of base_url ('' or '/archive'): the site is served under it."""
+    outcome: Outcome
+    browsers: set[ReloadSocket] = field(default_factory=set)
+
+    def publish(self, outcome: Outcome) -> None:
+        """Record a build's outcome and reload every open page."""
+        self.outcome = outcome
+        for browser in list(self.browsers):
+            try:
+                browser.write_message(_RELOAD)
+            except websocket.WebSocketClosedError:
+                self.browsers.discard(browser)
+
+    def disconnect(self) -> None:
+        for browser in list(self.browsers):
+            browser.close()
+
+    def respond(self, raw_path: str, query: str) -> Response:
+        """The answer to GET `raw_path` (still percent-encoded, as sent)."""
+        if self.prefix and raw_path in ("", "/"):
+            return Response(302, location=f"{self.prefix}/")
+        target = locate(self.root, _unprefixed(raw_path, self.prefix))
+        if isinstance(target, str):
+            return Response(301, location=self.prefix + target + (f"?{query}" if query else ""))
+        if self.outcome.report is None and (target is None or target.suffix == ".html"):
+            return Response(500, error_page(self.outcome.problems))
+        if target is None:
+            page = locate(self.root, "/404.html")
+            body = page.read_bytes() if isinstance(page, Path) else b"<h1>Not found</h1>"
+            return Response(404, body)
+        return Response(200, target.read_bytes(), content_type(target))
+
+
+def _unprefixed(raw_path: str, prefix: str) -> str | None:
+    if not prefix:
+        return raw_path
+    if raw_path.startswith(f"{prefix}/"):
+        return raw_path[len(prefix) :]
+    return None
+
+
+def locate(root: Path, raw_path: str | None) -> Path | str | None:
+    """The file under `root` that `raw_path` names, a redirect, or None when there is none.
+
+    Returns a str (the path with a trailing slash) for a folder asked for
+    without one. Nothing outside `root` is ever returned: `.` and `..`
+    segments (even percent-encoded) name nothing, and links are resolved
+    before the check.
+    """
+    try:
+        path = unquote(raw_path or "", errors="strict")
+    except UnicodeDecodeError:
+        return None
+    parts = [part for part in path.split("/") if part]
+    if not path.startswith("/") or "\0" in path or any(p in (".", "..") for p in parts):
+        return None
+    base = root.resolve()
+    target = _inside(base, base.joinpath(*parts))
+    if target and target.is_dir():
+        if not path.endswith("/"):
+            return "/" + "/".join(p for p in (raw_path or "").split("/") if p) + "/"
+        target = _inside(base, target / "index.html")
+    return target if target and target.is_file() else None
+
+
+def _inside(base: Path, path: Path) -> Path | None:
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return None
+    return real if real.is_relative_to(base) else None
+
+
+def content_type(path: Path) -> str:
+    """The Content-Type of a file of the built site, with charset=utf-8 for text."""
+    if path.name == "feed.xml":
+        kind = "application/atom+xml"
+    else:
+        suffix = path.suffix.lower()
+        kind = _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or ""
+    if kind.startswith("text/") or kind in _TEXT_TYPES:
+        return f"{kind}; charset=utf-8"
+    return kind or "application/octet-stream"
+
+
+def error_page(problems: Sequence[ContentError]) -> bytes:
+    """A self-contained HTML page listing every problem, all of it escaped."""
+    items = "\n".join(_problem_item(problem) for problem in problems)
+    count = len(problems)
+    heading = f"The site did not build: {count} problem{'s' if count != 1 else ''}"
+    return _ERROR_PAGE.format(heading=heading, items=items).encode("utf-8")
+
+
+def _problem_item(problem: ContentError) -> str:
+    where = problem.path if problem.line is None else f"{problem.path}, line {problem.line}"
+    what = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    file = f'<p class="where">{html.escape(where)}</p>' if problem.path else ""
+    return f"<li>{file}<pre>{html.escape(what)}</pre></li>"
+
+
+_ERROR_PAGE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed · Folio</title>
+<style>
+body {{ font: 1rem/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 48rem;
+  padding: 0 1rem; color: #1a1a1a; }}
+h1 {{ color: #a40000; font-size: 1.4rem; }}
+li {{ margin: 0 0 1rem; }}
+.where {{ font-weight: 700; margin: 0; }}
+pre {{ white-space: pre-wrap; background: #fff4f4; border-left: 4px solid #a40000;
+  padding: 0.5rem 0.75rem; margin: 0.25rem 0 0; }}
+</style>
+</head>
+<body>
+<h1>{heading}</h1>
+<p>Fix the file and save it: this page reloads by itself when the site builds again.</p>
+<ul>
+{items}
+</ul>
+</body>
+</html>
+"""
+
+
+class SiteHandler(web.RequestHandler):
+    """Every request that is not livereload's: answered by `Preview.respond`."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self) -> None:
+        response = self.preview.respond(self.request.path, self.request.query)
+        body = response.body
+        if response.content_type == _HTML:
+            body = _with_reload_script(body)
+        self.set_status(response.status)
+        self.set_header("Content-Type", response.content_type)
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if response.location:
+            self.set_header("Location", response.location)
+        self.finish(body)
+
+    def head(self) -> None:
+        self.get()
+
+
+def _with_reload_script(page: bytes) -> bytes:
+    """`page` with livereload.js loaded at the end of its head (or body)."""
+    script = b'<script src="/livereload.js"></script>'
+    lowered = page.lower()
+    for tag in (b"</head>", b"</body>"):
+        at = lowered.find(tag)
+        if at >= 0:
+            return page[:at] + script + page[at:]
+    return page + script
+
+
+class ReloadSocket(websocket.WebSocketHandler):
+    """livereload's protocol: answer the client's hello, then keep it for reloads."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            command = json.loads(message).get("command")
+        except (ValueError, AttributeError):
+            return
+        if command == "hello":
+            self.write_message(_HELLO)
+        elif command == "info":
+            self.preview.browsers.add(self)
+
+    def on_close(self) -> None:
+        self.preview.browsers.discard(self)
+
+
+def _application(preview: Preview) -> web.Application:
+    options = {"preview": preview}
+    return web.Application(
+        [
+            (r"/livereload", ReloadSocket, options),
+            (r"/livereload\.js", LiveReloadJSHandler),
+            (r"/.*", SiteHandler, options),
+        ],
+        log_function=_no_access_log,
+    )
+
+
+def _no_access_log(handler: web.RequestHandler) -> None:
+    """Requests are not logged: the terminal shows builds, the browser shows pages."""
