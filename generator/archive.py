@@ -48,8 +48,11 @@ class ResolvedLink:
     """A `related` entry ready to print."""
 
     title: str
-    url: str
+    """Link text: the article's headline, or the title given."""
+    url: str | None
+    """Site path or outside address; None for a headline that matched no article."""
     external: bool
+    """Whether the link leaves the site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,18 +200,27 @@ def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
     return errors
 
 
+def _headline_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
 def _resolve_links(
     published: list[Article], everything: list[Article]
 ) -> tuple[dict[str, tuple[ResolvedLink, ...]], list[ContentError]]:
     live = {a.slug: a for a in published}
     hidden = {a.slug for a in everything} - live.keys()
+    by_title = {_headline_key(a.title): a for a in reversed(published)}
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
     errors = []
     for article in published:
         links = []
         for position, link in enumerate(article.related):
-            if link.slug is None:
-                links.append(ResolvedLink(link.title or "", link.url or "", external=True))
+            if link.url:
+                links.append(ResolvedLink(link.title or "", link.url, external=True))
+            elif link.slug is None:
+                match = by_title.get(_headline_key(link.title or ""))
+                shown = ResolvedLink(match.title, match.url, external=False) if match else None
+                links.append(shown or ResolvedLink(link.title or "", None, external=False))
             elif link.slug in live:
                 target = live[link.slug]
                 links.append(ResolvedLink(target.title, target.url, external=False))

@@ -68,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     _site_option(new)
     new.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
     new.set_defaults(run=_new)
+
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site, rebuilding and reloading the browser on every edit",
+        description="Build the site, serve output/ and rebuild it whenever a file changes.",
+    )
+    _site_options(serve)
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on; 0 picks a free one"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -161,6 +173,12 @@ def _new(args: argparse.Namespace) -> int:
     path = new_article(config, args.headline, args.section)
     print(f"Created {path}")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve_site
+
+    return serve_site(lambda: _config(args), args.host, args.port)
 
 
 if __name__ == "__main__":

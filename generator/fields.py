@@ -191,13 +191,14 @@ class FieldReader:
             return RelatedLink(slug=slug, title=None, url=None) if slug else None
         title = self._as_text(f"{label}.title", item.get("title") or "")
         url = self._as_text(f"{label}.url", item.get("url") or "")
-        if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
-            self.error(f"{label}.url", f"expected slug: or an http(s) url:, got {url!r}")
+        if url and (urlsplit(url).scheme.lower() not in ("http", "https")
+                    or not urlsplit(url).netloc):
+            self.error(f"{label}.url", f"expected an http(s) address, got {url!r}")
             return None
         if not title:
-            self.error(f"{label}.title", "is required for an outside link")
+            self.error(f"{label}.title", "is required unless the entry gives a slug:")
             return None
-        return RelatedLink(slug=None, title=title, url=url)
+        return RelatedLink(slug=None, title=title, url=url or None)
 
     def aliases(self) -> tuple[str, ...]:
         found = []

@@ -53,7 +53,8 @@ class RelatedLink:
     slug: str | None
     """Slug of an article of this site, resolved to its URL by the index."""
     title: str | None
-    """Link text for an outside page (internal links use the article's title)."""
+    """Headline of the related story; with no slug or url, matched against this
+    site's headlines and shown unlinked when none matches (as imported "Related:" lines)."""
     url: str | None
     """Address of an outside page."""
 

@@ -22,13 +22,14 @@ import errno
 import html
 import json
 import mimetypes
+import os
 import signal
 import socket
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -38,7 +39,7 @@ from tornado import netutil, web, websocket
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from .build import BuildReport, build
+from .build import BuildReport, build, plural
 from .config import CONFIG_FILE, Config
 from .errors import ContentError, ContentErrors, FolioError, UsageError
 
@@ -107,6 +108,8 @@ def serve_site(load: Callable[[], Config], host: str, port: int) -> int:
 
 def listen(host: str, port: int) -> list[socket.socket]:
     """Bound, listening sockets for `host:port` (port 0: any free port)."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {port}")
     try:
         return netutil.bind_sockets(port, host)
     except OSError as exc:
@@ -140,6 +143,7 @@ async def _serve(
         rebuilder.stop()
         server.stop()
         preview.disconnect()
+        await server.close_all_connections()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
 
@@ -153,8 +157,6 @@ class Outcome:
 
     report: BuildReport | None
     problems: tuple[ContentError, ...] = ()
-    text: str = ""
-    """The failure as `folio build` would print it."""
 
 
 def attempt(builder: Builder) -> Outcome:
@@ -162,46 +164,50 @@ def attempt(builder: Builder) -> Outcome:
     try:
         return Outcome(builder())
     except ContentErrors as exc:
-        return Outcome(None, exc.errors, str(exc))
+        return Outcome(None, exc.errors)
     except FolioError as exc:
-        return Outcome(None, (ContentError("", str(exc)),), str(exc))
+        return Outcome(None, (ContentError("", str(exc) or type(exc).__name__),))
     except Exception as exc:  # a bug must not stop the preview: show it and keep serving
-        text = "".join(traceback.format_exception(exc))
-        return Outcome(None, (ContentError("", f"{type(exc).__name__}: {exc}"),), text)
+        traceback.print_exc()
+        return Outcome(None, (ContentError("", f"{type(exc).__name__}: {exc}"),))
 
 
 def announce(outcome: Outcome, first: bool = False) -> None:
-    """One line on stdout per build; errors in full and warnings on stderr."""
+    """One line on stdout per build; the errors and warnings on stderr."""
     if outcome.report is None:
-        print(f"Build failed: {outcome.text.splitlines()[0]}", flush=True)
-        print(outcome.text, file=sys.stderr, flush=True)
+        count = plural(len(outcome.problems), "error")
+        print(f"Build failed: {count} (listed below and in the browser)", flush=True)
+        for problem in outcome.problems:
+            print(f"  {problem if problem.path else problem.message}", file=sys.stderr)
         return
     for warning in outcome.report.warnings:
-        print(f"Warning: {warning}", file=sys.stderr, flush=True)
+        print(f"Warning: {warning}", file=sys.stderr)
     print(outcome.report if first else f"Rebuilt in {outcome.report.seconds:.2f} s", flush=True)
 
 
 def snapshot(paths: Sequence[Path]) -> Snapshot:
     """The state of every file under `paths`, skipping hidden files and editor backups."""
     state: Snapshot = {}
-    for path in paths:
-        files = [path] if path.is_file() else sorted(path.rglob("*"))
-        for file in files:
-            if _skipped(file.relative_to(path.parent)):
-                continue
-            try:
-                stat = file.stat()
-            except OSError:  # removed meanwhile, or a broken link
-                continue
-            if not file.is_dir():
-                state[str(file)] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    for file in (file for path in paths for file in _files(path)):
+        try:
+            info = file.stat()
+        except OSError:  # removed meanwhile, or a broken link
+            continue
+        state[str(file)] = (info.st_ino, info.st_size, info.st_mtime_ns)
     return state
 
 
-def _skipped(relative: Path) -> bool:
-    return any(part.startswith(_SKIPPED) for part in relative.parts) or relative.name.endswith(
-        _BACKUP_SUFFIXES
-    )
+def _files(path: Path) -> Iterator[Path]:
+    """`path` if it is a file, else the files under it; linked folders are not followed."""
+    if path.is_file():
+        yield path
+    for folder, folders, names in os.walk(path):
+        folders[:] = sorted(name for name in folders if not _skipped(name))
+        yield from (Path(folder, name) for name in sorted(names) if not _skipped(name))
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(_SKIPPED) or name.endswith(_BACKUP_SUFFIXES)
 
 
 class Debouncer:
@@ -234,7 +240,9 @@ class Rebuilder:
         self.thread: threading.Thread | None = None
 
     def start(self, publish: Callable[[Outcome], None]) -> None:
-        self.thread = threading.Thread(target=self._run, args=(publish,), name="folio-watch")
+        self.thread = threading.Thread(
+            target=self._run, args=(publish,), name="folio-watch", daemon=True
+        )
         self.thread.start()
 
     def stop(self) -> None:
@@ -295,14 +303,26 @@ class Preview:
             return Response(302, location=f"{self.prefix}/")
         target = locate(self.root, _unprefixed(raw_path, self.prefix))
         if isinstance(target, str):
-            return Response(301, location=self.prefix + target + (f"?{query}" if query else ""))
+            return Response(302, location=self.prefix + target + (f"?{query}" if query else ""))
         if self.outcome.report is None and (target is None or target.suffix == ".html"):
             return Response(500, error_page(self.outcome.problems))
-        if target is None:
-            page = locate(self.root, "/404.html")
-            body = page.read_bytes() if isinstance(page, Path) else b"<h1>Not found</h1>"
-            return Response(404, body)
-        return Response(200, target.read_bytes(), content_type(target))
+        if target is None or (body := _read(target)) is None:  # or a rebuild removed it
+            return _not_found(self.root)
+        return Response(200, body, content_type(target))
+
+
+def _not_found(root: Path) -> Response:
+    """The site's own 404.html, with status 404."""
+    page = locate(root, "/404.html")
+    body = _read(page) if isinstance(page, Path) else None
+    return Response(404, body or b"<h1>Not found</h1>")
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _unprefixed(raw_path: str, prefix: str) -> str | None:
@@ -435,7 +455,11 @@ def _with_reload_script(page: bytes) -> bytes:
 
 
 class ReloadSocket(websocket.WebSocketHandler):
-    """livereload's protocol: answer the client's hello, then keep it for reloads."""
+    """livereload's protocol: answer the page's hello, and tell it to reload after builds.
+
+    The page is registered before the answer goes out, so a page that knows it
+    is connected never misses a reload.
+    """
 
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
@@ -446,9 +470,8 @@ class ReloadSocket(websocket.WebSocketHandler):
         except (ValueError, AttributeError):
             return
         if command == "hello":
-            self.write_message(_HELLO)
-        elif command == "info":
             self.preview.browsers.add(self)
+            self.write_message(_HELLO)
 
     def on_close(self) -> None:
         self.preview.browsers.discard(self)

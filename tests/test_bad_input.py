@@ -117,7 +117,7 @@ CASES = [
          story("photo.src", f"{BAD_PATH}, got '/etc/passwd'", EXTRA_LINE)),
     case("related-javascript-url",
          {"story.md": article(related=[{"title": "Click", "url": "javascript:alert(1)"}])},
-         story("related[0].url", "http(s) url:, got 'javascript:alert(1)'", EXTRA_LINE)),
+         story("related[0].url", "http(s) address, got 'javascript:alert(1)'", EXTRA_LINE)),
     case("duplicate-alias", {"story.md": article(slug="story", aliases=["/old/"]),
                              "other.md": article(slug="other", aliases=["/old/"])},
          story("aliases", "'/old/' is already an alias of content/other.md")),

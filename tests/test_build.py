@@ -248,3 +248,19 @@ def test_links_out_of_content_are_refused_and_links_within_are_not_walked_twice(
     assert result.code == 1
     assert "content/leak.md: is a link to something outside content/" in result.err
     assert "content/outside: is a link to something outside content/" in result.err
+
+
+def test_related_headline_links_to_a_matching_article_else_stays_text(
+    site_factory: SiteFactory,
+) -> None:
+    related = [{"title": "tanks parked  at airfield"}, {"title": "Not in this archive"}]
+    site = site_factory({
+        "tanks.md": article(title="Tanks Parked at Airfield", date="2015-09-14T10:00:00Z"),
+        "weapons.md": article(title="Weapons", related=related, date="2015-09-18T10:00:00Z"),
+    })
+    assert build(site).code == 0
+    items = Site(site / "output").soup("/2015/09/18/weapons/").select(".related-links li")
+    assert [(li.get_text(), li.a["href"] if li.a else None) for li in items] == [
+        ("Tanks Parked at Airfield", "/2015/09/14/tanks/"),
+        ("Not in this archive", None),
+    ]
