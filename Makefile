@@ -4,12 +4,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test lint browser clean
+.PHONY: build test lint browser publish-tools bench clean
 
 build: $(VENV)/.folio-installed
 	$(BIN)/folio build
 
-test: $(VENV)/.folio-test-installed browser
+test: $(VENV)/.folio-test-installed browser publish-tools
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -20,9 +20,25 @@ browser:
 	@command -v chromium >/dev/null 2>&1 \
 		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# The publish tests run a throwaway sshd, rsync over ssh and git; install the Debian
+# packages of whichever of those is missing (sshd lives in /usr/sbin).
+publish-tools:
+	@missing=""; \
+	for pair in /usr/sbin/sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client \
+		rsync:rsync git:git; do \
+		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	[ -z "$$missing" ] || { apt-get update \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; }
+
 lint: $(VENV)/.folio-test-installed
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
+
+# `make bench`: build a generated corpus with Folio, Hugo and Pelican (bench/run.py);
+# `make bench BENCH_ARGS=--quick` for a 1,000-article smoke run. Not part of `make test`.
+bench: $(VENV)/.folio-bench-installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -36,6 +52,10 @@ $(VENV)/.folio-installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.folio-test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.folio-installed
+
+$(VENV)/.folio-bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@ $(VENV)/.folio-installed
 
 clean:

@@ -1,24 +1,34 @@
-"""The build: load → index → pages → render → write, with every error reported at once."""
+"""The build: load → index → pages → render → write, with every error reported at once.
+
+Also the cache that makes rebuilds incremental (see cache.py and keys.py) and
+the runner that renders pages in parallel (see parallel.py).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from . import urls
 from .archive import SiteIndex, build_index
+from .cache import BodyStore, Cache, FileFacts, PageCache, inputs_digest
 from .config import Config
-from .content import load_content
+from .content import load_content, load_settings
 from .errors import ContentError, ContentErrors, display_path
 from .images import resize_photos
-from .model import Page
+from .keys import PageKeys
+from .model import Article, Page
 from .pages import blame, plan_pages
+from .parallel import Runner
 from .progress import Progress
-from .render import make_environment, render_page, theme_dir
-from .search import build_search_index, has_search
-from .write import check_output_dir, write_site
+from .render import Renderer, RenderSetup, builtin_theme, render_batch, theme_dir
+from .search import SEARCH_FOLDER, build_search_index, has_search
+from .sitemaps import NEWS_WINDOW
+from .write import Staging, check_output_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,8 @@ class Plan:
     """Files copied as they are (theme and site static files, content images)."""
     warnings: tuple[ContentError, ...] = ()
     """Problems to tell the writer about that do not stop the build."""
+    next_change: datetime | None = None
+    """When time alone next changes the site (see PageCache.next_change)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +55,20 @@ class BuildReport:
     seconds: float
     warnings: tuple[ContentError, ...] = ()
     """Problems to tell the writer about that did not stop the build."""
+    rendered: int = 0
+    """Pages rendered (the others were unchanged since the last build)."""
+    written: int = 0
+    """Files whose bytes were written (the others were carried over as they were)."""
+    notices: tuple[str, ...] = ()
+    """Things the build did on its own, such as discarding a damaged cache."""
 
     def __str__(self) -> str:
+        if not self.pages:
+            return f"Nothing changed since the last build ({self.seconds:.2f} s)"
         return (
             f"Built {plural(self.articles, 'article')} into {plural(self.pages, 'page')} "
-            f"({plural(self.files, 'file')}) in {self.seconds:.2f} s"
+            f"({plural(self.files, 'file')}) in {self.seconds:.2f} s: "
+            f"{self.rendered} rendered, {plural(self.written, 'file')} written"
         )
 
 
@@ -55,9 +76,13 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def plan_site(config: Config) -> Plan:
+def plan_site(config: Config, runner: Runner | None = None, cache: Cache | None = None) -> Plan:
     """Load, validate and index the content; raise ContentErrors listing every problem."""
-    loaded = load_content(config)
+    cache = cache or Cache(config.cache_dir, [])
+    runner = runner or Runner(1)
+    articles = cache.articles(load_settings(config))
+    loaded = load_content(config, runner, articles, BodyStore(cache.bodies))
+    cache.save_articles(loaded.cache)
     index, index_errors = build_index(loaded.articles, config)
     pages, page_errors = plan_pages(index, config)
     copies = dict(_static_files(config))
@@ -65,46 +90,164 @@ def plan_site(config: Config) -> Plan:
     errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, index, config)
     if errors:
         raise ContentErrors(errors)
-    return Plan(index, pages, copies, tuple(loaded.warnings))
+    return Plan(index, pages, copies, tuple(loaded.warnings), next_change(loaded.articles, config))
 
 
-def build(config: Config, progress: Progress | None = None) -> BuildReport:
-    """Build the site into `config.output_dir`; the old output survives any failure."""
+def build(
+    config: Config,
+    progress: Progress | None = None,
+    runner: Runner | None = None,
+    clean: bool = False,
+) -> BuildReport:
+    """Build the site into `config.output_dir`; the old output survives any failure.
+
+    Unchanged inputs since the last build: nothing is done. Otherwise only pages
+    whose key changed are rendered, and only files whose bytes changed written.
+    """
     started = time.perf_counter()
     progress = progress or Progress(quiet=True)
+    runner = runner or Runner(1)
     check_output_dir(config.output_dir, config.site_dir)
-    plan = plan_site(config)
-    rendered = _render_all(plan, config, progress)
-    finish = build_search_index if has_search(config, plan.index) else None
-    photos = resize_photos(plan.index.articles.values(), config, progress)
-    copies = [*plan.copies.items(), *photos]
-    write_site(config.output_dir, rendered, copies, finish)
+    notices: list[str] = []
+    cache = Cache(config.cache_dir, notices)
+    if clean:
+        cache.clear()
+    previous = cache.pages()
+    inputs = inputs_digest(config, dict.fromkeys((theme_dir(config), builtin_theme())))
+    if _nothing_changed(previous, inputs, config):
+        return BuildReport(0, 0, 0, time.perf_counter() - started, notices=tuple(notices))
+    plan = plan_site(config, runner, cache)
+    state, counts = _write(plan, config, previous, runner, progress, BodyStore(cache.bodies))
+    state.inputs, state.output = inputs, FileFacts.of(config.output_dir)
+    state.next_change, state.built_at = plan.next_change, config.present
+    cache.save_pages(state)
     return BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
-        files=len(plan.pages) + len(copies),
+        files=counts[0],
         seconds=time.perf_counter() - started,
         warnings=plan.warnings,
+        rendered=counts[1],
+        written=counts[2],
+        notices=tuple(notices),
     )
 
 
-def _render_all(
-    plan: Plan, config: Config, progress: Progress
-) -> list[tuple[PurePosixPath, bytes]]:
-    env = make_environment(config, plan.index)
-    rendered = []
+def _nothing_changed(previous: PageCache, inputs: str, config: Config) -> bool:
+    """The last build saw exactly these inputs, left this output, and no article has
+    crossed a time boundary (publication, the news window) since."""
+    return (
+        previous.inputs == inputs
+        and previous.output is not None
+        and previous.output == FileFacts.of(config.output_dir)
+        and previous.built_at is not None
+        and previous.built_at <= config.present
+        and (previous.next_change is None or config.present < previous.next_change)
+    )
+
+
+def _write(
+    plan: Plan,
+    config: Config,
+    previous: PageCache,
+    runner: Runner,
+    progress: Progress,
+    bodies: BodyStore,
+) -> tuple[PageCache, tuple[int, int, int]]:
+    """Stage the new output, render what changed, swap it in; the state to keep."""
+    setup = RenderSetup(config, plan.index, bodies, token=uuid.uuid4().hex)
+    keys = PageKeys(config, plan.index, Renderer(setup).env)
+    state = PageCache(templates=dict(previous.templates))
+    staging = Staging(config.output_dir)
+    try:
+        stale = _keep_unchanged(plan.pages, keys, previous, state, staging)
+        _render(stale, setup, keys, state, staging, runner, progress)
+        photos = resize_photos(plan.index.articles.values(), config, progress)
+        _copy(sorted({**plan.copies, **dict(photos)}.items()), previous, state, staging)
+        staging.commit(_search_step(config, plan.index, previous, state, staging))
+    except BaseException:
+        staging.discard()
+        raise
+    staging.discard()
+    files = len(state.pages) + len(state.copies)
+    return state, (files, len(stale), staging.written)
+
+
+def _search_step(
+    config: Config, index: SiteIndex, previous: PageCache, state: PageCache, staging: Staging
+) -> Callable[[Path], None] | None:
+    """Pagefind over the staged site, unless no page changed and the old index can stay."""
+    if not has_search(config, index):
+        return None
+    pages_unchanged = not staging.wrote_html and _html(state) == _html(previous)
+    if pages_unchanged and staging.keep_folder(PurePosixPath(SEARCH_FOLDER)):
+        return None
+    return build_search_index
+
+
+def _html(state: PageCache) -> set[str]:
+    return {name for name in state.pages if name.endswith(".html")}
+
+
+def _keep_unchanged(
+    pages: list[Page], keys: PageKeys, previous: PageCache, state: PageCache, staging: Staging
+) -> list[Page]:
+    """Link every page whose key is unchanged; the pages left to render."""
+    stale = []
+    for page in pages:
+        relative = urls.file_for(page.url)
+        key = keys.key(page, state.templates.get(page.template))
+        if key and previous.pages.get(relative.as_posix()) == key and staging.keep(relative):
+            state.pages[relative.as_posix()] = key
+        else:
+            stale.append(page)
+    return stale
+
+
+def _render(
+    pages: list[Page],
+    setup: RenderSetup,
+    keys: PageKeys,
+    state: PageCache,
+    staging: Staging,
+    runner: Runner,
+    progress: Progress,
+) -> None:
     errors: dict[str, ContentError] = {}
-    progress.start("Rendering", len(plan.pages))
-    for page in plan.pages:
-        try:
-            rendered.append((urls.file_for(page.url), render_page(env, page, plan.index)))
-        except ContentErrors as failure:
-            errors.update((str(e), e) for e in failure.errors)
+    progress.start("Rendering", len(pages))
+    for page, rendered in zip(pages, runner.map(render_batch, setup, pages), strict=True):
         progress.advance()
+        if rendered.errors:
+            errors.update((str(e), e) for e in rendered.errors)
+            continue
+        loaded = state.templates.get(page.template, ())
+        state.templates[page.template] = tuple(dict.fromkeys((*loaded, *rendered.templates)))
+        relative = urls.file_for(page.url)
+        staging.put(relative, rendered.data)
+        state.pages[relative.as_posix()] = keys.key(page, state.templates[page.template]) or ""
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())
-    return rendered
+
+
+def _copy(
+    copies: list[tuple[PurePosixPath, Path]],
+    previous: PageCache,
+    state: PageCache,
+    staging: Staging,
+) -> None:
+    """Copy files as they are; link those whose source is unchanged since last time."""
+    for relative, source in copies:
+        record = (str(source), FileFacts.of(source))
+        if not (previous.copies.get(relative.as_posix()) == record and staging.keep(relative)):
+            staging.copy(relative, source)
+        state.copies[relative.as_posix()] = record
+
+
+def next_change(articles: list[Article], config: Config) -> datetime | None:
+    """The first moment after now when time alone changes what the site shows."""
+    moments = (m for a in articles for m in (a.date, a.date + NEWS_WINDOW))
+    return min((m for m in moments if m > config.present), default=None)
 
 
 def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:

@@ -48,6 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--base-url", metavar="URL", help="override base_url from folio.toml")
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    build.add_argument(
+        "--jobs", type=_positive, metavar="N", help="render in N processes (default: all cores)"
+    )
+    build.add_argument(
+        "--clean", action="store_true", help="ignore the build cache and build everything anew"
+    )
+    build.add_argument(
+        "--dask", metavar="ADDRESS",
+        help="render on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs folio[dask])",
+    )
     build.set_defaults(run=_build)
 
     check = commands.add_parser(
@@ -80,6 +90,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.set_defaults(run=_serve)
+    _import_parser(commands)
+
+    publish = commands.add_parser(
+        "publish",
+        help="send output/ to a folder, an rsync/ssh host, a git branch or S3",
+        description="Send the built site to a [publish.NAME] target of folio.toml, or to a "
+        "folder, ssh://, rsync://, git+REPOSITORY or s3:// URL; only what changed is sent.",
+    )
+    publish.add_argument(
+        "target", nargs="?", help="a [publish.NAME] of folio.toml (default: the only one), or a URL"
+    )
+    _site_options(publish)
+    publish.add_argument("--build", action="store_true", help="build the site first")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="print what would change, change nothing"
+    )
+    publish.add_argument(
+        "--delete",
+        action=argparse.BooleanOptionalAction,
+        help="delete what the target has that output/ lacks (default: the target's delete)",
+    )
+    publish.set_defaults(run=_publish)
     return parser
 
 
@@ -105,6 +137,12 @@ def _site_option(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="site folder holding folio.toml and content/ (default: .)",
     )
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _moment(text: str) -> datetime:
@@ -138,10 +176,18 @@ def _config(args: argparse.Namespace, **overrides: Any) -> Any:
 
 def _build(args: argparse.Namespace) -> int:
     from .build import build
+    from .parallel import Runner, dask_runner, default_jobs
     from .progress import Progress
 
     config = _config(args, base_url=args.base_url, output_dir=args.output)
-    report = build(config, Progress(quiet=args.quiet))
+    jobs = args.jobs or default_jobs()
+    runner = dask_runner(args.dask, jobs) if args.dask else Runner(jobs)
+    try:
+        report = build(config, Progress(quiet=args.quiet), runner, clean=args.clean)
+    finally:
+        runner.close()
+    for notice in report.notices:
+        print(f"Notice: {notice}", file=sys.stderr)
     if not args.quiet:
         _warn(report.warnings)
         print(report)
@@ -179,6 +225,69 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import serve_site
 
     return serve_site(lambda: _config(args), args.host, args.port)
+
+
+def _import_parser(commands: Any) -> None:
+    imports = commands.add_parser(
+        "import",
+        help="bring stories in from plain text, feeds, WordPress, Jekyll, Hugo, ...",
+        description="Write one Markdown file per story of SOURCE into content/<year>/; "
+        "never overwrite a file; print what happened to every story.",
+    )
+    imports.add_argument(
+        "format", metavar="FORMAT",
+        help="text, feed, wordpress, jekyll, hugo, eleventy or pelican",
+    )
+    imports.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="file or folder")
+    _site_option(imports)
+    imports.add_argument("--into", type=Path, metavar="DIR", help="write here (default: content/)")
+    imports.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    imports.add_argument(
+        "--map", action="append", default=[], metavar="KEY=FIELD",
+        help="read the source's KEY as Folio's FIELD (repeatable)",
+    )
+    imports.add_argument(
+        "--on-conflict", choices=["suffix", "skip"], default="suffix",
+        help="a slug already taken: write SLUG-2.md (suffix, default) or skip the story",
+    )
+    imports.add_argument(
+        "--default-byline", default="Staff", metavar="NAME",
+        help="byline of stories whose source names no author (default: Staff)",
+    )
+    imports.add_argument("--pages", action="store_true", help="wordpress: import pages too")
+    imports.set_defaults(run=_import)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .importers import ImportRequest, run_import
+
+    config = load_config(args.site)
+    request = ImportRequest(
+        format=args.format,
+        sources=tuple(args.sources),
+        into=args.into or config.content_dir,
+        dry_run=args.dry_run,
+        mappings=tuple(args.map),
+        suffix=args.on_conflict == "suffix",
+        default_byline=args.default_byline,
+        pages=args.pages,
+    )
+    report = run_import(request, config)
+    print(report)
+    return 1 if report.failed else 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from .publish.run import publish_site
+
+    return publish_site(
+        _config(args),
+        args.target,
+        dry_run=args.dry_run,
+        delete=args.delete,
+        build_first=args.build,
+    )
 
 
 if __name__ == "__main__":

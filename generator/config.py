@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ContentError, ContentErrors, UsageError
+from .publish.target import PublishTarget, parse_targets
 
 CONFIG_FILE = "folio.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
@@ -63,6 +64,11 @@ class Config:
     )
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
+    )
+    publish: tuple[PublishTarget, ...] = option(
+        "Where `folio publish` sends output/: one [publish.NAME] table per target, "
+        "its keys documented on PublishTarget (generator/publish/target.py).",
+        (),
     )
 
     site_dir: Path = runtime("Folder holding folio.toml, content/ and templates/.", Path())
@@ -154,7 +160,10 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
                 errors.append(ContentError(CONFIG_FILE, "is required", field=name))
             continue
         hint = HINTS[name]
-        if typing.get_origin(hint) is tuple:
+        if name == "publish":
+            values[name], found = parse_targets(values[name], text, CONFIG_FILE)
+            errors.extend(found)
+        elif typing.get_origin(hint) is tuple:
             item = typing.get_args(hint)[0]
             if isinstance(values[name], list) and all(_is(v, item) for v in values[name]):
                 values[name] = tuple(values[name])

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from markdown_it import MarkdownIt
 
 from . import frontmatter_yaml
+from .cache import CACHE_SALT, ArticleCache, BodyStore, FileFacts, LoadedFile, digest
 from .config import Config
 from .errors import ContentError
 from .fields import FieldReader
 from .images import photo_warnings
 from .markdown import make_parser
 from .model import Article
+from .parallel import Runner
 from .slugs import slugify
 
 _BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
@@ -62,29 +65,90 @@ class Loaded:
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentError] = field(default_factory=list)
     """Problems worth telling the writer about that do not stop a build."""
+    cache: ArticleCache = field(default_factory=lambda: ArticleCache(""))
+    """The articles loaded, to spare the next build parsing unchanged files."""
 
 
-def load_content(config: Config) -> Loaded:
-    """Read every article and asset under the site's content folder."""
-    result = Loaded()
+@dataclass(frozen=True, slots=True)
+class LoadSetup:
+    """What a worker needs to load articles."""
+
+    config: Config
+    bodies: BodyStore
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """One Markdown file, loaded."""
+
+    relative: str
+    loaded: LoadedFile | None
+    """The article with the facts it was made from; None when the file has errors."""
+    errors: tuple[ContentError, ...]
+
+
+def load_settings(config: Config) -> str:
+    """Digest of every setting that changes what a Markdown file loads to."""
+    shaping = (config.timezone, config.permalink, config.default_section,
+               config.markdown_html, config.image_widths, str(config.content_dir.resolve()))
+    return digest(repr(shaping), CACHE_SALT)
+
+
+def load_content(
+    config: Config, runner: Runner, cache: ArticleCache, bodies: BodyStore
+) -> Loaded:
+    """Read every article and asset under the site's content folder.
+
+    Files the cache holds unchanged are not read; the others are parsed by
+    `runner`, their bodies rendered into `bodies`.
+    """
+    result = Loaded(cache=ArticleCache(cache.settings, started_ns=time.time_ns()))
     root = config.content_dir
     if not root.is_dir():
         result.errors.append(ContentError("content", "no content/ folder in the site"))
         return result
-    parser = make_parser(config.markdown_html)
+    kept: dict[str, LoadedFile] = {}
+    stale: list[tuple[Path, str]] = []
+    for path, relative in _sources(root, result):
+        cached = cache.files.get(relative)
+        if cached and cached.is_current(path, cache.started_ns) and bodies.has(
+            cached.article.body_digest
+        ):
+            kept[relative] = cached
+        else:
+            stale.append((path, relative))
+    for outcome in runner.map(_load_batch, LoadSetup(config, bodies), stale):
+        result.errors.extend(outcome.errors)
+        if outcome.loaded:
+            kept[outcome.relative] = outcome.loaded
+    for relative in sorted(kept):
+        loaded = kept[relative]
+        result.articles.append(loaded.article)
+        result.warnings.extend(loaded.warnings)
+        result.cache.files[relative] = loaded
+    return result
+
+
+def _sources(root: Path, result: Loaded) -> Iterator[tuple[Path, str]]:
+    """Markdown files under `root`; assets and bad links go into `result`."""
     real_root = root.resolve()
     for path in _walk(root):
         relative = path.relative_to(root).as_posix()
-        shown = f"content/{relative}"
         if not _is_inside(path, real_root):
-            result.errors.append(ContentError(shown, "is a link to something outside content/"))
+            result.errors.append(
+                ContentError(f"content/{relative}", "is a link to something outside content/")
+            )
         elif path.is_dir() or not path.exists():
             continue
         elif path.suffix.lower() == ".md":
-            _load_article(path, relative, config, parser, result)
+            yield path, relative
         else:
             result.assets.append(Asset(path, quote("/" + relative)))
-    return result
+
+
+def _load_batch(setup: LoadSetup, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
+    parser = make_parser(setup.config.markdown_html)
+    return [_load_file(path, relative, setup, parser) for path, relative in items]
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -106,29 +170,38 @@ def _is_inside(path: Path, real_root: Path) -> bool:
     return path.resolve().is_relative_to(real_root)
 
 
-def _load_article(
-    path: Path, relative: str, config: Config, parser: MarkdownIt, result: Loaded
-) -> None:
+def _load_file(path: Path, relative: str, setup: LoadSetup, parser: MarkdownIt) -> FileOutcome:
     shown = f"content/{relative}"
+    errors: list[ContentError] = []
+    facts = FileFacts.of(path)
     text, problem = _read_text(path)
-    if problem:
-        result.errors.append(ContentError(shown, problem[0], line=problem[1]))
-        return
+    if problem or facts is None:
+        message, line = problem or ("cannot be read", None)
+        return FileOutcome(relative, None, (ContentError(shown, message, line=line),))
     try:
         piece = frontmatter_yaml.split(text)
         meta = frontmatter_yaml.parse(piece) if piece.front_matter is not None else None
     except frontmatter_yaml.FrontMatterError as exc:
-        result.errors.append(ContentError(shown, str(exc), line=exc.line))
-        return
+        return FileOutcome(relative, None, (ContentError(shown, str(exc), line=exc.line),))
     if not isinstance(meta, dict):
-        result.errors.append(ContentError(shown, _no_front_matter(text, meta), line=1))
-        return
-    lines = frontmatter_yaml.key_lines(piece)
-    reader = FieldReader(shown, lines, meta, config, result.errors)
-    article = _build_article(reader, relative, piece.body, config, parser)
-    if article is not None:
-        result.articles.append(article)
-        result.warnings.extend(photo_warnings(article))
+        error = ContentError(shown, _no_front_matter(text, meta), line=1)
+        return FileOutcome(relative, None, (error,))
+    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, setup.config, errors)
+    article = _build_article(reader, relative, piece.body, setup, parser)
+    if article is None:
+        return FileOutcome(relative, None, tuple(errors))
+    depends = _photo_file(article, setup.config)
+    loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)))
+    return FileOutcome(relative, loaded, ())
+
+
+def _photo_file(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
+    """The photo file an article was measured from, with its facts."""
+    src = article.photo.src if article.photo else None
+    if not src or not src.startswith("/"):
+        return ()
+    file = config.content_dir / unquote(src).lstrip("/")
+    return ((str(file), FileFacts.of(file)),)
 
 
 def _read_text(path: Path) -> tuple[str, tuple[str, int | None] | None]:
@@ -153,8 +226,9 @@ def _no_front_matter(text: str, meta: object) -> str:
 
 
 def _build_article(
-    reader: FieldReader, relative: str, body: str, config: Config, parser: MarkdownIt
+    reader: FieldReader, relative: str, body: str, setup: LoadSetup, parser: MarkdownIt
 ) -> Article | None:
+    config = setup.config
     title = reader.text("title", required=True)
     bylines = reader.names("byline", required=True)
     published = reader.moment("date", required=True)
@@ -174,6 +248,9 @@ def _build_article(
     if not (title and bylines and published and slug) or reader.failed:
         return None
     body_html, first_paragraph = _render(parser, body)
+    body_digest = digest(body_html)
+    if not setup.bodies.has(body_digest):
+        setup.bodies.write(body_digest, body_html)
     return Article(
         id=relative,
         slug=slug,
@@ -182,7 +259,7 @@ def _build_article(
         bylines=bylines,
         date=published,
         section=section,
-        body_html=body_html,
+        body_digest=body_digest,
         summary=dek or first_paragraph,
         dek=dek,
         updated=updated,

@@ -87,8 +87,8 @@ class Article:
     """Publication time, always with a UTC offset."""
     section: str
     """Section name; config's default_section when front matter names none."""
-    body_html: str
-    """The Markdown body rendered to HTML."""
+    body_digest: str
+    """Key of the body rendered to HTML in the body store (the index keeps no bodies)."""
     summary: str
     """Plain text for lists, feeds and meta tags: the dek, else the first paragraph."""
     dek: str = ""

@@ -9,6 +9,8 @@ template can extend the one it overrides as `theme/<name>` (or
 from __future__ import annotations
 
 import traceback
+from collections.abc import MutableMapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,9 +21,10 @@ import jinja2
 
 from . import structured, urls
 from .archive import SiteIndex
+from .cache import BodyStore
 from .config import Config
-from .errors import ContentError, ContentErrors, FolioError
-from .model import Page, Ref
+from .errors import ContentError, FolioError
+from .model import Article, Page, Ref
 from .pages import TermCount
 from .search import has_search
 
@@ -65,7 +68,7 @@ class SiteInfo:
 def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
-    env = jinja2.Environment(
+    env = RecordingEnvironment(
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.PrefixLoader({"theme": theme, "builtin": builtin}),
@@ -127,42 +130,110 @@ def short_time(when: datetime, site_zone: ZoneInfo) -> str:
     return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 
-def render_page(env: jinja2.Environment, page: Page, index: SiteIndex) -> bytes:
-    """The bytes of one page. Reads `page` and `index`, changes nothing."""
-    context = {key: _resolve(value, index) for key, value in page.context.items()}
-    context["page"] = page
-    try:
-        template = env.get_template(page.template)
-        return template.render(context).encode("utf-8")
-    except jinja2.TemplateSyntaxError as exc:
-        raise ContentErrors(
-            [
-                ContentError(
-                    exc.filename or exc.name or page.template,
-                    exc.message or str(exc),
-                    line=exc.lineno,
-                )
-            ]
-        ) from None
-    except jinja2.TemplateError as exc:
-        where, line = _template_location(exc, page.template)
-        raise ContentErrors(
-            [
-                ContentError(
-                    where,
-                    f"{exc} (while rendering {page.url})",
-                    line=line,
-                )
-            ]
-        ) from None
+@dataclass(frozen=True, slots=True)
+class RenderSetup:
+    """Everything rendering reads, sent once to each worker."""
+
+    config: Config
+    index: SiteIndex
+    bodies: BodyStore
+    token: str
+    """Tells one build's setup from another's in a worker that served both."""
 
 
-def _resolve(value: Any, index: SiteIndex) -> Any:
-    if isinstance(value, Ref):
-        return index.articles[value.id]
-    if isinstance(value, tuple) and value and isinstance(value[0], Ref):
-        return [index.articles[ref.id] for ref in value]
-    return value
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One page rendered, or the errors that stopped it."""
+
+    url: str
+    data: bytes
+    templates: tuple[str, ...]
+    """Every template the rendering loaded, the page's own first."""
+    errors: tuple[ContentError, ...] = ()
+
+
+class Renderer:
+    """A Jinja environment over one build's index: renders pages, changes nothing."""
+
+    def __init__(self, setup: RenderSetup) -> None:
+        self.env = make_environment(setup.config, setup.index)
+        self.index = setup.index
+        self.bodies = setup.bodies
+
+    def render(self, page: Page) -> Rendered:
+        context = {key: self._resolve(value) for key, value in page.context.items()}
+        context["page"] = page
+        loaded: list[str] = []
+        recording = _LOADED.set(loaded)
+        try:
+            data = self.env.get_template(page.template).render(context).encode("utf-8")
+        except jinja2.TemplateError as exc:
+            return Rendered(page.url, b"", (), (_template_error(exc, page),))
+        finally:
+            _LOADED.reset(recording)
+        return Rendered(page.url, data, tuple(dict.fromkeys(loaded)))
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, Ref):
+            return ArticleView(self.index.articles[value.id], self.bodies)
+        if isinstance(value, tuple) and value and isinstance(value[0], Ref):
+            return [ArticleView(self.index.articles[ref.id], self.bodies) for ref in value]
+        return value
+
+
+class ArticleView:
+    """An article as templates see it: its fields, and `body_html` read when asked for."""
+
+    __slots__ = ("_article", "_bodies")
+
+    def __init__(self, article: Article, bodies: BodyStore) -> None:
+        self._article = article
+        self._bodies = bodies
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._article, name)
+
+    @property
+    def body_html(self) -> str:
+        return self._bodies.read(self._article.body_digest)
+
+
+# The templates loaded by the render under way in this thread or task.
+_LOADED: ContextVar[list[str] | None] = ContextVar("folio_templates_loaded", default=None)
+
+
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja environment that notes every template a render loads (Lektor's way),
+    so no page's dependencies are ever kept by hand."""
+
+    def _load_template(
+        self, name: str, globals: MutableMapping[str, Any] | None
+    ) -> jinja2.Template:
+        loaded = _LOADED.get()
+        if loaded is not None:
+            loaded.append(name)
+        return super()._load_template(name, globals)
+
+
+# One Renderer per build in each worker process, made on its first batch.
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def render_batch(setup: RenderSetup, pages: Sequence[Page]) -> list[Rendered]:
+    """Render `pages`; runs in a worker process or in the building process."""
+    renderer = _RENDERERS.get(setup.token)
+    if renderer is None:
+        _RENDERERS.clear()
+        renderer = _RENDERERS[setup.token] = Renderer(setup)
+    return [renderer.render(page) for page in pages]
+
+
+def _template_error(exc: jinja2.TemplateError, page: Page) -> ContentError:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or page.template
+        return ContentError(where, exc.message or str(exc), line=exc.lineno)
+    where, line = _template_location(exc, page.template)
+    return ContentError(where, f"{exc} (while rendering {page.url})", line=line)
 
 
 def _template_location(exc: BaseException, fallback: str) -> tuple[str, int | None]:

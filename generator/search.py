@@ -16,6 +16,8 @@ from .config import Config
 from .errors import FolioError
 
 SEARCH_URL = "/search/"
+SEARCH_FOLDER = "pagefind"
+"""Where Pagefind writes its index in the built site."""
 
 
 def has_search(config: Config, index: SiteIndex) -> bool:
@@ -33,7 +35,8 @@ def build_search_index(site: Path) -> None:
     Pagefind runs in `site` so that no pagefind.yml of the caller's folder
     changes the index; its progress lines are swallowed, its errors reported.
     """
-    command = [sys.executable, "-m", "pagefind", "--site", ".", "--silent"]
+    command = [sys.executable, "-m", "pagefind", "--site", ".", "--silent",
+               "--output-subdir", SEARCH_FOLDER]
     try:
         result = subprocess.run(command, cwd=site, capture_output=True, text=True, check=False)
     except OSError as exc:

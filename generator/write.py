@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .errors import FolioError
@@ -34,41 +34,74 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
             )
 
 
-def write_site(
-    output_dir: Path,
-    pages: Iterable[tuple[PurePosixPath, bytes]],
-    copies: Iterable[tuple[PurePosixPath, Path]],
-    finish: Callable[[Path], None] | None = None,
-) -> None:
-    """Write `pages` (bytes) and `copies` (files) as the new `output_dir`, all or nothing.
+class Staging:
+    """The next `output/`, filled beside the current one and swapped in whole.
 
-    `finish`, when given, runs on the staging folder once every file is in it
-    (the search index is built there); if it raises, the old output stays.
+    Files whose bytes do not change are hard links to the current output's
+    files, so they are not written again and keep their times.
     """
-    _remove_leftovers(output_dir)
-    staging = output_dir.parent / f".{output_dir.name}.building-{os.getpid()}"
-    staging.mkdir(parents=True)
-    try:
-        for relative, source in copies:
-            shutil.copyfile(source, _target(staging, relative))
-        for relative, data in pages:
-            _target(staging, relative).write_bytes(data)
+
+    def __init__(self, output_dir: Path) -> None:
+        _remove_leftovers(output_dir)
+        self.output_dir = output_dir
+        self.root = output_dir.parent / f".{output_dir.name}.building-{os.getpid()}"
+        self.root.mkdir(parents=True)
+        self.written = 0
+        """Files whose bytes were written (not linked from the current output)."""
+        self.wrote_html = False
+        """Whether any HTML page got new bytes (the search index must then be rebuilt)."""
+        self._made: set[Path] = {self.root}
+
+    def put(self, relative: PurePosixPath, data: bytes) -> None:
+        """Write `data`, or link the current file when it holds exactly `data`."""
+        old = self.output_dir.joinpath(*relative.parts)
+        try:
+            same = old.stat().st_size == len(data) and old.read_bytes() == data
+        except OSError:
+            same = False
+        if not (same and self.keep(relative)):
+            self._target(relative).write_bytes(data)
+            self.written += 1
+            self.wrote_html = self.wrote_html or relative.suffix == ".html"
+
+    def keep(self, relative: PurePosixPath) -> bool:
+        """Carry the current output's file over unchanged; False when there is none."""
+        try:
+            os.link(self.output_dir.joinpath(*relative.parts), self._target(relative))
+        except OSError:
+            return False
+        return True
+
+    def keep_folder(self, relative: PurePosixPath) -> bool:
+        """Carry a whole folder of the current output over; False when there is none."""
+        old = self.output_dir.joinpath(*relative.parts)
+        files = [path for path in old.rglob("*") if path.is_file()] if old.is_dir() else []
+        kept = [self.keep(PurePosixPath(relative, *f.relative_to(old).parts)) for f in files]
+        return bool(files) and all(kept)
+
+    def copy(self, relative: PurePosixPath, source: Path) -> None:
+        shutil.copyfile(source, self._target(relative))
+        self.written += 1
+
+    def commit(self, finish: Callable[[Path], None] | None = None) -> None:
+        """Swap the staged tree in; `finish` runs on it first (the search index)."""
         if finish:
-            finish(staging)
-        _swap_in(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            finish(self.root)
+        _swap_in(self.root, self.output_dir)
 
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
-def _target(root: Path, relative: PurePosixPath) -> Path:
-    # The staging folder is new and holds no links, so a relative path without
-    # '..' cannot leave it.
-    if relative.is_absolute() or ".." in relative.parts:
-        raise FolioError(f"refusing to write {relative}: it lies outside the output folder")
-    path = root.joinpath(*relative.parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
+    def _target(self, relative: PurePosixPath) -> Path:
+        # The staging folder is new and holds no links, so a relative path
+        # without '..' cannot leave it.
+        if relative.is_absolute() or ".." in relative.parts:
+            raise FolioError(f"refusing to write {relative}: it lies outside the output folder")
+        path = self.root.joinpath(*relative.parts)
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
+        return path
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
     """Make `staging` the new `output_dir`; the old tree ends up at `staging`."""

@@ -127,7 +127,7 @@ def test_a_second_build_reuses_the_cache_and_writes_the_same_bytes(
 ) -> None:
     site = site_factory(STORIES)
     assert build(site, "--output", tmp_path / "a").code == 0
-    cache = site / ".folio-cache"
+    cache = site / ".folio-cache" / "photos"
     made = {path: path.stat().st_mtime_ns for path in cache.rglob("*") if path.is_file()}
     assert len(made) == 10  # JPEG at 480, 960, 1600; WebP at those and 2000; PNG at 480; ...
     assert build(site, "--output", tmp_path / "b").code == 0

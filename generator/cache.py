@@ -1,0 +1,215 @@
+"""What one build keeps for the next, under `.folio-cache/`.
+
+- `articles.pickle`: every loaded article, keyed by source file, with the
+  file facts it was loaded from, so an unchanged file is not parsed again.
+- `pages.pickle`: the key of every page written and the templates each
+  template loaded, so a page whose key is unchanged is linked, not rendered.
+- `bodies/`: article bodies rendered to HTML, one file per source digest;
+  the index keeps only metadata, and renderers read bodies when they need them.
+
+A cache written by another version of Folio, or unreadable, is discarded
+with a notice and the build starts from nothing; it is never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .config import Config
+from .errors import ContentError
+from .model import Article
+
+CACHE_FORMAT = 1
+"""Bump when anything cached changes shape; older caches are then discarded."""
+CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
+"""Mixed into digests of cached work, so a new format never matches old work."""
+RACY_NS = 50_000_000
+"""A file changed this close before a build started may have changed again
+within the same file-system clock tick, unseen: it is not trusted as cached."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What identifies one version of a file without reading it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileFacts | None:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """One Markdown file as the last build loaded it."""
+
+    facts: FileFacts
+    """The file when it was read."""
+    depends_on: tuple[tuple[str, FileFacts | None], ...]
+    """Other files the article was made from (its photo), with their facts then."""
+    article: Article
+    """The article it gave."""
+    warnings: tuple[ContentError, ...]
+    """Warnings it gave."""
+
+    def is_current(self, path: Path, cached_at_ns: int) -> bool:
+        """Whether `path` and what the article was made from are as they were when cached."""
+        if self.facts.mtime_ns >= cached_at_ns - RACY_NS or FileFacts.of(path) != self.facts:
+            return False
+        return all(FileFacts.of(Path(dep)) == facts for dep, facts in self.depends_on)
+
+
+@dataclass(slots=True)
+class ArticleCache:
+    """Loaded articles by path under content/, valid for one set of load settings."""
+
+    settings: str
+    """Digest of the configuration that shapes loading (time zone, permalink, ...)."""
+    started_ns: int = 0
+    """When the build that loaded these files started (wall clock)."""
+    files: dict[str, LoadedFile] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PageCache:
+    """What the last build wrote."""
+
+    output: FileFacts | None = None
+    """The output folder right after the last build swapped it in."""
+    inputs: str = ""
+    """Digest of every input's facts; equal next time means nothing to do."""
+    pages: dict[str, str] = field(default_factory=dict)
+    """Output file (relative path) to the key of the page written there."""
+    copies: dict[str, tuple[str, FileFacts | None]] = field(default_factory=dict)
+    """Output file to the source file copied there and its facts."""
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Template name to every template its renderings loaded (itself included)."""
+    built_at: datetime | None = None
+    """The build's present (`Config.now`)."""
+    next_change: datetime | None = None
+    """The first moment after `built_at` when time alone changes the site: an
+    article's publication time arrives, or it enters or leaves the news window."""
+
+
+class Cache:
+    """The cache folder of one site."""
+
+    def __init__(self, root: Path, notices: list[str]) -> None:
+        self.root = root
+        self.notices = notices
+
+    @property
+    def bodies(self) -> Path:
+        return self.root / "bodies"
+
+    def articles(self, settings: str) -> ArticleCache:
+        found = self._read("articles.pickle", ArticleCache)
+        if found is None or found.settings != settings:
+            return ArticleCache(settings)
+        return found
+
+    def pages(self) -> PageCache:
+        return self._read("pages.pickle", PageCache) or PageCache()
+
+    def save_articles(self, articles: ArticleCache) -> None:
+        self._write("articles.pickle", articles)
+
+    def save_pages(self, pages: PageCache) -> None:
+        self._write("pages.pickle", pages)
+
+    def clear(self) -> None:
+        for name in ("articles.pickle", "pages.pickle"):
+            (self.root / name).unlink(missing_ok=True)
+
+    def _read(self, name: str, kind: type[T]) -> T | None:
+        path = self.root / name
+        try:
+            with path.open("rb") as file:
+                header = pickle.load(file)
+                if header != _header():
+                    self.notices.append(f"build cache {name} is from another Folio; rebuilding")
+                    return None
+                value = pickle.load(file)
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # any damage at all: never trust it
+            self.notices.append(f"build cache {name} is damaged ({type(exc).__name__}); rebuilding")
+            return None
+        return value if isinstance(value, kind) else None
+
+    def _write(self, name: str, value: Any) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / f".{name}.{os.getpid()}"
+        with temporary.open("wb") as file:
+            pickle.dump(_header(), file)
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(self.root / name)
+
+
+def inputs_digest(config: Config, themes: Iterable[Path]) -> str:
+    """Digest of the facts of every file a build reads (Folio's own code included),
+    and of the configuration."""
+    roots = [config.content_dir, config.site_dir / "templates", config.site_dir / "static",
+             *themes, Path(__file__).parent]
+    facts: list[bytes | str] = [
+        repr(replace(config, now=None)), (config.site_dir / "folio.toml").read_bytes()
+    ]
+    for root in roots:
+        for folder, names, files in os.walk(root):
+            names.sort()
+            for name in sorted(files):
+                path = Path(folder) / name
+                facts.append(f"{path}\0{FileFacts.of(path)}")
+    return digest(*facts)
+
+
+def _header() -> tuple[str, int, str]:
+    return ("folio-cache", CACHE_FORMAT, sys.version.split()[0])
+
+
+class BodyStore:
+    """Rendered article bodies on disk, one file per digest, written once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, digest: str) -> Path:
+        return self.root / digest[:2] / f"{digest}.html"
+
+    def has(self, digest: str) -> bool:
+        return self.path(digest).is_file()
+
+    def write(self, digest: str, html: str) -> None:
+        path = self.path(digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(html, encoding="utf-8")
+        temporary.replace(path)
+
+    def read(self, digest: str) -> str:
+        return self.path(digest).read_text(encoding="utf-8")
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short stable digest of `parts`."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()

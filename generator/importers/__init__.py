@@ -1,0 +1,144 @@
+"""`folio import`: existing archives (plain text, feeds, WordPress, other generators) into content/.
+
+Readers turn each input into drafts (one per story) or refusals; `interpret`
+checks every field the way Folio will; the writer places each story in its
+own file without touching existing ones; the report says what happened to
+every input. Nothing is written in a dry run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import UsageError, display_path
+from . import feed, generators, text, wordpress
+from .interpret import interpret
+from .report import ImportReport, Outcome
+from .sources import walk
+from .story import FileReader, Item, ReadOptions, Refused, failed
+from .writer import Placer
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One kind of input."""
+
+    suffixes: tuple[str, ...]
+    """File endings read when SOURCE is a folder."""
+    opener: Callable[[Path, ReadOptions], FileReader]
+    """Makes the reader of one SOURCE (a generator's reads the site's authors data once)."""
+    html: bool = False
+    """Bodies are HTML rather than Markdown."""
+    maps: bool = True
+    """Has keys that `--map KEY=FIELD` can rename."""
+
+
+def _each_file(
+    read: Callable[[Path, str, ReadOptions], Iterator[Item]],
+) -> Callable[[Path, ReadOptions], FileReader]:
+    """The opener of a format whose files are read each on its own."""
+    return lambda root, options: lambda path, source: read(path, source, options)
+
+
+FORMATS: Mapping[str, Format] = {
+    "text": Format(text.SUFFIXES, _each_file(text.read), maps=False),
+    "feed": Format(feed.SUFFIXES, _each_file(feed.read), html=True),
+    "wordpress": Format(wordpress.SUFFIXES, _each_file(wordpress.read), html=True),
+    **{
+        name: Format(generators.SUFFIXES, generators.opener(dialect))
+        for name, dialect in generators.DIALECTS.items()
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    """The arguments of one `folio import`."""
+
+    format: str
+    """A key of FORMATS."""
+    sources: tuple[Path, ...]
+    """Files or folders to read."""
+    into: Path
+    """Folder the Markdown files go to (in a sub-folder per year)."""
+    dry_run: bool = False
+    """Report what would be written; write nothing."""
+    mappings: tuple[str, ...] = ()
+    """`--map KEY=FIELD` arguments."""
+    suffix: bool = True
+    """On a slug clash, write `slug-2.md` (True) or skip the story (False)."""
+    default_byline: str = "Staff"
+    """Byline of stories whose source names no author."""
+    pages: bool = False
+    """Import WordPress pages as well as posts."""
+
+
+def run_import(request: ImportRequest, config: Config) -> ImportReport:
+    """Import every story of `request.sources`; a broken input fails alone."""
+    kind = _format(request)
+    options = ReadOptions(config.zone, parse_map(request.mappings), request.pages)
+    placer = Placer(request.into, config, suffix=request.suffix, dry_run=request.dry_run)
+    outcomes = tuple(
+        _settle(item, placer, request.default_byline, config)
+        for source in request.sources
+        for item in _items(source, kind, options)
+    )
+    return ImportReport(
+        outcomes, request.dry_run, request.default_byline, kind.html and not config.markdown_html
+    )
+
+
+def _format(request: ImportRequest) -> Format:
+    kind = FORMATS.get(request.format)
+    if kind is None:
+        raise UsageError(f"unknown format {request.format!r}; expected one of {', '.join(FORMATS)}")
+    if request.mappings and not kind.maps:
+        raise UsageError(f"--map does not apply to {request.format} imports")
+    if request.pages and request.format != "wordpress":
+        raise UsageError("--pages applies to wordpress imports only")
+    if not request.default_byline.strip():
+        raise UsageError("--default-byline must name someone")
+    return kind
+
+
+def parse_map(mappings: tuple[str, ...]) -> dict[str, str]:
+    """`--map KEY=FIELD` arguments as {key in lower case: field}."""
+    found = {}
+    for mapping in mappings:
+        key, _, field = mapping.partition("=")
+        if not key.strip() or not field.strip():
+            raise UsageError(f"--map expects KEY=FIELD, got {mapping!r}")
+        found[key.strip().lower()] = field.strip()
+    return found
+
+
+def _items(source: Path, kind: Format, options: ReadOptions) -> Iterator[Item]:
+    if not source.exists():
+        yield failed(str(source), "does not exist")
+        return
+    read = kind.opener(source, options)
+    paths = list(walk(source, kind.suffixes))
+    if not paths:
+        yield failed(str(source), f"holds no {' or '.join(kind.suffixes)} files")
+    for path in paths:
+        yield from read(path, str(path))
+
+
+def _settle(item: Item, placer: Placer, default_byline: str, config: Config) -> Outcome:
+    story = item if isinstance(item, Refused) else interpret(item, config.zone, default_byline)
+    if isinstance(story, Refused):
+        return Outcome(story.source, "failed" if story.failed else "skipped", story.reason)
+    placement = placer.place(story)
+    shown = display_path(placement.path, config.site_dir)
+    if placement.status == "skipped":
+        reason = f"not written: the slug {story.slug!r} is already used by {shown}"
+        return Outcome(story.source, "skipped", reason, story.warnings)
+    warnings = story.warnings + (
+        (f"no byline in the source; wrote {default_byline!r}",) if story.default_byline else ()
+    )
+    return Outcome(
+        story.source, placement.status, shown, warnings, story.default_byline, story.template_tags
+    )

@@ -1,0 +1,92 @@
+"""What an import did, file by file, and the summary printed at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["imported", "unchanged", "skipped", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one story, or of one input that gave none."""
+
+    source: str
+    """The input file, and the item number within it for feeds and exports."""
+    status: Status
+    """imported (or would be, in a dry run), unchanged, skipped or failed."""
+    detail: str
+    """The file written or found identical; for skipped and failed, the reason."""
+    warnings: tuple[str, ...] = ()
+    """What the user should look at in the file written."""
+    default_byline: bool = False
+    """The story named no author and got the default byline."""
+    template_tags: int = 0
+    """Template tags or shortcodes left in the body as text."""
+
+    def lines(self, dry_run: bool) -> list[str]:
+        if self.status in ("skipped", "failed"):
+            first = f"{self.status:<10} {self.source}: {self.detail}"
+        else:
+            label = "would write" if dry_run and self.status == "imported" else self.status
+            first = f"{label:<10} {self.detail}  (from {self.source})"
+        return [first, *(f"{'':<10} warning: {warning}" for warning in self.warnings)]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """Every outcome of one `folio import`, in input order."""
+
+    outcomes: tuple[Outcome, ...]
+    """One per story or refused input."""
+    dry_run: bool
+    """Nothing was written."""
+    default_byline: str
+    """The byline given to stories that named no author."""
+    html_bodies: bool
+    """The bodies are HTML that the site's `[markdown] html = false` will show as text."""
+
+    @property
+    def failed(self) -> bool:
+        return any(outcome.status == "failed" for outcome in self.outcomes)
+
+    def count(self, status: Status) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+    def __str__(self) -> str:
+        lines = [line for outcome in self.outcomes for line in outcome.lines(self.dry_run)]
+        return "\n".join([*lines, *self.notes(), self.summary()])
+
+    def notes(self) -> list[str]:
+        notes = []
+        defaulted = sum(outcome.default_byline for outcome in self.outcomes)
+        if defaulted:
+            notes.append(
+                f"Note: {_stories(defaulted)} named no author and got the byline "
+                f"{self.default_byline!r} (--default-byline)."
+            )
+        tagged = [outcome.template_tags for outcome in self.outcomes if outcome.template_tags]
+        if tagged:
+            notes.append(
+                f"Warning: {sum(tagged)} template tag(s) or shortcode(s) kept as text in "
+                f"{_stories(len(tagged))}; edit them by hand."
+            )
+        if self.html_bodies and self.count("imported") + self.count("unchanged"):
+            notes.append(
+                "Note: the bodies are HTML; set `html = true` under [markdown] in folio.toml "
+                "to render it (it is shown as text now)."
+            )
+        return notes
+
+    def summary(self) -> str:
+        statuses: tuple[Status, ...] = ("imported", "unchanged", "skipped", "failed")
+        words = {"imported": "to import"} if self.dry_run else {}
+        counts = ", ".join(
+            f"{self.count(status)} {words.get(status, status)}" for status in statuses
+        )
+        return f"Dry run, nothing written: {counts}." if self.dry_run else f"{counts.capitalize()}."
+
+
+def _stories(count: int) -> str:
+    return f"{count} {'story' if count == 1 else 'stories'}"

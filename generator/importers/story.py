@@ -1,0 +1,110 @@
+"""What importers hand on: drafts as read, stories as Folio will hold them, and refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from ..model import Photo, RelatedLink
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """What every reader may need to know besides its input."""
+
+    zone: tzinfo
+    """The site's timezone, for dates written without an offset."""
+    field_map: Mapping[str, str] = field(default_factory=dict)
+    """`--map`: source key (lower case) to Folio field, applied before any other renaming."""
+    pages: bool = False
+    """Import WordPress pages as well as posts."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One story as a reader found it: values under Folio's field names, not yet checked."""
+
+    source: str
+    """Where it came from, as the summary names it: a file, or a file and an item number."""
+    fields: Mapping[str, Any]
+    """Front-matter fields by Folio name (title, byline, date, ...); other keys are kept as is."""
+    body: str
+    """The story text: Markdown, or HTML for feeds and WordPress."""
+    warnings: tuple[str, ...] = ()
+    """What the reader kept or left out that the user should look at."""
+    template_tags: int = 0
+    """Template tags ({% %}, {{ }}, shortcodes) left in the body as text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story with every field checked, ready to be written as a Markdown file."""
+
+    source: str
+    """Where it came from, as the summary names it."""
+    title: str
+    """Headline."""
+    bylines: tuple[str, ...]
+    """Author names, in order; the default byline when the source names none."""
+    date: datetime
+    """Publication time, with an offset."""
+    body: str
+    """The story text, written after the front matter."""
+    slug: str
+    """Preferred slug and file name; a suffix is added when it is taken."""
+    dek: str = ""
+    """Subtitle."""
+    updated: datetime | None = None
+    """Time of the last revision, with an offset."""
+    section: str = ""
+    """Section name; empty for the site's default."""
+    publication: str = ""
+    """Brand or kicker line."""
+    tags: tuple[str, ...] = ()
+    """Tag names."""
+    photo: Photo | None = None
+    """Lead photo: an http(s) URL and/or its alt text, caption and credit."""
+    related: tuple[RelatedLink, ...] = ()
+    """Related stories: title-only entries, or titles with an outside URL."""
+    draft: bool = False
+    """Not published in the source."""
+    aliases: tuple[str, ...] = ()
+    """Old site paths of the story, for redirects."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Source keys Folio does not know, kept in the front matter."""
+    warnings: tuple[str, ...] = ()
+    """What the user should look at (kept as text, left out, guessed)."""
+    default_byline: bool = False
+    """The source named no author and the default byline was used."""
+    template_tags: int = 0
+    """Template tags left in the body as text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An input, or an item in it, that gives no story."""
+
+    source: str
+    """Where it came from, as the summary names it."""
+    reason: str
+    """Why, in words the user can act on."""
+    failed: bool
+    """True for a broken input (the import exits 1), False for one skipped on purpose."""
+
+
+Item = Draft | Refused
+"""What a reader yields."""
+
+FileReader = Callable[[Path, str], Iterator[Item]]
+"""Reads one input file (its path, and its name in the summary) into items."""
+
+
+def skipped(source: str, reason: str) -> Refused:
+    return Refused(source, reason, failed=False)
+
+
+def failed(source: str, reason: str) -> Refused:
+    return Refused(source, reason, failed=True)

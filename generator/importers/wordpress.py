@@ -1,0 +1,224 @@
+"""WordPress exports (WXR, any 1.x version, http:// or https:// namespace) into drafts.
+
+Posts are imported (pages too with `--pages`); drafts and pending posts become
+`draft: true`, private, trashed and never-saved posts are skipped. The first
+category is the section (WordPress's "Uncategorized" means none), other
+categories and tags are tags, the featured image (`_thumbnail_id`) is looked up
+among the attachments and becomes the photo, and the old permalink's path
+becomes an alias. Custom fields (postmeta) are imported only when named with
+`--map KEY=FIELD`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import parse
+
+from .dates import fixed_offset, parse_date_text
+from .interpret import plain_text
+from .story import Draft, Item, ReadOptions, failed, skipped
+
+SUFFIXES = (".xml",)
+SKIPPED_STATUSES = {
+    "private": "a private post",
+    "trash": "in the trash",
+    "auto-draft": "an auto-draft WordPress never saved",
+}
+DRAFT_STATUSES = frozenset(["draft", "pending"])
+NO_CATEGORY = "uncategorized"
+"""WordPress's placeholder category (its nicename), which means no section."""
+
+_NAMESPACES = {
+    "wp": re.compile(r"^https?://wordpress\.org/export/1\.\d+/$"),
+    "excerpt": re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/$"),
+    "content": re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$"),
+    "dc": re.compile(r"^https?://purl\.org/dc/elements/1\.1/$"),
+}
+_SHORTCODE = re.compile(r"\[/?[a-z][\w-]*(?:\s[^\]]*)?\]")
+_WP_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One `<item>` of the export, its children by prefixed name ("wp:post_id", "title")."""
+
+    values: Mapping[str, str]
+    """Text of the first child of each name."""
+    categories: tuple[tuple[str, str, str], ...]
+    """(domain, nicename, label) of each `<category>`."""
+    meta: Mapping[str, str]
+    """Custom fields: `wp:postmeta` key to value."""
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "").strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """What the items of an export share: authors and attachments."""
+
+    authors: Mapping[str, str]
+    """Display name by login."""
+    attachments: Mapping[str, Entry]
+    """Attachment items by post id."""
+
+
+def read(path: Path, source: str, options: ReadOptions) -> Iterator[Item]:
+    try:
+        root = parse(path).getroot()
+    except ParseError as exc:
+        line, column = exc.position
+        yield failed(source, f"line {line}, column {column}: not well-formed XML")
+        return
+    except (DefusedXmlException, OSError) as exc:
+        yield failed(source, f"cannot be read as XML: {exc}")
+        return
+    channel = root.find("channel") if root is not None else None
+    if channel is None or not _is_wxr(channel):
+        yield failed(source, "not a WordPress export (no wordpress.org/export/1.x namespace)")
+        return
+    entries = [_entry(item) for item in channel.iter("item")]
+    export = Export(_authors(channel), _attachments(entries))
+    for number, entry in enumerate(entries, start=1):
+        kind = entry.get("wp:post_type") or "post"
+        if kind in ("post", "page"):
+            yield _item(entry, f"{source} #{entry.get('wp:post_id') or number}", export, options)
+
+
+def _name(tag: str) -> str:
+    """"{http://wordpress.org/export/1.2/}post_id" -> "wp:post_id"; plain names stay."""
+    if not tag.startswith("{"):
+        return tag
+    uri, _, local = tag[1:].partition("}")
+    prefix = next((p for p, pattern in _NAMESPACES.items() if pattern.match(uri)), uri)
+    return f"{prefix}:{local}"
+
+
+def _is_wxr(channel: Element) -> bool:
+    return any(_name(child.tag).startswith("wp:") for child in channel.iter())
+
+
+def _entry(item: Element) -> Entry:
+    values: dict[str, str] = {}
+    categories = []
+    meta: dict[str, str] = {}
+    for child in item:
+        name = _name(child.tag)
+        if name == "category":
+            categories.append(
+                (child.get("domain", ""), child.get("nicename", ""), (child.text or "").strip())
+            )
+        elif name == "wp:postmeta":
+            parts = {_name(part.tag): part.text or "" for part in child}
+            meta.setdefault(parts.get("wp:meta_key", ""), parts.get("wp:meta_value", ""))
+        else:
+            values.setdefault(name, child.text or "")
+    return Entry(values, tuple(categories), meta)
+
+
+def _authors(channel: Element) -> dict[str, str]:
+    names = {}
+    for author in channel:
+        if _name(author.tag) == "wp:author":
+            parts = {_name(part.tag): (part.text or "").strip() for part in author}
+            login = parts.get("wp:author_login", "")
+            names[login] = parts.get("wp:author_display_name") or login
+    return names
+
+
+def _attachments(entries: list[Entry]) -> dict[str, Entry]:
+    return {
+        entry.get("wp:post_id"): entry
+        for entry in entries
+        if entry.get("wp:post_type") == "attachment"
+    }
+
+
+def _item(entry: Entry, source: str, export: Export, options: ReadOptions) -> Item:
+    status = entry.get("wp:status") or "publish"
+    if status in SKIPPED_STATUSES:
+        return skipped(source, SKIPPED_STATUSES[status])
+    if entry.get("wp:post_type") == "page" and not options.pages:
+        return skipped(source, "a page (add --pages to import pages)")
+    warnings: list[str] = []
+    section, tags = _taxonomies(entry)
+    login = entry.get("dc:creator")
+    fields: dict[str, Any] = {
+        "title": entry.get("title"),
+        "dek": plain_text(entry.get("excerpt:encoded")) or None,
+        "byline": export.authors.get(login, login) or None,
+        "date": _date(entry),
+        "section": section,
+        "tags": tags,
+        "photo": _photo(entry, export, warnings),
+        "slug": unquote(entry.get("wp:post_name")) or None,
+        "draft": status in DRAFT_STATUSES,
+        "aliases": _old_path(entry, status),
+    }
+    for key, value in entry.meta.items():
+        if key.lower() in options.field_map:
+            fields[options.field_map[key.lower()]] = value
+    body = entry.get("content:encoded")
+    shortcodes = _SHORTCODE.findall(body)
+    if shortcodes:
+        warnings.append(f"{len(shortcodes)} shortcode(s) kept as text, e.g. {shortcodes[0][:40]}")
+    return Draft(source, fields, body, tuple(warnings), len(shortcodes))
+
+
+def _taxonomies(entry: Entry) -> tuple[str | None, list[str]]:
+    categories = [
+        label for domain, nicename, label in entry.categories
+        if domain == "category" and nicename.lower() != NO_CATEGORY
+    ]
+    tags = [label for domain, _, label in entry.categories if domain == "post_tag"]
+    return (categories[0] if categories else None), categories[1:] + tags
+
+
+def _date(entry: Entry) -> datetime | str | None:
+    """The post's local time with the offset WordPress recorded beside it (its GMT time)."""
+    local, utc = _wp_time(entry.get("wp:post_date")), _wp_time(entry.get("wp:post_date_gmt"))
+    if local and utc:
+        try:
+            return fixed_offset(local, utc)
+        except ValueError:
+            return local
+    return local or parse_date_text(entry.get("pubDate")) or None
+
+
+def _wp_time(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, _WP_TIME) if not text.startswith("0000") else None
+    except ValueError:
+        return None
+
+
+def _photo(entry: Entry, export: Export, warnings: list[str]) -> dict[str, str] | None:
+    thumbnail = entry.meta.get("_thumbnail_id", "").strip()
+    if not thumbnail:
+        return None
+    attachment = export.attachments.get(thumbnail)
+    if attachment is None or not attachment.get("wp:attachment_url"):
+        warnings.append(f"photo: featured image {thumbnail} is not in the export; left out")
+        return None
+    return {
+        "src": attachment.get("wp:attachment_url"),
+        "alt": attachment.meta.get("_wp_attachment_image_alt", "").strip(),
+        "caption": plain_text(attachment.get("excerpt:encoded")),
+    }
+
+
+def _old_path(entry: Entry, status: str) -> str | None:
+    """The path of the published post's permalink (not of a `?p=12` draft link)."""
+    link = urlsplit(entry.get("link"))
+    if status in DRAFT_STATUSES or link.query or not link.path.strip("/"):
+        return None
+    return link.path

@@ -1,0 +1,173 @@
+"""Stories into Markdown files, never over an existing one.
+
+A story goes to `INTO/<year>/<slug>.md` with YAML front matter that Folio's
+own loader accepts. Slugs are unique across the site (Folio requires it): a
+slug already used by another file gets `-2`, `-3`, ... (or the story is
+skipped, with `--on-conflict skip`). A file identical to the one a story
+would write is left alone and reported unchanged, which makes importing the
+same source twice a no-op.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .. import frontmatter_yaml
+from ..config import Config
+from ..slugs import is_valid_slug, slugify
+from .story import Story
+
+Status = Literal["imported", "unchanged", "skipped"]
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
+
+
+class _Dumper(yaml.SafeDumper):
+    """yaml.safe_dump's dumper, writing times as plain ISO 8601 with their offset."""
+
+
+def _timestamp(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
+
+
+def _clock(dumper: yaml.SafeDumper, value: time) -> yaml.ScalarNode:
+    return dumper.represent_str(value.isoformat())
+
+
+_Dumper.add_representer(datetime, _timestamp)
+_Dumper.add_representer(time, _clock)
+
+
+def render(story: Story, slug: str, config: Config) -> str:
+    """The Markdown file of `story` when its slug is `slug`."""
+    meta = yaml.dump(
+        front_matter(story, slug, config), Dumper=_Dumper, sort_keys=False, allow_unicode=True
+    )
+    body = story.body.strip("\n")
+    return f"---\n{meta}---\n\n{body}\n" if body else f"---\n{meta}---\n"
+
+
+def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
+    """Folio's fields in the order the README lists them, then the source's own keys."""
+    url = article_url(config, story, slug)
+    photo = story.photo
+    meta: dict[str, Any] = {
+        "title": story.title,
+        "dek": story.dek,
+        "byline": list(story.bylines),
+        "date": story.date,
+        "updated": story.updated,
+        "section": story.section,
+        "publication": story.publication,
+        "tags": list(story.tags),
+        "photo": photo and {
+            key: value
+            for key, value in [
+                ("src", photo.src), ("alt", photo.alt),
+                ("caption", photo.caption), ("credit", photo.credit),
+            ] if value
+        },
+        "related": [
+            {key: value for key, value in [("title", link.title), ("url", link.url)] if value}
+            for link in story.related
+        ],
+        "slug": slug if file_slug(slug) != slug else None,
+        "draft": story.draft,
+        "aliases": [alias for alias in story.aliases if alias != url],
+    }
+    kept = {key: value for key, value in meta.items() if value}
+    return {**kept, **story.extra}
+
+
+def article_url(config: Config, story: Story, slug: str) -> str:
+    """The URL Folio will give the story (as content.py fills the permalink pattern)."""
+    return config.permalink.format(
+        year=f"{story.date.year:04d}",
+        month=f"{story.date.month:02d}",
+        day=f"{story.date.day:02d}",
+        slug=slug,
+        section=slugify(story.section or config.default_section) or "news",
+    )
+
+
+def file_slug(name: str) -> str:
+    """The slug Folio gives a file named `name`.md that sets none (content._slug_from_file)."""
+    return slugify(_DATE_PREFIX.sub("", name) or name)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a story went, or why it went nowhere."""
+
+    status: Status
+    """imported (written, or would be in a dry run), unchanged or skipped."""
+    path: Path
+    """The file written, found identical, or (skipped) the one already using the slug."""
+
+
+class Placer:
+    """Chooses each story's file for one import run, remembering what the run has claimed."""
+
+    def __init__(self, into: Path, config: Config, *, suffix: bool, dry_run: bool) -> None:
+        self.into = into
+        self.config = config
+        self.suffix = suffix
+        self.dry_run = dry_run
+        self.claimed: dict[Path, bytes] = {}
+        inside = into.resolve().is_relative_to(config.content_dir.resolve())
+        self.slugs = existing_slugs([config.content_dir] if inside else [config.content_dir, into])
+
+    def place(self, story: Story) -> Placement:
+        number = 1
+        while True:
+            slug = story.slug if number == 1 else f"{story.slug}-{number}"
+            path = self.into / f"{story.date.year:04d}" / f"{slug}.md"
+            data = render(story, slug, self.config).encode("utf-8")
+            existing = self._contents(path)
+            if existing == data:
+                return Placement("unchanged", path)
+            holder = path if existing is not None else self.slugs.get(slug)
+            if holder is None:
+                return self._write(path, slug, data)
+            if not self.suffix:
+                return Placement("skipped", holder)
+            number += 1
+
+    def _contents(self, path: Path) -> bytes | None:
+        if path in self.claimed:
+            return self.claimed[path]
+        return path.read_bytes() if path.is_file() else None
+
+    def _write(self, path: Path, slug: str, data: bytes) -> Placement:
+        self.claimed[path] = data
+        self.slugs[slug] = path
+        if not self.dry_run:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as file:
+                file.write(data)
+        return Placement("imported", path)
+
+
+def existing_slugs(roots: list[Path]) -> dict[str, Path]:
+    """The slug of every Markdown file under `roots`, as Folio will read it."""
+    slugs: dict[str, Path] = {}
+    for root in roots:
+        for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
+            if not any(part.startswith(".") for part in path.relative_to(root).parts):
+                slugs.setdefault(_slug_of(path), path)
+    return slugs
+
+
+def _slug_of(path: Path) -> str:
+    try:
+        piece = frontmatter_yaml.split(path.read_text(encoding="utf-8-sig"))
+        meta = frontmatter_yaml.parse(piece) if piece.front_matter is not None else None
+    except (OSError, UnicodeDecodeError, frontmatter_yaml.FrontMatterError):
+        meta = None
+    slug = meta.get("slug") if isinstance(meta, dict) else None
+    return slug if isinstance(slug, str) and is_valid_slug(slug) else file_slug(path.stem)

@@ -1,0 +1,126 @@
+"""Running batches of work in this process, a local process pool, or any Executor.
+
+Work is cut into batches and results come back in submission order. Work that
+needs large shared state (the site index, to render pages) gets it once per
+worker: a local pool inherits it when the worker starts; a Dask cluster
+receives it once per worker through `client.scatter`; any other Executor is
+sent it with every batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from .errors import UsageError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+Shared = TypeVar("Shared")
+
+# Per-process state of a pool worker: what `start_worker` was given. Only pool
+# workers set it; the building process never reads it.
+_WORKER_SHARED: dict[str, Any] = {}
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def batches(items: Sequence[Item], jobs: int, smallest: int = 16) -> list[Sequence[Item]]:
+    """`items` cut into batches: several per job so that jobs finish together."""
+    size = max(smallest, -(-len(items) // (jobs * 8)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Runner:
+    """Where batches run: `jobs` local processes, or the given Executor."""
+
+    def __init__(
+        self,
+        jobs: int,
+        executor: Executor | None = None,
+        scatter: Any = None,
+        close: Callable[[], object] | None = None,
+    ) -> None:
+        self.jobs = max(1, jobs)
+        self.executor = executor
+        self.scatter = scatter
+        """`client.scatter` of a Dask client, to send shared state once per worker."""
+        self._close = close
+
+    def close(self) -> None:
+        """Let go of the executor's resources (a Dask client's connection)."""
+        if self._close:
+            self._close()
+
+    @property
+    def is_local(self) -> bool:
+        return self.executor is None and self.jobs == 1
+
+    def map(
+        self,
+        work: Callable[[Shared, Sequence[Item]], list[Result]],
+        shared: Shared,
+        items: Sequence[Item],
+    ) -> Iterator[Result]:
+        """`work(shared, batch)` over batches of `items`, results in order."""
+        if self.is_local or len(items) < 2 * 16:
+            yield from work(shared, items)
+            return
+        parts = batches(items, self.jobs)
+        if self.executor is not None:
+            handle = self.scatter([shared], broadcast=True)[0] if self.scatter else shared
+            yield from _ordered(self.executor.submit(work, handle, part) for part in parts)
+            return
+        with _local_pool(self.jobs, shared) as pool:
+            yield from _ordered(pool.submit(_with_worker_state, work, part) for part in parts)
+
+
+def dask_runner(address: str, jobs: int) -> Runner:
+    """A Runner on the Dask cluster at `address` (workers must see the site folder)."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise UsageError("--dask needs Dask: pip install 'folio[dask]'") from None
+    try:
+        client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    executor = client.get_executor()  # type: ignore[no-untyped-call]
+    return Runner(jobs, executor, scatter=client.scatter, close=client.close)
+
+
+def _ordered(futures: Iterable[Future[list[Result]]]) -> Iterator[Result]:
+    pending = list(futures)
+    try:
+        for future in pending:
+            yield from future.result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+@contextmanager
+def _local_pool(jobs: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
+    # fork lets workers inherit `shared` without pickling it, but is unsafe in
+    # a process running threads (the live-reload server); forkserver is not.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=(shared,)) as pool:
+        yield pool
+
+
+def _start_worker(shared: Any) -> None:
+    _WORKER_SHARED["shared"] = shared
+
+
+def _with_worker_state(work: Callable[[Any, Sequence[Item]], list[Result]],
+                       part: Sequence[Item]) -> list[Result]:
+    return work(_WORKER_SHARED["shared"], part)
