@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import corpus
 import psutil
@@ -219,13 +220,19 @@ def ensure_corpus(
     stamp = {"articles": articles, "seed": seed, "search": search, "tools": sorted(tools),
              "generator": _generator_digest()}
     stamp_file = root / "corpus.json"
-    if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
+    if stamp_file.exists() and _covers(json.loads(stamp_file.read_text()), stamp):
         return root
     note(f"writing a {articles}-article corpus to {root} ...")
     shutil.rmtree(root, ignore_errors=True)
     corpus.write_corpus(root, articles, seed, tools, search)
     stamp_file.write_text(json.dumps(stamp))
     return root
+
+
+def _covers(written: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether a corpus written with `written` parameters serves a run that wants `wanted`."""
+    same = all(written.get(key) == value for key, value in wanted.items() if key != "tools")
+    return same and set(written.get("tools", [])) >= set(wanted["tools"])
 
 
 def _generator_digest() -> str:

@@ -81,7 +81,7 @@ def plan_site(config: Config, runner: Runner | None = None, cache: Cache | None 
     cache = cache or Cache(config.cache_dir, [])
     runner = runner or Runner(1)
     articles = cache.articles(load_settings(config))
-    loaded = load_content(config, runner, articles, BodyStore(cache.bodies))
+    loaded = load_content(config, runner, articles, cache.body_store())
     cache.save_articles(loaded.cache)
     index, index_errors = build_index(loaded.articles, config)
     pages, page_errors = plan_pages(index, config)
@@ -117,7 +117,7 @@ def build(
     if _nothing_changed(previous, inputs, config):
         return BuildReport(0, 0, 0, time.perf_counter() - started, notices=tuple(notices))
     plan = plan_site(config, runner, cache)
-    state, counts = _write(plan, config, previous, runner, progress, BodyStore(cache.bodies))
+    state, counts = _write(plan, config, previous, runner, progress, cache.body_store())
     state.inputs, state.output = inputs, FileFacts.of(config.output_dir)
     state.next_change, state.built_at = plan.next_change, config.present
     cache.save_pages(state)

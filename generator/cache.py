@@ -4,8 +4,8 @@
   file facts it was loaded from, so an unchanged file is not parsed again.
 - `pages.pickle`: the key of every page written and the templates each
   template loaded, so a page whose key is unchanged is linked, not rendered.
-- `bodies/`: article bodies rendered to HTML, one file per source digest;
-  the index keeps only metadata, and renderers read bodies when they need them.
+- `bodies.sqlite`: article bodies rendered to HTML, by digest; the index
+  keeps only metadata, and renderers read bodies when they need them.
 
 A cache written by another version of Folio, or unreadable, is discarded
 with a notice and the build starts from nothing; it is never trusted.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sqlite3
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .config import Config
-from .errors import ContentError
+from .errors import ContentError, FolioError
 from .model import Article
 
 CACHE_FORMAT = 1
@@ -116,7 +117,19 @@ class Cache:
 
     @property
     def bodies(self) -> Path:
-        return self.root / "bodies"
+        return self.root / "bodies.sqlite"
+
+    def body_store(self) -> BodyStore:
+        """The body store, emptied first if it is damaged."""
+        store = BodyStore(self.bodies)
+        try:
+            store.known()
+        except sqlite3.DatabaseError as exc:
+            self.notices.append(f"build cache bodies.sqlite is damaged ({exc}); rebuilding")
+            store.close()
+            self.bodies.unlink()
+            store = BodyStore(self.bodies)
+        return store
 
     def articles(self, settings: str) -> ArticleCache:
         found = self._read("articles.pickle", ArticleCache)
@@ -134,7 +147,7 @@ class Cache:
         self._write("pages.pickle", pages)
 
     def clear(self) -> None:
-        for name in ("articles.pickle", "pages.pickle"):
+        for name in ("articles.pickle", "pages.pickle", self.bodies.name):
             (self.root / name).unlink(missing_ok=True)
 
     def _read(self, name: str, kind: type[T]) -> T | None:
@@ -184,26 +197,57 @@ def _header() -> tuple[str, int, str]:
 
 
 class BodyStore:
-    """Rendered article bodies on disk, one file per digest, written once."""
+    """Rendered article bodies by digest, in one SQLite file beside the other caches.
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    One file rather than one per body: creating files is what a file system is
+    slowest at. Each process opens its own connection when it first needs one.
+    """
 
-    def path(self, digest: str) -> Path:
-        return self.root / digest[:2] / f"{digest}.html"
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
 
-    def has(self, digest: str) -> bool:
-        return self.path(digest).is_file()
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}
 
-    def write(self, digest: str, html: str) -> None:
-        path = self.path(digest)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(html, encoding="utf-8")
-        temporary.replace(path)
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"])  # type: ignore[misc]
+
+    def known(self) -> set[str]:
+        """Digests of every body stored."""
+        return {row[0] for row in self._db().execute("SELECT digest FROM body")}
+
+    def add(self, bodies: Iterable[tuple[str, str]]) -> None:
+        """Store (digest, html) pairs, in one transaction."""
+        with self._db() as db:
+            db.executemany("INSERT OR IGNORE INTO body VALUES (?, ?)", bodies)
 
     def read(self, digest: str) -> str:
-        return self.path(digest).read_text(encoding="utf-8")
+        try:
+            query = self._db().execute("SELECT html FROM body WHERE digest = ?", (digest,))
+            row = query.fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise FolioError(f"build cache {self.path} is damaged ({exc}); "
+                             "run folio build --clean") from None
+        if row is None:
+            raise FolioError(f"build cache {self.path} lacks a body; run folio build --clean")
+        return str(row[0])
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(self.path, timeout=60)
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL)"
+            )
+            self._pid = os.getpid()
+        return self._connection
 
 
 def digest(*parts: bytes | str) -> str:

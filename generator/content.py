@@ -23,7 +23,7 @@ from .fields import FieldReader
 from .images import photo_warnings
 from .markdown import make_parser
 from .model import Article
-from .parallel import Runner
+from .parallel import Runner, batched
 from .slugs import slugify
 
 _BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
@@ -70,14 +70,6 @@ class Loaded:
 
 
 @dataclass(frozen=True, slots=True)
-class LoadSetup:
-    """What a worker needs to load articles."""
-
-    config: Config
-    bodies: BodyStore
-
-
-@dataclass(frozen=True, slots=True)
 class FileOutcome:
     """One Markdown file, loaded."""
 
@@ -85,6 +77,8 @@ class FileOutcome:
     loaded: LoadedFile | None
     """The article with the facts it was made from; None when the file has errors."""
     errors: tuple[ContentError, ...]
+    body: str = ""
+    """The body rendered to HTML, for the body store."""
 
 
 def load_settings(config: Config) -> str:
@@ -109,18 +103,21 @@ def load_content(
         return result
     kept: dict[str, LoadedFile] = {}
     stale: list[tuple[Path, str]] = []
+    stored = bodies.known() if cache.files else set()
     for path, relative in _sources(root, result):
         cached = cache.files.get(relative)
-        if cached and cached.is_current(path, cache.started_ns) and bodies.has(
-            cached.article.body_digest
-        ):
+        if (cached and cached.article.body_digest in stored
+                and cached.is_current(path, cache.started_ns)):
             kept[relative] = cached
         else:
             stale.append((path, relative))
-    for outcome in runner.map(_load_batch, LoadSetup(config, bodies), stale):
-        result.errors.extend(outcome.errors)
-        if outcome.loaded:
-            kept[outcome.relative] = outcome.loaded
+    outcomes = runner.map(_load_batch, config, stale)
+    for part in batched(outcomes, 256):
+        bodies.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)
+        for outcome in part:
+            result.errors.extend(outcome.errors)
+            if outcome.loaded:
+                kept[outcome.relative] = outcome.loaded
     for relative in sorted(kept):
         loaded = kept[relative]
         result.articles.append(loaded.article)
@@ -146,9 +143,9 @@ def _sources(root: Path, result: Loaded) -> Iterator[tuple[Path, str]]:
             result.assets.append(Asset(path, quote("/" + relative)))
 
 
-def _load_batch(setup: LoadSetup, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
-    parser = make_parser(setup.config.markdown_html)
-    return [_load_file(path, relative, setup, parser) for path, relative in items]
+def _load_batch(config: Config, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
+    parser = make_parser(config.markdown_html)
+    return [_load_file(path, relative, config, parser) for path, relative in items]
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -170,7 +167,7 @@ def _is_inside(path: Path, real_root: Path) -> bool:
     return path.resolve().is_relative_to(real_root)
 
 
-def _load_file(path: Path, relative: str, setup: LoadSetup, parser: MarkdownIt) -> FileOutcome:
+def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) -> FileOutcome:
     shown = f"content/{relative}"
     errors: list[ContentError] = []
     facts = FileFacts.of(path)
@@ -186,13 +183,14 @@ def _load_file(path: Path, relative: str, setup: LoadSetup, parser: MarkdownIt) 
     if not isinstance(meta, dict):
         error = ContentError(shown, _no_front_matter(text, meta), line=1)
         return FileOutcome(relative, None, (error,))
-    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, setup.config, errors)
-    article = _build_article(reader, relative, piece.body, setup, parser)
-    if article is None:
+    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors)
+    built = _build_article(reader, relative, piece.body, config, parser)
+    if built is None:
         return FileOutcome(relative, None, tuple(errors))
-    depends = _photo_file(article, setup.config)
+    article, body = built
+    depends = _photo_file(article, config)
     loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)))
-    return FileOutcome(relative, loaded, ())
+    return FileOutcome(relative, loaded, (), body)
 
 
 def _photo_file(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
@@ -226,9 +224,9 @@ def _no_front_matter(text: str, meta: object) -> str:
 
 
 def _build_article(
-    reader: FieldReader, relative: str, body: str, setup: LoadSetup, parser: MarkdownIt
-) -> Article | None:
-    config = setup.config
+    reader: FieldReader, relative: str, body: str, config: Config, parser: MarkdownIt
+) -> tuple[Article, str] | None:
+    """The article and its body as HTML; None when a field is wrong."""
     title = reader.text("title", required=True)
     bylines = reader.names("byline", required=True)
     published = reader.moment("date", required=True)
@@ -248,10 +246,7 @@ def _build_article(
     if not (title and bylines and published and slug) or reader.failed:
         return None
     body_html, first_paragraph = _render(parser, body)
-    body_digest = digest(body_html)
-    if not setup.bodies.has(body_digest):
-        setup.bodies.write(body_digest, body_html)
-    return Article(
+    article = Article(
         id=relative,
         slug=slug,
         url=_permalink(config.permalink, published, slug, section),
@@ -259,7 +254,7 @@ def _build_article(
         bylines=bylines,
         date=published,
         section=section,
-        body_digest=body_digest,
+        body_digest=digest(body_html),
         summary=dek or first_paragraph,
         dek=dek,
         updated=updated,
@@ -273,6 +268,7 @@ def _build_article(
         extra={k: v for k, v in reader.meta.items() if k not in KNOWN_FIELDS},
         lines=reader.lines,
     )
+    return article, body_html
 
 
 def _slug_from_file(relative: str) -> str:

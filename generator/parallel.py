@@ -33,6 +33,18 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """`items` in lists of `size` (the last may be shorter), consumed lazily."""
+    part: list[Item] = []
+    for item in items:
+        part.append(item)
+        if len(part) == size:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
 def batches(items: Sequence[Item], jobs: int, smallest: int = 16) -> list[Sequence[Item]]:
     """`items` cut into batches: several per job so that jobs finish together."""
     size = max(smallest, -(-len(items) // (jobs * 8)))

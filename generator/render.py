@@ -9,7 +9,8 @@ template can extend the one it overrides as `theme/<name>` (or
 from __future__ import annotations
 
 import traceback
-from collections.abc import MutableMapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
@@ -159,6 +161,34 @@ class Renderer:
         self.env = make_environment(setup.config, setup.index)
         self.index = setup.index
         self.bodies = setup.bodies
+        absolute = structured.Absolute(setup.config)
+        self.env.filters["feed_body"] = lambda article: escape(
+            structured.xml_text(absolute.links(article.body_html))
+        )
+        self.env.globals["fragment"] = self.fragment
+        self._fragments = Fragments()
+
+    def fragment(self, name: str, article: ArticleView, **args: Any) -> Markup:
+        """Template `name` rendered for `article` alone, once per article and arguments.
+
+        A story's card or feed entry is the same on every page that shows it, so it
+        is rendered once and reused; the templates it loaded are recorded again on
+        every use, so each page still knows everything it depends on.
+        """
+        key = (name, article.id, tuple(sorted(args.items())))
+        found = self._fragments.get(key)
+        if found is None:
+            loaded: list[str] = []
+            recording = _LOADED.set(loaded)
+            try:
+                html = Markup(self.env.get_template(name).render(article=article, **args))
+            finally:
+                _LOADED.reset(recording)
+            found = self._fragments.put(key, html, tuple(loaded))
+        outer = _LOADED.get()
+        if outer is not None:
+            outer.extend(found[1])
+        return found[0]
 
     def render(self, page: Page) -> Rendered:
         context = {key: self._resolve(value) for key, value in page.context.items()}
@@ -196,6 +226,32 @@ class ArticleView:
     @property
     def body_html(self) -> str:
         return self._bodies.read(self._article.body_digest)
+
+
+class Fragments:
+    """Rendered fragments, the least recently used dropped past a size in characters."""
+
+    LIMIT = 32_000_000
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, tuple[Markup, tuple[str, ...]]] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: Hashable) -> tuple[Markup, tuple[str, ...]] | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(
+        self, key: Hashable, html: Markup, loaded: tuple[str, ...]
+    ) -> tuple[Markup, tuple[str, ...]]:
+        self._entries[key] = (html, loaded)
+        self._size += len(html)
+        while self._size > self.LIMIT:
+            _, (dropped, _) = self._entries.popitem(last=False)
+            self._size -= len(dropped)
+        return html, loaded
 
 
 # The templates loaded by the render under way in this thread or task.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -9,7 +10,7 @@ from .slugs import slugify
 
 # Decoded paths may hold any character a file name can, but a backslash (a folder
 # separator on some hosts) or a control character.
-_FORBIDDEN = frozenset("\\")
+_FORBIDDEN = re.compile(r"[\\\x00-\x1f]")
 
 
 def file_for(url: str) -> PurePosixPath:
@@ -24,7 +25,7 @@ def file_for(url: str) -> PurePosixPath:
     decoded = unquote(url)
     if not decoded.startswith("/") or decoded.startswith("//"):
         raise ValueError("expected a path starting with a single '/'")
-    if any(c in _FORBIDDEN or ord(c) < 32 for c in decoded):
+    if _FORBIDDEN.search(decoded):
         raise ValueError("contains a character not allowed in a path")
     parts = decoded.strip("/").split("/") if decoded != "/" else []
     if any(part in ("", ".", "..") for part in parts):

@@ -119,10 +119,10 @@ def test_a_different_file_in_the_way_is_never_overwritten(tmp_path: Path) -> Non
 
     suffix = folio_import(site, "text", seed)
     second = target.with_name("russian-weapons-keep-rolling-towards-syria-2.md")
-    assert "imported   content/2015/russian-weapons-keep-rolling-towards-syria-2.md" in suffix.out
+    assert "imported    content/2015/russian-weapons-keep-rolling-towards-syria-2.md" in suffix.out
     assert target.read_text(encoding="utf-8") == edited
     assert read_story(second)[0]["byline"] == ["Reuters", "VICE News"]
-    assert folio_import(site, "text", seed).out.startswith("unchanged  content/2015/russian")
+    assert folio_import(site, "text", seed).out.startswith("unchanged   content/2015/russian")
     assert built_articles(site) == 2
 
 

@@ -144,6 +144,9 @@ def test_eleventy(tmp_path: Path) -> None:
     assert second["date"].isoformat() == "2015-10-05T06:07:08+00:00"
     assert second["dek"] == "Excerpt becomes the dek." and second["tags"] == ["Weather"]
     assert built_articles(site) == 2
+    page = site / "output" / "2015" / "09" / "18" / "eleventy-post" / "index.html"
+    html = page.read_text(encoding="utf-8").replace("&quot;", '"')
+    assert '{% set greeting = "Hello" %}' in html and "{{ greeting }}, reader." in html
 
 
 def test_map_renames_a_front_matter_key(tmp_path: Path) -> None:

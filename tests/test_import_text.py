@@ -75,7 +75,7 @@ def test_text_folder_imports_every_layout_and_names_the_broken_file(tmp_path: Pa
     site = fresh_site(tmp_path / "site")
     result = folio_import(site, "text", FIXTURES / "text")
     assert result.code == 1
-    assert "failed     " in result.out and "notes.txt: no byline or dateline" in result.out
+    assert "failed      " in result.out and "notes.txt: no byline or dateline" in result.out
     assert summary(result) == "3 imported, 0 unchanged, 0 skipped, 1 failed."
     stories = by_title(site)
     budget = stories["Three Reporters Share a Byline on the City Budget"]
@@ -152,3 +152,12 @@ def test_long_headlines_make_short_slugs() -> None:
     title = "Russian Weapons Keep Rolling Towards Syria as Russia and the US Open Talks"
     assert headline_slug(title) == "russian-weapons-keep-rolling-towards-syria"
     assert headline_slug("Short Headline") == "short-headline"
+
+
+def test_a_byline_without_a_dateline_fails(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    story = tmp_path / "undated.txt"
+    story.write_text("A Headline\n\nby Jane Doe\n\nBody.\n", encoding="utf-8")
+    result = folio_import(site, "text", story)
+    assert result.code == 1
+    assert "undated.txt: no dateline near the top" in result.out

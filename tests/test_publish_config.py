@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from generator.publish.plan import size_text
 from generator.publish.target import Kind, PublishTarget, choose_target, kind_of
 
 from conftest import CONFIG, run_folio
+from publish_helpers import news_site, publish
 
 SiteFactory = Callable[..., Path]
 
@@ -166,3 +168,14 @@ def test_sizes_for_people() -> None:
     assert [size_text(n) for n in (0, 999, 1000, 12_400, 3_100_000, 5 * 10**12)] == [
         "0 B", "999 B", "1.0 kB", "12.4 kB", "3.1 MB", "5.0 TB"
     ]
+
+
+def test_s3_without_boto3_says_what_to_install(
+    site_factory: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "generator.publish.s3", raising=False)
+    site = news_site(site_factory)
+    result = publish(site, "s3://bucket/site")
+    assert result.code == 1
+    assert "pip install 'folio[publish]'" in result.err

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,3 +192,27 @@ def test_a_file_in_the_way_is_one_clear_error(site_factory: SiteFactory, tmp_pat
     assert result.code == 1
     assert result.err.startswith(f"Publishing to {tmp_path / 'www'} failed:")
     assert len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_progress_only_on_a_terminal(site_factory: SiteFactory, tmp_path: Path) -> None:
+    site = news_site(site_factory)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    command = [sys.executable, "-m", "generator", "publish", "--site", str(site)]
+    piped = subprocess.run([*command, str(tmp_path / "piped")], capture_output=True, text=True,
+                           env=env, check=True, timeout=60)
+    assert "Copying" not in piped.stderr
+    assert "Copying [" in _in_terminal([*command, str(tmp_path / "tty")], env)
+
+
+def _in_terminal(command: list[str], env: dict[str, str]) -> str:
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    output = b""
+    with contextlib.suppress(OSError):  # the terminal closes when the process ends
+        while chunk := os.read(leader, 4096):
+            output += chunk
+    process.wait(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0, output
+    return output.decode("utf-8", "replace")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,18 @@ def test_an_edit_adds_a_commit_on_top(setup: tuple[Path, Path]) -> None:
     expected = {**tree(site / "output"), ".nojekyll": b"", "CNAME": b"news.example.org\n"}
     assert branch_tree(bare) == expected
     assert _state(site) == before
+
+
+def test_without_the_cache_the_branch_still_grows_on_its_tip(setup: tuple[Path, Path]) -> None:
+    site, bare = setup
+    assert publish(site, "pages").code == 0
+    first = git("--git-dir", bare, "rev-parse", "gh-pages").strip()
+    shutil.rmtree(site / ".folio-cache")  # as on another machine, or after a clean-up
+    assert "nothing changed" in publish(site, "pages").out
+    (site / "content" / "late.md").write_text(article(title="Late Story"), encoding="utf-8")
+    assert build(site).code == 0
+    assert publish(site, "pages").code == 0
+    assert git("--git-dir", bare, "rev-parse", "gh-pages^").strip() == first
 
 
 def test_without_delete_old_pages_stay_on_the_branch(setup: tuple[Path, Path]) -> None:

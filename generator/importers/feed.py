@@ -75,8 +75,8 @@ def _draft(
         "aliases": entry.get("link") or None,
     }
     for key, name in options.field_map.items():
-        if isinstance(entry.get(key), str | list):
-            fields[name] = entry.get(key)
+        if isinstance(entry.get(key), str):
+            fields[name] = entry[key]
     return Draft(source, fields, body.strip(), warnings)
 
 

@@ -27,11 +27,11 @@ class Outcome:
 
     def lines(self, dry_run: bool) -> list[str]:
         if self.status in ("skipped", "failed"):
-            first = f"{self.status:<10} {self.source}: {self.detail}"
+            first = f"{self.status:<11} {self.source}: {self.detail}"
         else:
             label = "would write" if dry_run and self.status == "imported" else self.status
-            first = f"{label:<10} {self.detail}  (from {self.source})"
-        return [first, *(f"{'':<10} warning: {warning}" for warning in self.warnings)]
+            first = f"{label:<11} {self.detail}  (from {self.source})"
+        return [first, *(f"{'':<11} warning: {warning}" for warning in self.warnings)]
 
 
 @dataclass(frozen=True, slots=True)

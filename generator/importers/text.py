@@ -82,6 +82,8 @@ def parse_story(text: str, source: str) -> Item:
     while end < len(paragraphs) and _is_head(paragraphs[end]):
         end += 1
     head = _head_fields([line for lines in paragraphs[start:end] for line in lines])
+    if "date" not in head:
+        return failed(source, "no dateline near the top (expected a line such as 'Sep 18 2015')")
     fields, lead = _titles(paragraphs[:start])
     body, related = _body(lead + paragraphs[end:])
     return Draft(source, {**fields, **head, "related": related or None}, body)

@@ -55,7 +55,6 @@ def render(story: Story, slug: str, config: Config) -> str:
 def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
     """Folio's fields in the order the README lists them, then the source's own keys."""
     url = article_url(config, story, slug)
-    photo = story.photo
     meta: dict[str, Any] = {
         "title": story.title,
         "dek": story.dek,
@@ -65,23 +64,21 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
         "section": story.section,
         "publication": story.publication,
         "tags": list(story.tags),
-        "photo": photo and {
-            key: value
-            for key, value in [
-                ("src", photo.src), ("alt", photo.alt),
-                ("caption", photo.caption), ("credit", photo.credit),
-            ] if value
-        },
-        "related": [
-            {key: value for key, value in [("title", link.title), ("url", link.url)] if value}
-            for link in story.related
-        ],
+        "photo": story.photo and _given(
+            src=story.photo.src, alt=story.photo.alt,
+            caption=story.photo.caption, credit=story.photo.credit,
+        ),
+        "related": [_given(title=link.title, url=link.url) for link in story.related],
         "slug": slug if file_slug(slug) != slug else None,
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if alias != url],
     }
     kept = {key: value for key, value in meta.items() if value}
     return {**kept, **story.extra}
+
+
+def _given(**values: str | None) -> dict[str, str]:
+    return {key: value for key, value in values.items() if value}
 
 
 def article_url(config: Config, story: Story, slug: str) -> str:

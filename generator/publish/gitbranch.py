@@ -173,8 +173,8 @@ def _commit(git: _Git, tip: str | None, changes: Changes, index: Path) -> str:
     tree = git("write-tree", doing="cannot write the tree", index=index).strip()
     parent = ["-p", tip] if tip else []
     message = (
-        f"Publish the site with Folio: {len(changes.uploads)} files uploaded, "
-        f"{len(changes.deletions)} deleted"
+        f"Publish the site with Folio ({len(changes.uploads)} uploaded, "
+        f"{len(changes.deletions)} deleted)"
     )
     commit = git("commit-tree", tree, *parent, "-m", message, doing="cannot commit").strip()
     git("update-ref", f"refs/heads/{git.target.branch}", commit, doing="cannot record the commit")

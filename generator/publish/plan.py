@@ -97,7 +97,7 @@ def upload_order(file: LocalFile) -> tuple[bool, str]:
 
 
 def site_files(output_dir: Path) -> tuple[LocalFile, ...]:
-    """Every file of the built site; refuses a missing, empty or unfinished output folder."""
+    """Every file of the built site; refuses an output folder without index.html."""
     if not (output_dir / "index.html").is_file():
         raise FolioError(
             f"{output_dir} holds no built site (no index.html); "

@@ -13,6 +13,7 @@ import base64
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -42,8 +43,8 @@ _REJECTED = ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "Exp
 def publish(job: Job) -> Changes:
     parts = urlsplit(job.target.url)
     bucket, prefix = parts.netloc, parts.path.strip("/")
-    client = _client(job.target)
     try:
+        client = _client(job.target)
         remote = _inventory(client, bucket, prefix)
         changes = compare(job.files, remote, _same_etag, job.target.delete)
         if not job.dry_run:
@@ -101,23 +102,30 @@ def _upload(
     """Upload `files` in parallel: assets first, then documents (so no page links ahead)."""
     assets = [f for f in files if not is_document(f.path)]
     pages = [f for f in files if is_document(f.path)]
+    put = partial(_put, client, bucket, prefix, job.target)
     job.progress.start("Uploading", len(files))
     with ThreadPoolExecutor(_UPLOAD_THREADS) as pool:
-        for batch in (assets, pages):
-            for _ in pool.map(lambda f: _put(client, bucket, _key(prefix, f.path), f, job), batch):
-                job.progress.advance()
+        try:
+            for batch in (assets, pages):
+                for _ in pool.map(put, batch):
+                    job.progress.advance()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # no more uploads after the first failure
+            raise
     job.progress.finish()
 
 
-def _put(client: S3Client, bucket: str, key: str, file: LocalFile, job: Job) -> None:
+def _put(
+    client: S3Client, bucket: str, prefix: str, target: PublishTarget, file: LocalFile
+) -> None:
     data = file.source.read_bytes()
     client.put_object(
         Bucket=bucket,
-        Key=key,
+        Key=_key(prefix, file.path),
         Body=data,
         ContentMD5=base64.b64encode(_md5(data).digest()).decode(),
         ContentType=content_type(file.path),
-        CacheControl=cache_control(file.path, job.target),
+        CacheControl=cache_control(file.path, target),
     )
 
 
