@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from . import urls
 from .archive import SiteIndex, build_index
-from .cache import BodyStore, Cache, FileFacts, PageCache, inputs_digest
+from .cache import BodyStore, Cache, FileFacts, PageCache, digest, inputs_digest
 from .config import Config
 from .content import load_content, load_settings
 from .errors import ContentError, ContentErrors, display_path
@@ -28,7 +28,7 @@ from .progress import Progress
 from .render import Renderer, RenderSetup, builtin_theme, render_batch, theme_dir
 from .search import SEARCH_FOLDER, build_search_index, has_search
 from .sitemaps import NEWS_WINDOW
-from .write import Staging, check_output_dir
+from .write import Staging, check_output_dir, previous_tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,52 +154,58 @@ def _write(
     progress: Progress,
     bodies: BodyStore,
 ) -> tuple[PageCache, tuple[int, int, int]]:
-    """Stage the new output, render what changed, swap it in; the state to keep."""
+    """Bring the older output tree up to date, render what changed, swap it in."""
     setup = RenderSetup(config, plan.index, bodies, token=uuid.uuid4().hex)
     keys = PageKeys(config, plan.index, Renderer(setup).env)
     state = PageCache(templates=dict(previous.templates))
-    staging = Staging(config.output_dir)
-    try:
-        stale = _keep_unchanged(plan.pages, keys, previous, state, staging)
-        _render(stale, setup, keys, state, staging, runner, progress)
-        photos = resize_photos(plan.index.articles.values(), config, progress)
-        _copy(sorted({**plan.copies, **dict(photos)}.items()), previous, state, staging)
-        staging.commit(_search_step(config, plan.index, previous, state, staging))
-    except BaseException:
-        staging.discard()
-        raise
-    staging.discard()
-    files = len(state.pages) + len(state.copies)
-    return state, (files, len(stale), staging.written)
+    trusted = previous.output == FileFacts.of(config.output_dir)
+    current = previous.files if trusted else {}
+    known = trusted and previous.previous == FileFacts.of(previous_tree(config.output_dir))
+    staging = Staging(config.output_dir, previous.behind if known else None)
+    stale = _keep_unchanged(plan.pages, keys, current, state, staging)
+    _render(stale, setup, keys, state, staging, runner, progress)
+    photos = resize_photos(plan.index.articles.values(), config, progress)
+    _copy(sorted({**plan.copies, **dict(photos)}.items()), current, staging)
+    staging.commit(_search_step(config, plan.index, current, staging))
+    state.files, state.behind = staging.wanted, current
+    state.previous = FileFacts.of(previous_tree(config.output_dir))
+    return state, (len(state.files), len(stale), staging.written)
 
 
 def _search_step(
-    config: Config, index: SiteIndex, previous: PageCache, state: PageCache, staging: Staging
+    config: Config, index: SiteIndex, current: Mapping[str, str], staging: Staging
 ) -> Callable[[Path], None] | None:
-    """Pagefind over the staged site, unless no page changed and the old index can stay."""
+    """Pagefind over the new tree, unless no page changed and the old index can stay."""
+    folder = PurePosixPath(SEARCH_FOLDER)
+    staging.clear_folder(folder)
     if not has_search(config, index):
         return None
-    pages_unchanged = not staging.wrote_html and _html(state) == _html(previous)
-    if pages_unchanged and staging.keep_folder(PurePosixPath(SEARCH_FOLDER)):
+    pages_unchanged = not staging.wrote_html and _html(staging.wanted) == _html(current)
+    if pages_unchanged and staging.take_folder(folder):
         return None
     return build_search_index
 
 
-def _html(state: PageCache) -> set[str]:
-    return {name for name in state.pages if name.endswith(".html")}
+def _html(files: Mapping[str, str]) -> set[str]:
+    return {name for name in files if name.endswith(".html")}
 
 
 def _keep_unchanged(
-    pages: list[Page], keys: PageKeys, previous: PageCache, state: PageCache, staging: Staging
+    pages: list[Page],
+    keys: PageKeys,
+    current: Mapping[str, str],
+    state: PageCache,
+    staging: Staging,
 ) -> list[Page]:
-    """Link every page whose key is unchanged; the pages left to render."""
+    """Keep every page whose key is unchanged; the pages left to render."""
     stale = []
     for page in pages:
         relative = urls.file_for(page.url)
         key = keys.key(page, state.templates.get(page.template))
-        if key and previous.pages.get(relative.as_posix()) == key and staging.keep(relative):
-            state.pages[relative.as_posix()] = key
-        else:
+        if not key or not (
+            staging.has(relative, key)
+            or (current.get(relative.as_posix()) == key and staging.link(relative, key))
+        ):
             stale.append(page)
     return stale
 
@@ -222,26 +228,22 @@ def _render(
             continue
         loaded = state.templates.get(page.template, ())
         state.templates[page.template] = tuple(dict.fromkeys((*loaded, *rendered.templates)))
-        relative = urls.file_for(page.url)
-        staging.put(relative, rendered.data)
-        state.pages[relative.as_posix()] = keys.key(page, state.templates[page.template]) or ""
+        key = keys.key(page, state.templates[page.template]) or ""
+        staging.put(urls.file_for(page.url), rendered.data, key)
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())
 
 
 def _copy(
-    copies: list[tuple[PurePosixPath, Path]],
-    previous: PageCache,
-    state: PageCache,
-    staging: Staging,
+    copies: list[tuple[PurePosixPath, Path]], current: Mapping[str, str], staging: Staging
 ) -> None:
-    """Copy files as they are; link those whose source is unchanged since last time."""
+    """Copy files as they are, unless the tree already has them from the same source."""
     for relative, source in copies:
-        record = (str(source), FileFacts.of(source))
-        if not (previous.copies.get(relative.as_posix()) == record and staging.keep(relative)):
-            staging.copy(relative, source)
-        state.copies[relative.as_posix()] = record
+        key = digest("copy", str(source), repr(FileFacts.of(source)))
+        if not (staging.has(relative, key)
+                or (current.get(relative.as_posix()) == key and staging.link(relative, key))):
+            staging.copy(relative, source, key)
 
 
 def next_change(articles: list[Article], config: Config) -> datetime | None:

@@ -93,12 +93,14 @@ class PageCache:
 
     output: FileFacts | None = None
     """The output folder right after the last build swapped it in."""
+    previous: FileFacts | None = None
+    """The tree one build older (see write.Staging), right after that swap."""
     inputs: str = ""
     """Digest of every input's facts; equal next time means nothing to do."""
-    pages: dict[str, str] = field(default_factory=dict)
-    """Output file (relative path) to the key of the page written there."""
-    copies: dict[str, tuple[str, FileFacts | None]] = field(default_factory=dict)
-    """Output file to the source file copied there and its facts."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Every file of the output (relative path) to the key of what it holds."""
+    behind: dict[str, str] = field(default_factory=dict)
+    """The same for the tree one build older."""
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Template name to every template its renderings loaded (itself included)."""
     built_at: datetime | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from .errors import FolioError
@@ -17,6 +17,8 @@ from .errors import FolioError
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _PROTECTED = ("folio.toml", "content", ".git")
+_MARKER = ".folio-updating"
+"""Present in a tree while a build changes it: such a tree is never trusted."""
 
 
 def check_output_dir(output_dir: Path, site_dir: Path) -> None:
@@ -35,85 +37,150 @@ def check_output_dir(output_dir: Path, site_dir: Path) -> None:
 
 
 class Staging:
-    """The next `output/`, filled beside the current one and swapped in whole.
+    """The next `output/`: the tree one build older, brought up to date, swapped in whole.
 
-    Files whose bytes do not change are hard links to the current output's
-    files, so they are not written again and keep their times.
+    Two trees live side by side, `output/` and `.output.previous/`. A build updates
+    the older one (files already right stay, files `output/` has right are linked,
+    the rest written, the unwanted removed) and then exchanges the two atomically,
+    so its cost follows what changed and a failed or killed build never touches
+    `output/`. A tree left half-updated carries a marker and is rebuilt from nothing.
     """
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, holds: Mapping[str, str] | None) -> None:
+        """`holds`: key of every file the older tree holds, None when it is not known."""
         _remove_leftovers(output_dir)
         self.output_dir = output_dir
-        self.root = output_dir.parent / f".{output_dir.name}.building-{os.getpid()}"
-        self.root.mkdir(parents=True)
+        self.root = previous_tree(output_dir)
+        marker = self.root / _MARKER
+        if holds is None or marker.exists() or not self.root.is_dir():
+            shutil.rmtree(self.root, ignore_errors=True)
+            holds = {}
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        self.holds = dict(holds)
+        self.wanted: dict[str, str] = {}
+        """Key of every file of the new tree."""
         self.written = 0
-        """Files whose bytes were written (not linked from the current output)."""
+        """Files whose bytes were written (not already there or linked)."""
         self.wrote_html = False
         """Whether any HTML page got new bytes (the search index must then be rebuilt)."""
-        self._made: set[Path] = {self.root}
+        self._made: set[Path] = set()
 
-    def put(self, relative: PurePosixPath, data: bytes) -> None:
-        """Write `data`, or link the current file when it holds exactly `data`."""
-        old = self.output_dir.joinpath(*relative.parts)
-        try:
-            same = old.stat().st_size == len(data) and old.read_bytes() == data
-        except OSError:
-            same = False
-        if not (same and self.keep(relative)):
-            self._target(relative).write_bytes(data)
-            self.written += 1
-            self.wrote_html = self.wrote_html or relative.suffix == ".html"
-
-    def keep(self, relative: PurePosixPath) -> bool:
-        """Carry the current output's file over unchanged; False when there is none."""
-        try:
-            os.link(self.output_dir.joinpath(*relative.parts), self._target(relative))
-        except OSError:
+    def has(self, relative: PurePosixPath, key: str) -> bool:
+        """Whether the tree already holds this file as `key` says; if so it stays."""
+        name = relative.as_posix()
+        if self.holds.get(name) != key:
             return False
+        self.wanted[name] = key
         return True
 
-    def keep_folder(self, relative: PurePosixPath) -> bool:
-        """Carry a whole folder of the current output over; False when there is none."""
-        old = self.output_dir.joinpath(*relative.parts)
-        files = [path for path in old.rglob("*") if path.is_file()] if old.is_dir() else []
-        kept = [self.keep(PurePosixPath(relative, *f.relative_to(old).parts)) for f in files]
-        return bool(files) and all(kept)
+    def link(self, relative: PurePosixPath, key: str) -> bool:
+        """Take the file from `output/` (it is right there); False when there is none."""
+        try:
+            self._replace(relative, lambda temporary: os.link(self._current(relative), temporary))
+        except OSError:
+            return False
+        self.wanted[relative.as_posix()] = key
+        return True
 
-    def copy(self, relative: PurePosixPath, source: Path) -> None:
-        shutil.copyfile(source, self._target(relative))
+    def put(self, relative: PurePosixPath, data: bytes, key: str) -> None:
+        """Make the file hold `data`, writing only when neither tree has those bytes."""
+        if not (_holds(self.root.joinpath(*relative.parts), data)
+                or (_holds(self._current(relative), data) and self.link(relative, key))):
+            self._replace(relative, lambda temporary: temporary.write_bytes(data))
+            self.written += 1
+            self.wrote_html = self.wrote_html or relative.suffix == ".html"
+        self.wanted[relative.as_posix()] = key
+
+    def copy(self, relative: PurePosixPath, source: Path, key: str) -> None:
+        self._replace(relative, lambda temporary: shutil.copyfile(source, temporary))
         self.written += 1
+        self.wanted[relative.as_posix()] = key
+
+    def take_folder(self, relative: PurePosixPath) -> bool:
+        """Replace a folder by `output/`'s (the search index); False when it has none."""
+        current = self._current(relative)
+        if not current.is_dir():
+            return False
+        self.clear_folder(relative)
+        shutil.copytree(current, self.root.joinpath(*relative.parts), copy_function=os.link)
+        return True
+
+    def clear_folder(self, relative: PurePosixPath) -> None:
+        shutil.rmtree(self.root.joinpath(*relative.parts), ignore_errors=True)
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:
-        """Swap the staged tree in; `finish` runs on it first (the search index)."""
+        """Drop unwanted files, run `finish` on the tree (the search index), swap it in."""
+        for name in sorted(set(self.holds) - set(self.wanted)):
+            _remove_with_empty_folders(self.root / name, self.root)
         if finish:
             finish(self.root)
+        (self.root / _MARKER).unlink()
         _swap_in(self.root, self.output_dir)
 
-    def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+    def _current(self, relative: PurePosixPath) -> Path:
+        return self.output_dir.joinpath(*relative.parts)
+
+    def _replace(self, relative: PurePosixPath, make: Callable[[Path], object]) -> None:
+        """Make the file under a temporary name, then rename it over the old one, so a
+        file shared with `output/` through a link is never changed in place."""
+        target = self._target(relative)
+        temporary = target.with_name(f".{target.name}.folio-new")
+        temporary.unlink(missing_ok=True)
+        make(temporary)
+        temporary.replace(target)
 
     def _target(self, relative: PurePosixPath) -> Path:
-        # The staging folder is new and holds no links, so a relative path
-        # without '..' cannot leave it.
         if relative.is_absolute() or ".." in relative.parts:
             raise FolioError(f"refusing to write {relative}: it lies outside the output folder")
         path = self.root.joinpath(*relative.parts)
         if path.parent not in self._made:
+            if path.parent.is_file() or path.parent.is_symlink():
+                path.parent.unlink()  # a file of the old tree where a folder is wanted now
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(path.parent)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)  # a folder of the old tree where a file is wanted now
         return path
 
+
+def previous_tree(output_dir: Path) -> Path:
+    """Where the tree one build older than `output_dir` lives."""
+    return output_dir.parent / f".{output_dir.name}.previous"
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove_with_empty_folders(path: Path, root: Path) -> None:
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def _swap_in(staging: Path, output_dir: Path) -> None:
-    """Make `staging` the new `output_dir`; the old tree ends up at `staging`."""
+    """Make `staging` the new `output_dir`; the old tree ends up at `staging`.
+
+    Where the kernel cannot exchange two folders in one step, three renames do.
+    """
     if not output_dir.exists():
         staging.rename(output_dir)
         return
     if _exchange(staging, output_dir):
         return
-    retired = output_dir.parent / f".{output_dir.name}.old-{os.getpid()}"
-    output_dir.rename(retired)
+    parked = output_dir.parent / f".{output_dir.name}.old-{os.getpid()}"
+    output_dir.rename(parked)
     staging.rename(output_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+    parked.rename(staging)
 
 
 def _exchange(first: Path, second: Path) -> bool:
