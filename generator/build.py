@@ -82,7 +82,8 @@ def plan_site(config: Config, runner: Runner | None = None, cache: Cache | None 
     runner = runner or Runner(1)
     articles = cache.articles(load_settings(config))
     loaded = load_content(config, runner, articles, cache.body_store())
-    cache.save_articles(loaded.cache)
+    if loaded.changed:
+        cache.save_articles(loaded.cache)
     index, index_errors = build_index(loaded.articles, config)
     pages, page_errors = plan_pages(index, config)
     copies = dict(_static_files(config))

@@ -67,6 +67,8 @@ class Loaded:
     """Problems worth telling the writer about that do not stop a build."""
     cache: ArticleCache = field(default_factory=lambda: ArticleCache(""))
     """The articles loaded, to spare the next build parsing unchanged files."""
+    changed: bool = True
+    """Whether `cache` differs from the cache loading started from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,7 @@ def load_content(
             result.errors.extend(outcome.errors)
             if outcome.loaded:
                 kept[outcome.relative] = outcome.loaded
+    result.changed = bool(stale) or kept.keys() != cache.files.keys()
     for relative in sorted(kept):
         loaded = kept[relative]
         result.articles.append(loaded.article)
@@ -164,7 +167,8 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _is_inside(path: Path, real_root: Path) -> bool:
-    return path.resolve().is_relative_to(real_root)
+    # _walk enters no linked folder, so only a link itself can lead outside.
+    return not path.is_symlink() or path.resolve().is_relative_to(real_root)
 
 
 def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) -> FileOutcome:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -13,6 +14,7 @@ from .slugs import slugify
 _FORBIDDEN = re.compile(r"[\\\x00-\x1f]")
 
 
+@lru_cache(maxsize=1 << 18)
 def file_for(url: str) -> PurePosixPath:
     """The file, relative to the output folder, that serves site path `url`.
 
