@@ -5,12 +5,14 @@ Plain data keyed by article id; no HTML. Built once per build and only read afte
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
 from . import urls
+from .cache import digest
 from .config import Config
 from .errors import ContentError
 from .model import Article
@@ -79,12 +81,28 @@ class SiteIndex:
     """Article id to the id of the article published just before it."""
     newer: Mapping[str, str]
     """Article id to the id of the article published just after it."""
+    related_known: RelatedArticles
+    """`related_articles` with what it was computed from, for the next build."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedArticles:
+    """Related articles of every article, and a digest of all they depend on."""
+
+    signature: str
+    """Digest of every published article's id, date order and tags, and the count."""
+    related: Mapping[str, tuple[str, ...]]
 
 
 def build_index(
-    articles: Iterable[Article], config: Config
+    articles: Iterable[Article], config: Config, known: RelatedArticles | None = None
 ) -> tuple[SiteIndex, list[ContentError]]:
-    """Index the articles the build publishes; report clashes and dangling references."""
+    """Index the articles the build publishes; report clashes and dangling references.
+
+    `known`: related articles from an earlier build, reused when the signature
+    says no tag, date or article that decides them has changed (the usual case
+    for an edit, and the costliest part of the index to compute).
+    """
     everything = list(articles)
     published = [a for a in everything if _is_published(a, config)]
     published.sort(key=lambda a: (-a.date.timestamp(), a.id))
@@ -92,6 +110,7 @@ def build_index(
     order = tuple(by_id)
     errors = _duplicate_slugs(everything) + _duplicate_aliases(published)
     links, link_errors = _resolve_links(published, everything)
+    related = _related_articles(published, config.related_count, known)
     index = SiteIndex(
         articles=by_id,
         newest_first=order,
@@ -99,10 +118,11 @@ def build_index(
         authors=_terms(published, lambda a: a.bylines, urls.author_url),
         sections=_terms(published, lambda a: (a.section,), urls.section_url),
         periods=_periods(published),
-        related_articles=_related(published, config.related_count),
+        related_articles=related.related,
         related_links=links,
         older=dict(pairwise(order)),
         newer={older: newer for newer, older in pairwise(order)},
+        related_known=related,
     )
     return index, errors + link_errors
 
@@ -152,22 +172,47 @@ def _period_url(parts: tuple[int, ...]) -> str:
     return "/" + "/".join([f"{year:04d}", *(f"{p:02d}" for p in rest)]) + "/"
 
 
+def _related_articles(
+    articles: list[Article], count: int, known: RelatedArticles | None
+) -> RelatedArticles:
+    signature = digest(repr(count), *(f"{a.id}\0{a.tags!r}" for a in articles))
+    if known and known.signature == signature:
+        return known
+    return RelatedArticles(signature, _related(articles, count))
+
+
 def _related(articles: list[Article], count: int) -> dict[str, tuple[str, ...]]:
-    """Top `count` articles by shared tags; more shared first, then newest, then id."""
-    rank = {a.id: position for position, a in enumerate(articles)}
-    by_tag: dict[str, list[str]] = defaultdict(list)
-    for article in articles:
-        for tag in {slugify(t) for t in article.tags}:
-            by_tag[tag].append(article.id)
+    """Top `count` articles by shared tags; more shared first, then newest, then id.
+
+    Articles are numbered newest first, so among equally related ones the
+    smallest numbers win; counting and ordering numbers stays in C.
+    """
+    tags_of = [sorted({slugify(t) for t in a.tags}) for a in articles]
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    for position, tags in enumerate(tags_of):
+        for tag in tags:
+            by_tag[tag].append(position)
     related = {}
-    for article in articles:
-        shared: Counter[str] = Counter()
-        for tag in {slugify(t) for t in article.tags}:
+    for position, article in enumerate(articles):
+        shared: Counter[int] = Counter()
+        for tag in tags_of[position]:
             shared.update(by_tag[tag])
-        del shared[article.id]
-        best = sorted(shared, key=lambda other: (-shared[other], rank[other]))[:count]
-        related[article.id] = tuple(best)
+        del shared[position]
+        related[article.id] = tuple(articles[i].id for i in _best(shared, count))
     return related
+
+
+def _best(shared: Counter[int], count: int) -> list[int]:
+    """The `count` numbers with the highest counts, the smallest first among equals."""
+    best: list[int] = []
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for number, times in shared.items():
+        by_count[times].append(number)
+    for times in sorted(by_count, reverse=True):
+        best += heapq.nsmallest(count - len(best), by_count[times])
+        if len(best) >= count:
+            break
+    return best
 
 
 def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:

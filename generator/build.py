@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from . import urls
-from .archive import SiteIndex, build_index
+from .archive import RelatedArticles, SiteIndex, build_index
 from .cache import BodyStore, Cache, FileFacts, PageCache, digest, inputs_digest
 from .config import Config
 from .content import load_content, load_settings
@@ -76,7 +76,12 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def plan_site(config: Config, runner: Runner | None = None, cache: Cache | None = None) -> Plan:
+def plan_site(
+    config: Config,
+    runner: Runner | None = None,
+    cache: Cache | None = None,
+    known: RelatedArticles | None = None,
+) -> Plan:
     """Load, validate and index the content; raise ContentErrors listing every problem."""
     cache = cache or Cache(config.cache_dir, [])
     runner = runner or Runner(1)
@@ -84,7 +89,7 @@ def plan_site(config: Config, runner: Runner | None = None, cache: Cache | None 
     loaded = load_content(config, runner, articles, cache.body_store())
     if loaded.changed:
         cache.save_articles(loaded.cache)
-    index, index_errors = build_index(loaded.articles, config)
+    index, index_errors = build_index(loaded.articles, config, known)
     pages, page_errors = plan_pages(index, config)
     copies = dict(_static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
@@ -117,10 +122,11 @@ def build(
     inputs = inputs_digest(config, dict.fromkeys((theme_dir(config), builtin_theme())))
     if _nothing_changed(previous, inputs, config):
         return BuildReport(0, 0, 0, time.perf_counter() - started, notices=tuple(notices))
-    plan = plan_site(config, runner, cache)
+    plan = plan_site(config, runner, cache, previous.related)
     state, counts = _write(plan, config, previous, runner, progress, cache.body_store())
     state.inputs, state.output = inputs, FileFacts.of(config.output_dir)
     state.next_change, state.built_at = plan.next_change, config.present
+    state.related = plan.index.related_known
     cache.save_pages(state)
     return BuildReport(
         articles=len(plan.index.articles),

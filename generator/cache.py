@@ -13,6 +13,7 @@ with a notice and the build starts from nothing; it is never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -22,11 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Config
 from .errors import ContentError, FolioError
 from .model import Article
+
+if TYPE_CHECKING:
+    from .archive import RelatedArticles
 
 CACHE_FORMAT = 1
 """Bump when anything cached changes shape; older caches are then discarded."""
@@ -105,6 +109,8 @@ class PageCache:
     """Template name to every template its renderings loaded (itself included)."""
     built_at: datetime | None = None
     """The build's present (`Config.now`)."""
+    related: RelatedArticles | None = None
+    """The related articles the build computed, reused while their inputs hold."""
     next_change: datetime | None = None
     """The first moment after `built_at` when time alone changes the site: an
     article's publication time arrives, or it enters or leaves the news window."""
@@ -181,9 +187,11 @@ def inputs_digest(config: Config, themes: Iterable[Path]) -> str:
     """Digest of the facts of every file a build reads (Folio's own code included),
     and of the configuration."""
     roots = [config.content_dir, config.site_dir / "templates", config.site_dir / "static",
-             *themes, Path(__file__).parent]
+             *themes]
     facts: list[bytes | str] = [
-        repr(replace(config, now=None)), (config.site_dir / "folio.toml").read_bytes()
+        code_digest(),
+        repr(replace(config, now=None)),
+        (config.site_dir / "folio.toml").read_bytes(),
     ]
     for root in roots:
         for folder, names, files in os.walk(root):
@@ -194,8 +202,15 @@ def inputs_digest(config: Config, themes: Iterable[Path]) -> str:
     return digest(*facts)
 
 
-def _header() -> tuple[str, int, str]:
-    return ("folio-cache", CACHE_FORMAT, sys.version.split()[0])
+def _header() -> tuple[str, int, str, str]:
+    return ("folio-cache", CACHE_FORMAT, sys.version.split()[0], code_digest())
+
+
+@functools.cache
+def code_digest() -> str:
+    """Digest of Folio's own code: another version never trusts this one's cache."""
+    package = Path(__file__).parent
+    return digest(*(f"{path}\0{FileFacts.of(path)}" for path in sorted(package.rglob("*.py"))))
 
 
 class BodyStore:
