@@ -3,22 +3,37 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Stamp of the npm test tools (package.json: the Nu HTML Checker and axe-core).
+NPM_TOOLS := node_modules/.folio-npm-installed
 
 .PHONY: build test lint browser publish-tools bench clean
 
 build: $(VENV)/.folio-installed
 	$(BIN)/folio build
 
-test: $(VENV)/.folio-test-installed browser publish-tools
+test: $(VENV)/.folio-test-installed browser publish-tools $(NPM_TOOLS)
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-# The search page tests drive Debian's chromium through Playwright (never
-# Playwright's own browser download); install it where it is missing.
+# The browser tests drive Debian's chromium through Playwright (never Playwright's
+# own browser download), the HTML checks run the Nu HTML Checker on the machine's
+# Java, and npm installs both checkers; install the Debian packages of whichever
+# of those is missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 \
-		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@missing=""; \
+	for pair in chromium:chromium java:default-jre-headless npm:npm; do \
+		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	[ -z "$$missing" ] || { apt-get update \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; }
+
+# vnu-jar and axe-core, exactly as package-lock.json pins them; reinstalled only when
+# node_modules/ is missing or the lock file is newer. --ignore-scripts: vnu-jar's
+# postinstall would download a Java runtime from GitHub; the machine's Java is used.
+$(NPM_TOOLS): package-lock.json | browser
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 # The publish tests run a throwaway sshd, rsync over ssh and git; install the Debian
 # packages of whichever of those is missing (sshd lives in /usr/sbin).
@@ -59,4 +74,4 @@ $(VENV)/.folio-bench-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.folio-installed
 
 clean:
-	rm -rf output .output.* $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf output .output.* $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

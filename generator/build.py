@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -21,6 +21,7 @@ from .content import load_content, load_settings
 from .errors import ContentError, ContentErrors, display_path
 from .images import resize_photos
 from .keys import PageKeys
+from .links import broken, internal_links
 from .model import Article, Page
 from .pages import blame, plan_pages
 from .parallel import Runner
@@ -173,10 +174,62 @@ def _write(
     _render(stale, setup, keys, state, staging, runner, progress)
     photos = resize_photos(plan.index.articles.values(), config, progress)
     _copy(sorted({**plan.copies, **dict(photos)}.items()), current, staging)
-    staging.commit(_search_step(config, plan.index, current, staging))
+    _carry_links(state, previous.links if trusted else {}, staging, config)
+    search = _search_step(config, plan.index, current, staging)
+    checked = state.links if staging.wanted.keys() != current.keys() else {
+        name: state.links[name] for name in _files_of(stale) if name in state.links
+    }
+
+    def finish(root: Path) -> None:
+        if search:
+            search(root)
+        _check_links(checked, staging.wanted.keys(), root, plan)
+
+    staging.commit(finish)
     state.files, state.behind = staging.wanted, current
     state.previous = FileFacts.of(previous_tree(config.output_dir))
     return state, (len(state.files), len(stale), staging.written)
+
+
+def _carry_links(
+    state: PageCache,
+    current: Mapping[str, tuple[tuple[str, str], ...]],
+    staging: Staging,
+    config: Config,
+) -> None:
+    """Links of the pages that were kept, not rendered: known, or read from the file."""
+    for name in staging.wanted:
+        if name.endswith(".html") and name not in state.links:
+            known = current.get(name)
+            state.links[name] = known if known is not None else internal_links(
+                (staging.root / name).read_text(encoding="utf-8"),
+                "/" + name.removesuffix("index.html"),
+                config.base_path,
+            )
+
+
+def _check_links(
+    links: Mapping[str, tuple[tuple[str, str], ...]],
+    files: Iterable[str],
+    root: Path,
+    plan: Plan,
+) -> None:
+    """Fail the build, naming page and target, when a page links to a file not written."""
+    missing = broken(links, files, root)
+    if not missing:
+        return
+    sources = {urls.file_for(p.url).as_posix(): p.origin for p in plan.pages if p.origin}
+    raise ContentErrors(
+        ContentError(
+            f"content/{sources[link.page]}" if link.page in sources else link.page,
+            f"links to {link.target}, which is not a page or file of the site",
+        )
+        for link in missing
+    )
+
+
+def _files_of(pages: list[Page]) -> list[str]:
+    return [urls.file_for(page.url).as_posix() for page in pages]
 
 
 def _search_step(
@@ -236,7 +289,10 @@ def _render(
         loaded = state.templates.get(page.template, ())
         state.templates[page.template] = tuple(dict.fromkeys((*loaded, *rendered.templates)))
         key = keys.key(page, state.templates[page.template]) or ""
-        staging.put(urls.file_for(page.url), rendered.data, key)
+        relative = urls.file_for(page.url)
+        staging.put(relative, rendered.data, key)
+        if relative.suffix == ".html":
+            state.links[relative.as_posix()] = rendered.links
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())
@@ -260,8 +316,10 @@ def next_change(articles: list[Article], config: Config) -> datetime | None:
 
 
 def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
-    """Theme static files, then the site's own static/ (later ones win)."""
-    for root in (theme_dir(config) / "static", config.site_dir / "static"):
+    """Built-in theme, theme, then the site's own static/ files (later ones win), as
+    templates fall back from site to theme to the built-in theme."""
+    themes = dict.fromkeys((builtin_theme(), theme_dir(config)))
+    for root in (*(theme / "static" for theme in themes), config.site_dir / "static"):
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):

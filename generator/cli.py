@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Load and validate every article; write nothing.",
     )
     _site_options(check)
+    check.add_argument(
+        "--links", action="store_true",
+        help="only check that every internal link of the built output/ resolves",
+    )
     check.set_defaults(run=_check)
 
     new = commands.add_parser(
@@ -197,12 +201,32 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .build import plan_site, plural
 
+    if args.links:
+        return _check_links(args)
     plan = plan_site(_config(args))
     _warn(plan.warnings)
     print(
         f"OK: {plural(len(plan.index.articles), 'article')}, "
         f"{plural(len(plan.pages), 'page')}, no errors"
     )
+    return 0
+
+
+def _check_links(args: argparse.Namespace) -> int:
+    from .links import broken, links_of_tree
+
+    config = _config(args)
+    if not (config.output_dir / "index.html").is_file():
+        raise UsageError(f"no built site in {config.output_dir}; run folio build first")
+    links = links_of_tree(config.output_dir, config.base_path)
+    missing = broken(links, root=config.output_dir)
+    for link in missing:
+        print(f"  {link.page}: links to {link.target}, which is not there", file=sys.stderr)
+    count = sum(len(page_links) for page_links in links.values())
+    if missing:
+        print(f"{len(missing)} broken of {count} internal links", file=sys.stderr)
+        return 1
+    print(f"OK: {count} internal links in {len(links)} pages, none broken")
     return 0
 
 

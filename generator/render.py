@@ -26,6 +26,7 @@ from .archive import SiteIndex
 from .cache import BodyStore
 from .config import Config
 from .errors import ContentError, FolioError
+from .links import internal_links
 from .model import Article, Page, Ref
 from .pages import TermCount
 from .search import has_search
@@ -152,6 +153,8 @@ class Rendered:
     templates: tuple[str, ...]
     """Every template the rendering loaded, the page's own first."""
     errors: tuple[ContentError, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    """Internal links of an HTML page: (as written, output file needed)."""
 
 
 class Renderer:
@@ -161,6 +164,7 @@ class Renderer:
         self.env = make_environment(setup.config, setup.index)
         self.index = setup.index
         self.bodies = setup.bodies
+        self.base_path = setup.config.base_path
         absolute = structured.Absolute(setup.config)
         self.env.filters["feed_body"] = lambda article: escape(
             structured.xml_text(absolute.links(article.body_html))
@@ -196,12 +200,14 @@ class Renderer:
         loaded: list[str] = []
         recording = _LOADED.set(loaded)
         try:
-            data = self.env.get_template(page.template).render(context).encode("utf-8")
+            text = self.env.get_template(page.template).render(context)
         except jinja2.TemplateError as exc:
             return Rendered(page.url, b"", (), (_template_error(exc, page),))
         finally:
             _LOADED.reset(recording)
-        return Rendered(page.url, data, tuple(dict.fromkeys(loaded)))
+        is_html = urls.file_for(page.url).suffix == ".html"
+        found = internal_links(text, page.url, self.base_path) if is_html else ()
+        return Rendered(page.url, text.encode("utf-8"), tuple(dict.fromkeys(loaded)), (), found)
 
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, Ref):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, article, build, tree
+from conftest import REPO, article, build, run_folio, tree
 from sitewalk import Site
 
 SiteFactory = Callable[..., Path]
@@ -267,3 +267,29 @@ def test_related_headline_links_to_a_matching_article_else_stays_text(
         ("Tanks Parked at Airfield", "/2015/09/14/tanks/"),
         ("Not in this archive", None),
     ]
+
+
+def test_a_broken_internal_link_fails_the_build_naming_page_and_target(
+    site_factory: SiteFactory,
+) -> None:
+    site = site_factory({**STORIES, "three.md": article(
+        "See [the budget](/2020/01/09/no-such-story/) and [ok](/tags/syria/).",
+        title="Three", date="2020-01-03T10:00:00Z",
+    )})
+    assert build(site).code == 1
+    result = build(site)
+    assert "content/three.md: links to /2020/01/09/no-such-story/, which is not a page" in (
+        result.err
+    )
+    assert "/tags/syria/" not in result.err
+    assert not (site / "output").exists()
+
+
+def test_check_links_reads_the_built_site(site_factory: SiteFactory) -> None:
+    site = site_factory(STORIES)
+    assert build(site).code == 0
+    assert run_folio("check", "--site", site, "--links").code == 0
+    (site / "output" / "tags" / "syria" / "index.html").unlink()
+    result = run_folio("check", "--site", site, "--links")
+    assert result.code == 1
+    assert "index.html: links to /tags/syria/" in result.err

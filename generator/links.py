@@ -1,0 +1,93 @@
+"""Link integrity: every internal href, src and srcset of every page resolves to a file.
+
+Links are read from each page as it is rendered (a regular expression over
+the attributes, not a full parse: the pages are Folio's own HTML) and kept
+with the page, so a rebuild checks only what changed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from . import urls
+
+_ATTRIBUTE = re.compile(r"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_TAG = re.compile(r"<(a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.IGNORECASE)
+_NOT_LINKS = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenLink:
+    """A page that links to a file the build did not write."""
+
+    page: str
+    """Output file of the page, e.g. 2015/09/18/slug/index.html."""
+    target: str
+    """The link as written in the page."""
+
+
+def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[tuple[str, str], ...]:
+    """(link as written, output file it needs) for every internal link of a page."""
+    found: dict[tuple[str, str], None] = {}
+    for value in _attribute_values(_NOT_LINKS.sub("", page_html)):
+        target = _target_file(value, page_url, base_path)
+        if target is not None:
+            found[(value, target)] = None
+    return tuple(found)
+
+
+def broken(links: Mapping[str, tuple[tuple[str, str], ...]], exists: Iterable[str] | None = None,
+           root: Path | None = None) -> list[BrokenLink]:
+    """Links whose file is neither among `exists` nor on disk under `root`."""
+    present = set(exists or ())
+    missing = []
+    for page, page_links in sorted(links.items()):
+        for written, target in page_links:
+            if target in present or (root is not None and (root / target).is_file()):
+                continue
+            missing.append(BrokenLink(page, written))
+    return missing
+
+
+def links_of_tree(root: Path, base_path: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The internal links of every HTML page under `root` (a built site)."""
+    return {
+        path.relative_to(root).as_posix(): internal_links(
+            path.read_text(encoding="utf-8", errors="replace"), _url_of(path, root), base_path
+        )
+        for path in sorted(root.rglob("*.html"))
+    }
+
+
+def _attribute_values(page_html: str) -> Iterator[str]:
+    for tag in _TAG.finditer(page_html):
+        for name, double, single in _ATTRIBUTE.findall(tag.group(0)):
+            value = html.unescape(double or single).strip()
+            if name.lower() == "srcset":
+                yield from (part.split()[0] for part in value.split(",") if part.split())
+            elif value:
+                yield value
+
+
+def _target_file(value: str, page_url: str, base_path: str) -> str | None:
+    """The output file a link needs, or None for outside, fragment and special links."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = urlsplit(urljoin(base_path + page_url, parts.path)).path
+    if base_path and not (path == base_path or path.startswith(base_path + "/")):
+        return None  # elsewhere on the same host: not this site's to check
+    try:
+        return urls.file_for(path[len(base_path):] or "/").as_posix()
+    except ValueError:
+        return f"(not a path){path}"
+
+
+def _url_of(path: Path, root: Path) -> str:
+    relative = path.relative_to(root).as_posix()
+    return "/" + relative.removesuffix("index.html")
