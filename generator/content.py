@@ -236,7 +236,7 @@ def _build_article(
     published = reader.moment("date", required=True)
     updated = reader.moment("updated")
     section = reader.text("section") or config.default_section
-    slug = reader.slug(_slug_from_file(relative))
+    slug = reader.slug(slug_from_file(relative))
     dek = reader.text("dek")
     publication = reader.text("publication")
     tags = reader.names("tags", allow_string=False)
@@ -253,7 +253,7 @@ def _build_article(
     article = Article(
         id=relative,
         slug=slug,
-        url=_permalink(config.permalink, published, slug, section),
+        url=permalink(config.permalink, published, slug, section),
         title=title,
         bylines=bylines,
         date=published,
@@ -275,12 +275,14 @@ def _build_article(
     return article, body_html
 
 
-def _slug_from_file(relative: str) -> str:
-    stem = Path(relative).stem
+def slug_from_file(name: str) -> str:
+    """The slug of an article file that sets none: its name less a leading date."""
+    stem = Path(name).stem
     return slugify(_DATE_PREFIX.sub("", stem) or stem)
 
 
-def _permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
+def permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
+    """An article's URL: `pattern` (config.permalink) filled in."""
     return pattern.format(
         year=f"{when.year:04d}",
         month=f"{when.month:02d}",

@@ -15,13 +15,16 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import REPO
+from conftest import REPO, build
+from fixture_site import write_fixture_site
+from sitewalk import Site
 
 NODE_MODULES = REPO / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -76,10 +79,47 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+@dataclass
+class ServedSite:
+    url: str                     # the site's root URL, without a trailing slash
+    site: Site                   # the built files
+    metas: list[dict[str, Any]]  # the fixture's articles, as written
+
+
+@contextlib.contextmanager
+def served_fixture_site(folder: Path) -> Iterator[ServedSite]:
+    """The ~200-article fixture site, built under `folder` and served on 127.0.0.1."""
+    metas = write_fixture_site(folder / "site")
+    result = build(folder / "site", "--output", folder / "www")
+    assert result.code == 0, result.err
+    with serving(folder / "www") as url:
+        yield ServedSite(url, Site(folder / "www"), metas)
+
+
+def newest_story(site: Site, *selectors: str) -> str:
+    """URL of the newest article whose page has an element matching every selector."""
+    for url in site.list_articles("/"):
+        page = site.soup(url)
+        if all(page.select_one(selector) is not None for selector in selectors):
+            return url
+    raise AssertionError(f"no article has {selectors}")
+
+
 def new_page(browser: Browser, width: int = WIDTHS["wide"]) -> Page:
     """A page in a fresh context `width` CSS pixels wide."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     return context.new_page()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The whole page, every image loaded, saved as test-artifacts/screenshots/NAME.png."""
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.wait_for_function("Array.from(document.images).every(image => image.complete)")
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ same source twice a no-op.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -20,11 +19,11 @@ import yaml
 
 from .. import frontmatter_yaml
 from ..config import Config
-from ..slugs import is_valid_slug, slugify
+from ..content import permalink, slug_from_file
+from ..slugs import is_valid_slug
 from .story import Story
 
 Status = Literal["imported", "unchanged", "skipped"]
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -69,7 +68,7 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
             caption=story.photo.caption, credit=story.photo.credit,
         ),
         "related": [_given(title=link.title, url=link.url) for link in story.related],
-        "slug": slug if file_slug(slug) != slug else None,
+        "slug": slug if slug_from_file(slug) != slug else None,
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if alias != url],
     }
@@ -82,19 +81,8 @@ def _given(**values: str | None) -> dict[str, str]:
 
 
 def article_url(config: Config, story: Story, slug: str) -> str:
-    """The URL Folio will give the story (as content.py fills the permalink pattern)."""
-    return config.permalink.format(
-        year=f"{story.date.year:04d}",
-        month=f"{story.date.month:02d}",
-        day=f"{story.date.day:02d}",
-        slug=slug,
-        section=slugify(story.section or config.default_section) or "news",
-    )
-
-
-def file_slug(name: str) -> str:
-    """The slug Folio gives a file named `name`.md that sets none (content._slug_from_file)."""
-    return slugify(_DATE_PREFIX.sub("", name) or name)
+    """The URL Folio will give the story."""
+    return permalink(config.permalink, story.date, slug, story.section or config.default_section)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,4 +155,4 @@ def _slug_of(path: Path) -> str:
     except (OSError, UnicodeDecodeError, frontmatter_yaml.FrontMatterError):
         meta = None
     slug = meta.get("slug") if isinstance(meta, dict) else None
-    return slug if isinstance(slug, str) and is_valid_slug(slug) else file_slug(path.stem)
+    return slug if isinstance(slug, str) and is_valid_slug(slug) else slug_from_file(path.stem)
