@@ -419,7 +419,7 @@ def report(args: argparse.Namespace, results: Results, found: list[Variant]) -> 
         "### Cold builds (medians)",
         "\n".join(result_rows(results, [v.name for v in found])),
         "\n".join(ratio_rows(results, folios)),
-        "### Folio rebuilds",
+        "### Folio: rebuilds, and the big build (--big)",
         "\n".join(result_rows(results, ["edit one article", "no change", big])),
         *scaling_lines(results, args),
         "### Files written",

@@ -113,7 +113,7 @@ def new_page(browser: Browser, width: int = WIDTHS["wide"]) -> Page:
 
 def screenshot(page: Page, name: str) -> Path:
     """The whole page, every image loaded, saved as test-artifacts/screenshots/NAME.png."""
-    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.evaluate("document.querySelectorAll('img').forEach(image => image.loading = 'eager')")
     page.wait_for_function("Array.from(document.images).every(image => image.complete)")
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -136,9 +136,10 @@ def describe_violations(violations: Iterable[dict[str, Any]]) -> str:
     lines = []
     for violation in violations:
         for node in violation["nodes"]:
+            summary = node.get("failureSummary", "").strip().splitlines() or [""]
             lines.append(
-                f"{violation['id']} ({violation['impact']}): {node['target']}: "
-                f"{node.get('failureSummary', '').splitlines()[-1:]}"
+                f"{violation['id']} ({violation['impact']}): {' '.join(map(str, node['target']))}: "
+                f"{summary[-1].strip()}"
             )
     return "\n".join(lines)
 
@@ -163,6 +164,7 @@ def validate_html(files: Iterable[Path]) -> list[dict[str, Any]]:
 
 
 def describe_messages(messages: Iterable[dict[str, Any]], root: Path) -> str:
+    """One line per error: the page under `root`, the line, the message and the markup."""
     lines = []
     for message in messages:
         where = message.get("url", "").removeprefix("file:").removeprefix(str(root))

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import shutil
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser import chromium, serving
+from playwright.sync_api import Browser, Page, expect
 
 from conftest import CONFIG, article, build, make_site, tree
 from sitewalk import Site
@@ -120,17 +116,6 @@ def test_a_failed_index_leaves_the_old_output(
 
 # A real browser on the built site, served over HTTP as any static host would.
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The test site built under the base path /news/, served on 127.0.0.1."""
@@ -138,24 +123,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = make_site(root / "site", STORIES)
     result = build(site, "--output", root / "www" / "news", "--base-url", "https://e.org/news/")
     assert result.code == 0, result.err
-    handler = functools.partial(QuietHandler, directory=str(root / "www"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/news"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(root / "www") as url:
+        yield f"{url}/news"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium")
-    assert chromium, "the browser tests need Debian's chromium; `make test` installs it"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def results_for(page: Page, query: str) -> None:

@@ -1,0 +1,158 @@
+"""A reader in headless chromium on the fixture site served over HTTP: from the home page
+to a story, its tag, its author and its day in the date archive and back; through the
+pages of the home page; searching for a word and landing on the story. Screenshots of
+the home page and a story at both widths go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from browser import (
+    WIDTHS,
+    ServedSite,
+    chromium,
+    new_page,
+    newest_story,
+    screenshot,
+    served_fixture_site,
+)
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    with served_fixture_site(tmp_path_factory.mktemp("walk")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    opened = new_page(browser)
+    yield opened
+    opened.context.close()
+
+
+def path(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+def open_story(page: Page, title: str) -> None:
+    """Click the story's headline in the list shown and check that it opened."""
+    page.locator("main").get_by_role("link", name=title, exact=True).first.click()
+    expect(page.locator("h1.headline")).to_have_text(title)
+
+
+def newest_tagged_story(page: Page) -> tuple[str, str]:
+    """From the home page, open stories newest first until one has tags: (title, path)."""
+    titles = page.locator(".cards .card-title a").all_inner_texts()
+    for title in titles:
+        open_story(page, title)
+        if page.locator(".tags a[rel=tag]").count():
+            return title, path(page)
+        page.go_back()
+    raise AssertionError("no story on the home page has tags")
+
+
+def test_home_to_story_tag_author_date_archive_and_back(page: Page, site: ServedSite) -> None:
+    page.goto(site.url + "/")
+    expect(page).to_have_title("Fixture Gazette")
+    expect(page.locator("h1")).to_have_text("Latest stories")
+    title, story = newest_tagged_story(page)
+    assert re.fullmatch(r"/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/", story), story
+
+    tag = page.locator(".tags a[rel=tag]").first
+    tag_name = tag.inner_text()
+    tag.click()
+    expect(page).to_have_url(re.compile(r"/tags/[a-z0-9-]+/$"))
+    expect(page.locator("h1")).to_have_text(re.compile(f"^Tag: {re.escape(tag_name)}$", re.I))
+    open_story(page, title)  # a list shows the newest first: the story is on its first page
+    assert path(page) == story
+
+    author = page.locator(".byline a[rel=author]").first
+    author_name = author.inner_text()
+    author.click()
+    expect(page).to_have_url(re.compile(r"/authors/[a-z0-9-]+/$"))
+    expect(page.locator("h1")).to_have_text(f"Stories by {author_name}")
+    open_story(page, title)
+    assert path(page) == story
+
+    year, month, day = story.split("/")[1:4]
+    page.locator(".site-nav").get_by_role("link", name="Archive", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/archive/$"))
+    for period in (f"/{year}/", f"/{year}/{month}/", f"/{year}/{month}/{day}/"):
+        page.locator(f"main a[href='{period}']").first.click()
+        expect(page).to_have_url(re.compile(f"{re.escape(period)}$"))
+        expect(page.locator("h1")).to_contain_text("Stories from ")
+    open_story(page, title)
+    assert path(page) == story
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(f"/{year}/{month}/{day}/$"))
+    page.go_forward()
+    expect(page.locator("h1.headline")).to_have_text(title)
+
+
+def test_home_pagination_next_and_previous(page: Page, site: ServedSite) -> None:
+    page.goto(site.url + "/")
+    pager = page.locator("nav.pagination")
+    expect(pager.locator("a[rel=prev]")).to_have_count(0)
+    total = int(re.sub(r"\D+", " ", pager.locator(".page-count").inner_text()).split()[-1])
+    assert total == -(-len(site.metas) // 7)
+    seen = [page.locator(".cards .card-title a").all_inner_texts()]
+    for number in (2, 3):
+        pager.locator("a[rel=next]").click()
+        expect(page).to_have_url(re.compile(f"/page/{number}/$"))
+        expect(pager.locator(".page-count")).to_have_text(f"Page {number} of {total}")
+        seen.append(page.locator(".cards .card-title a").all_inner_texts())
+    titles = [title for shown in seen for title in shown]
+    assert len(titles) == 3 * 7 == len(set(titles)), "a story is listed twice"
+    for number, shown in ((2, seen[1]), (1, seen[0])):
+        pager.locator("a[rel=prev]").click()
+        expect(page).to_have_url(re.compile("/$" if number == 1 else f"/page/{number}/$"))
+        expect(page.locator(".cards .card-title a")).to_have_text(shown)
+    expect(pager.locator("a[rel=prev]")).to_have_count(0)
+
+
+def test_search_for_a_word_and_land_on_the_story(page: Page, site: ServedSite) -> None:
+    page.goto(site.url + "/")
+    title, story = newest_tagged_story(page)
+    word = title.split()[0]
+    page.locator(".site-nav").get_by_role("link", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/search/$"))
+    field = page.get_by_label("Search every story in the archive")
+    field.fill(word)
+    field.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/search/\?q={word}$"))
+    expect(page.locator(".search-status")).to_contain_text(f"“{word}”")
+    results = page.locator(".search-results > li")
+    expect(results.first).to_be_visible()
+    for excerpt in results.locator(".search-result-excerpt mark").all_inner_texts()[:5]:
+        assert excerpt.lower() == word.lower()
+    open_story(page, title)
+    assert path(page) == story
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_screenshots_of_the_home_page_and_a_story(
+    browser: Browser, site: ServedSite, width: int
+) -> None:
+    story = newest_story(site.site, ".lead-photo img[src^='/']")
+    page = new_page(browser, width)
+    for name, url in (("home", "/"), ("article", story)):
+        page.goto(site.url + url)
+        shot = screenshot(page, f"{name}-{width}")
+        assert shot.stat().st_size > 10_000
+        # Nothing is wider than the window: no sideways scrolling at either width.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, url
+    page.context.close()
