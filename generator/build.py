@@ -6,6 +6,7 @@ the runner that renders pages in parallel (see parallel.py).
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -193,7 +194,7 @@ def _write(
 
 def _carry_links(
     state: PageCache,
-    current: Mapping[str, tuple[tuple[str, str], ...]],
+    current: Mapping[str, tuple[str, ...]],
     staging: Staging,
     config: Config,
 ) -> None:
@@ -209,7 +210,7 @@ def _carry_links(
 
 
 def _check_links(
-    links: Mapping[str, tuple[tuple[str, str], ...]],
+    links: Mapping[str, tuple[str, ...]],
     files: Iterable[str],
     root: Path,
     plan: Plan,
@@ -222,7 +223,7 @@ def _check_links(
     raise ContentErrors(
         ContentError(
             f"content/{sources[link.page]}" if link.page in sources else link.page,
-            f"links to {link.target}, which is not a page or file of the site",
+            f"links to {link.url}, which is not a page or file of the site",
         )
         for link in missing
     )
@@ -291,8 +292,8 @@ def _render(
         key = keys.key(page, state.templates[page.template]) or ""
         relative = urls.file_for(page.url)
         staging.put(relative, rendered.data, key)
-        if relative.suffix == ".html":
-            state.links[relative.as_posix()] = rendered.links
+        if relative.suffix == ".html":  # interned here too: workers' strings arrive apart
+            state.links[relative.as_posix()] = tuple(sys.intern(t) for t in rendered.links)
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())

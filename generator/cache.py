@@ -105,8 +105,8 @@ class PageCache:
     """Every file of the output (relative path) to the key of what it holds."""
     behind: dict[str, str] = field(default_factory=dict)
     """The same for the tree one build older."""
-    links: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    """Internal links of every HTML page of the output: (as written, file needed)."""
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Internal links of every HTML page of the output, as the files they need."""
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Template name to every template its renderings loaded (itself included)."""
     built_at: datetime | None = None

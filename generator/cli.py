@@ -221,7 +221,7 @@ def _check_links(args: argparse.Namespace) -> int:
     links = links_of_tree(config.output_dir, config.base_path)
     missing = broken(links, root=config.output_dir)
     for link in missing:
-        print(f"  {link.page}: links to {link.target}, which is not there", file=sys.stderr)
+        print(f"  {link.page}: links to {link.url}, which is not there", file=sys.stderr)
     count = sum(len(page_links) for page_links in links.values())
     if missing:
         print(f"{len(missing)} broken of {count} internal links", file=sys.stderr)

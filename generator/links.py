@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,33 +29,45 @@ class BrokenLink:
     page: str
     """Output file of the page, e.g. 2015/09/18/slug/index.html."""
     target: str
-    """The link as written in the page."""
+    """The output file the link needs, e.g. tags/syria/index.html."""
+
+    @property
+    def url(self) -> str:
+        """The link as a site path: /tags/syria/."""
+        return "/" + self.target.removesuffix("index.html")
 
 
-def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[tuple[str, str], ...]:
-    """(link as written, output file it needs) for every internal link of a page."""
-    found: dict[tuple[str, str], None] = {}
+def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[str, ...]:
+    """The output file every internal link of a page needs (each file once).
+
+    Only files are kept, interned, not the links as written: a site's pages
+    mostly link to the same few files, and the build keeps every page's list.
+    """
+    found: dict[str, None] = {}
     for value in _attribute_values(_NOT_LINKS.sub("", page_html)):
         target = _target_file(value, page_url, base_path)
         if target is not None:
-            found[(value, target)] = None
+            found[sys.intern(target)] = None
     return tuple(found)
 
 
-def broken(links: Mapping[str, tuple[tuple[str, str], ...]], exists: Iterable[str] | None = None,
-           root: Path | None = None) -> list[BrokenLink]:
+def broken(
+    links: Mapping[str, tuple[str, ...]],
+    exists: Iterable[str] | None = None,
+    root: Path | None = None,
+) -> list[BrokenLink]:
     """Links whose file is neither among `exists` nor on disk under `root`."""
     present = set(exists or ())
     missing = []
-    for page, page_links in sorted(links.items()):
-        for written, target in page_links:
+    for page, targets in sorted(links.items()):
+        for target in targets:
             if target in present or (root is not None and (root / target).is_file()):
                 continue
-            missing.append(BrokenLink(page, written))
+            missing.append(BrokenLink(page, target))
     return missing
 
 
-def links_of_tree(root: Path, base_path: str) -> dict[str, tuple[tuple[str, str], ...]]:
+def links_of_tree(root: Path, base_path: str) -> dict[str, tuple[str, ...]]:
     """The internal links of every HTML page under `root` (a built site)."""
     return {
         path.relative_to(root).as_posix(): internal_links(

@@ -9,9 +9,11 @@ sent it with every batch.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -87,12 +89,16 @@ class Runner:
             yield from work(shared, items)
             return
         parts = batches(items, self.jobs)
+        window = 3 * self.jobs
         if self.executor is not None:
+            executor = self.executor
             handle = self.scatter([shared], broadcast=True)[0] if self.scatter else shared
-            yield from _ordered(self.executor.submit(work, handle, part) for part in parts)
+            yield from _ordered(lambda part: executor.submit(work, handle, part), parts, window)
             return
         with _local_pool(self.jobs, shared) as pool:
-            yield from _ordered(pool.submit(_with_worker_state, work, part) for part in parts)
+            yield from _ordered(
+                lambda part: pool.submit(_with_worker_state, work, part), parts, window
+            )
 
 
 def dask_runner(address: str, jobs: int) -> Runner:
@@ -109,11 +115,21 @@ def dask_runner(address: str, jobs: int) -> Runner:
     return Runner(jobs, executor, scatter=client.scatter, close=client.close)
 
 
-def _ordered(futures: Iterable[Future[list[Result]]]) -> Iterator[Result]:
-    pending = list(futures)
+def _ordered(
+    submit: Callable[[Sequence[Item]], Future[list[Result]]],
+    parts: Sequence[Sequence[Item]],
+    window: int,
+) -> Iterator[Result]:
+    """Results of `parts` in order, with at most `window` batches out at a time, so
+    results wait in memory only as long as the consumer needs to catch up."""
+    pending: deque[Future[list[Result]]] = deque()
+    upcoming = iter(parts)
     try:
-        for future in pending:
-            yield from future.result()
+        pending.extend(submit(part) for part in itertools.islice(upcoming, window))
+        while pending:
+            results = pending.popleft().result()
+            pending.extend(submit(part) for part in itertools.islice(upcoming, 1))
+            yield from results
     finally:
         for future in pending:
             future.cancel()

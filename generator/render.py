@@ -153,8 +153,8 @@ class Rendered:
     templates: tuple[str, ...]
     """Every template the rendering loaded, the page's own first."""
     errors: tuple[ContentError, ...] = ()
-    links: tuple[tuple[str, str], ...] = ()
-    """Internal links of an HTML page: (as written, output file needed)."""
+    links: tuple[str, ...] = ()
+    """Internal links of an HTML page, as the output files they need."""
 
 
 class Renderer:

@@ -45,6 +45,15 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
+def windows(browser: Browser) -> Iterator[dict[int, Page]]:
+    """One browser window per width, reused from test to test (each test navigates)."""
+    opened = {width: new_page(browser, width) for width in WIDTHS.values()}
+    yield opened
+    for page in opened.values():
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
 def urls(site: ServedSite) -> dict[str, str]:
     """One page of each kind: the article has a photo (a local file) and tags."""
     story = newest_story(site.site, ".lead-photo img[src^='/']", ".tags a[rel=tag]")
@@ -61,8 +70,8 @@ def urls(site: ServedSite) -> dict[str, str]:
     }
 
 
-def opened(browser: Browser, site: ServedSite, url: str, width: int) -> Page:
-    page = new_page(browser, width)
+def opened(windows: dict[int, Page], site: ServedSite, url: str, width: int) -> Page:
+    page = windows[width]
     page.goto(site.url + url)
     if url.startswith("/search/?"):  # the results, not the page before the search ran
         expect(page.locator(".search-results > li").first).to_be_visible()
@@ -72,19 +81,18 @@ def opened(browser: Browser, site: ServedSite, url: str, width: int) -> Page:
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("kind", KINDS)
 def test_axe_finds_no_violations(
-    browser: Browser, site: ServedSite, urls: dict[str, str], kind: str, width: int
+    windows: dict[int, Page], site: ServedSite, urls: dict[str, str], kind: str, width: int
 ) -> None:
-    page = opened(browser, site, urls[kind], width)
+    page = opened(windows, site, urls[kind], width)
     violations = axe_violations(page)
-    page.context.close()
     assert not violations, f"{urls[kind]}:\n" + describe_violations(violations)
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_the_skip_link_shows_on_focus_and_moves_the_focus_to_main(
-    browser: Browser, site: ServedSite, urls: dict[str, str], width: int
+    windows: dict[int, Page], site: ServedSite, urls: dict[str, str], width: int
 ) -> None:
-    page = opened(browser, site, urls["article"], width)
+    page = opened(windows, site, urls["article"], width)
     skip = page.locator("a.skip-link")
     expect(skip).not_to_be_in_viewport()
     page.keyboard.press("Tab")
@@ -97,7 +105,6 @@ def test_the_skip_link_shows_on_focus_and_moves_the_focus_to_main(
     page.keyboard.press("Tab")  # the next stop is the first link of the story, not the nav
     focused = page.evaluate(FOCUSED)
     assert focused["inMain"] and focused["tag"] == "A", focused
-    page.context.close()
 
 
 def tab_stops(page: Page) -> list[dict[str, Any]]:
@@ -115,13 +122,12 @@ def tab_stops(page: Page) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("kind", ["article", "search"])
 def test_every_tab_stop_shows_a_focus_outline(
-    browser: Browser, site: ServedSite, urls: dict[str, str], kind: str, width: int
+    windows: dict[int, Page], site: ServedSite, urls: dict[str, str], kind: str, width: int
 ) -> None:
-    page = opened(browser, site, urls[kind], width)
+    page = opened(windows, site, urls[kind], width)
     unfocused = page.evaluate(FOCUSED)  # the body: no outline until the keyboard moves
     assert unfocused["style"] == "none"
     stops = tab_stops(page)
-    page.context.close()
     links = [stop for stop in stops if stop["tag"] == "A"]
     assert len(links) >= 10, stops
     if kind == "search":
