@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
+
 from browser import (
     WIDTHS,
     ServedSite,
@@ -18,7 +20,6 @@ from browser import (
     newest_story,
     served_fixture_site,
 )
-from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.slow
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
+
 from browser import (
     WIDTHS,
     ServedSite,
@@ -19,7 +21,6 @@ from browser import (
     screenshot,
     served_fixture_site,
 )
-from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,9 @@
 """Crash safety: a build killed at any moment leaves the previous output/ whole and usable.
 
+`test_rebuilds_without_a_kill_equal_a_clean_build` and
+`test_a_rebuild_after_removing_a_story_succeeds` are the baseline: the same kinds of
+edits (a paragraph, a headline, a story added, a story removed), every build let finish.
+
 `test_killed_builds_leave_the_last_good_output` builds the fixture site, then 20
 times: edits the site (so a rebuild does real work), starts `folio build` in a child
 process, sends it SIGKILL at a random moment of a build's duration (measured first),
@@ -14,7 +18,6 @@ the build must say it discarded the cache and write what a clean build writes.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
@@ -83,7 +86,7 @@ class Editor:
         elif kind == "title":
             path = self.rng.choice(self.articles)
             text = path.read_text("utf-8")
-            path.write_text(re.sub(r"(?m)^title: (.*)$", rf"title: \1 rev {round_}", text, 1),
+            path.write_text(re.sub(r"(?m)^title: (.*)$", rf"title: \1 rev {round_}", text, count=1),
                             "utf-8")
         elif kind == "add":
             path = self.site / "content" / "crash" / f"late-story-{round_}.md"
@@ -122,6 +125,33 @@ def kill_at_random(site: Path, delay: float) -> tuple[bool, Result]:
     out, err = child.communicate(timeout=120)
     return killed, Result(child.returncode, out.decode(errors="replace"),
                           err.decode(errors="replace"))
+
+
+def test_rebuilds_without_a_kill_equal_a_clean_build(tmp_path: Path) -> None:
+    """The baseline the kills are measured against: edits, every build let finish."""
+    site = tmp_path / "site"
+    write_fixture_site(site, 30)
+    editor = Editor(site, random.Random(SEED))
+    build_in_process(site)
+    for round_ in (1, 4, 5, 8, 9):  # title, body, title, body, title: no story removed
+        kind = editor.edit(round_)
+        build_in_process(site)
+        temporary = [name for name in tree(site / "output") if name.endswith(".folio-new")]
+        assert not temporary, f"round {round_} ({kind}) left temporary files: {temporary[:3]}"
+    assert tree(site / "output") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_rebuild_after_removing_a_story_succeeds(tmp_path: Path) -> None:
+    """The kills' edits remove stories too: that alone must not break a rebuild."""
+    site = tmp_path / "site"
+    write_fixture_site(site, 30)
+    editor = Editor(site, random.Random(SEED))
+    build_in_process(site)
+    assert editor.edit(2) == "add"
+    build_in_process(site)
+    assert editor.edit(3) == "remove"
+    build_in_process(site)
+    assert tree(site / "output") == clean_build(site, tmp_path / "clean")
 
 
 def test_killed_builds_leave_the_last_good_output(tmp_path: Path) -> None:
@@ -207,4 +237,4 @@ def test_a_truncated_cache_is_never_trusted(cached_site: Path, tmp_path: Path) -
         assert result.code == 0, f"{where}: exit {result.code}\n{result.err}"
         assert f"Notice: build cache {name}" in result.err, f"{where}: no notice\n{result.err}"
         assert tree(site / "output") == expected[which], f"{where}: output differs from clean"
-        assert not os.path.exists(site / "output" / MARKER)
+        assert not (site / "output" / MARKER).exists()

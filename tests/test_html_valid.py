@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import describe_messages, validate_html
 
+from browser import describe_messages, validate_html
 from conftest import REPO, build
 from fixture_site import write_fixture_site
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium, serving
 from playwright.sync_api import Browser, Page, expect
 
+from browser import chromium, serving
 from conftest import CONFIG, article, build, make_site, tree
 from sitewalk import Site
 
