@@ -237,7 +237,9 @@ def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
     for article in sorted(articles, key=lambda a: a.id):
         for alias in article.aliases:
             other = owner.setdefault(alias, article)
-            if other is not article:
+            if alias == article.url:
+                errors.append(article.error("aliases", f"{alias!r} is the article's own URL"))
+            elif other is not article:
                 what = "the URL" if other.url == alias else "an alias"
                 errors.append(
                     article.error("aliases", f"{alias!r} is already {what} of {other.source}")

@@ -175,7 +175,7 @@ def _write(
     _render(stale, setup, keys, state, staging, runner, progress)
     photos = resize_photos(plan.index.articles.values(), config, progress)
     _copy(sorted({**plan.copies, **dict(photos)}.items()), current, staging)
-    _carry_links(state, previous.links if trusted else {}, staging, config)
+    _carry_links(state, previous.links if trusted else {}, current, staging, config)
     search = _search_step(config, plan.index, current, staging)
     checked = state.links if staging.wanted.keys() != current.keys() else {
         name: state.links[name] for name in _files_of(stale) if name in state.links
@@ -194,14 +194,16 @@ def _write(
 
 def _carry_links(
     state: PageCache,
-    current: Mapping[str, tuple[str, ...]],
+    current_links: Mapping[str, tuple[str, ...]],
+    current: Mapping[str, str],
     staging: Staging,
     config: Config,
 ) -> None:
-    """Links of the pages that were kept, not rendered: known, or read from the file."""
-    for name in staging.wanted:
+    """Links of the pages that were kept, not rendered: known when `output/` has the
+    same page, else read from the file (kept from the tree one build older)."""
+    for name, key in staging.wanted.items():
         if name.endswith(".html") and name not in state.links:
-            known = current.get(name)
+            known = current_links.get(name) if current.get(name) == key else None
             state.links[name] = known if known is not None else internal_links(
                 (staging.root / name).read_text(encoding="utf-8"),
                 "/" + name.removesuffix("index.html"),
@@ -241,14 +243,14 @@ def _search_step(
     staging.clear_folder(folder)
     if not has_search(config, index):
         return None
-    pages_unchanged = not staging.wrote_html and _html(staging.wanted) == _html(current)
-    if pages_unchanged and staging.take_folder(folder):
+    if _html(staging.wanted) == _html(current) and staging.take_folder(folder):
         return None
     return build_search_index
 
 
-def _html(files: Mapping[str, str]) -> set[str]:
-    return {name for name in files if name.endswith(".html")}
+def _html(files: Mapping[str, str]) -> dict[str, str]:
+    """The HTML pages of a tree with their keys: what the search index is made from."""
+    return {name: key for name, key in files.items() if name.endswith(".html")}
 
 
 def _keep_unchanged(

@@ -133,9 +133,11 @@ class Cache:
         """The body store, emptied first if it is damaged."""
         store = BodyStore(self.bodies)
         try:
-            store.known()
+            problems = store.check()
         except sqlite3.DatabaseError as exc:
-            self.notices.append(f"build cache bodies.sqlite is damaged ({exc}); rebuilding")
+            problems = str(exc)
+        if problems:
+            self.notices.append(f"build cache bodies.sqlite is damaged ({problems}); rebuilding")
             store.close()
             self.bodies.unlink()
             store = BodyStore(self.bodies)
@@ -200,7 +202,7 @@ def inputs_digest(config: Config, themes: Iterable[Path]) -> str:
             names.sort()
             for name in sorted(files):
                 path = Path(folder) / name
-                facts.append(f"{path}\0{FileFacts.of(path)}")
+                facts.append(os.fsencode(path) + repr(FileFacts.of(path)).encode())
     return digest(*facts)
 
 
@@ -232,6 +234,16 @@ class BodyStore:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["path"])  # type: ignore[misc]
+
+    def check(self) -> str:
+        """SQLite's own integrity check: '' when sound, else what it found."""
+        db = self._db()
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        if self.path.stat().st_size != pages * size:
+            return "its size does not match its pages: cut short or extended"
+        rows = db.execute("PRAGMA quick_check").fetchall()
+        return "" if rows == [("ok",)] else "; ".join(str(row[0]) for row in rows[:3])
 
     def known(self) -> set[str]:
         """Digests of every body stored."""

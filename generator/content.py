@@ -134,9 +134,17 @@ def _sources(root: Path, result: Loaded) -> Iterator[tuple[Path, str]]:
     real_root = root.resolve()
     for path in _walk(root):
         relative = path.relative_to(root).as_posix()
-        if not _is_inside(path, real_root):
+        if not _utf8(relative):
+            shown = relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            result.errors.append(ContentError(
+                f"content/{shown}", "file name is not UTF-8; rename the file"
+            ))
+        elif not _is_inside(path, real_root):
             result.errors.append(
-                ContentError(f"content/{relative}", "is a link to something outside content/")
+                ContentError(
+                    f"content/{relative}",
+                    "is a link to something outside content/ (or to nothing, or a loop)",
+                )
             )
         elif path.is_dir() or not path.exists():
             continue
@@ -149,6 +157,14 @@ def _sources(root: Path, result: Loaded) -> Iterator[tuple[Path, str]]:
 def _load_batch(config: Config, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
     parser = make_parser(config.markdown_html)
     return [_load_file(path, relative, config, parser) for path, relative in items]
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -168,7 +184,10 @@ def _walk(root: Path) -> Iterator[Path]:
 
 def _is_inside(path: Path, real_root: Path) -> bool:
     # _walk enters no linked folder, so only a link itself can lead outside.
-    return not path.is_symlink() or path.resolve().is_relative_to(real_root)
+    try:
+        return not path.is_symlink() or path.resolve(strict=True).is_relative_to(real_root)
+    except (OSError, RuntimeError):  # a loop of links, or a link to nothing
+        return False
 
 
 def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) -> FileOutcome:
@@ -236,6 +255,8 @@ def _build_article(
     published = reader.moment("date", required=True)
     updated = reader.moment("updated")
     section = reader.text("section") or config.default_section
+    if not slugify(section):
+        reader.error("section", f"{section!r} has no letters or digits to make a URL from")
     slug = reader.slug(slug_from_file(relative))
     dek = reader.text("dek")
     publication = reader.text("publication")

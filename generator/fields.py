@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -13,6 +14,8 @@ from .errors import ContentError, field_error
 from .model import Correction, Photo, RelatedLink
 from .slugs import is_valid_slug, slugify
 
+EDGE = timedelta(days=7)
+"""Dates this close to the ends of the calendar cannot be computed with (feeds' windows)."""
 DATE_EXAMPLE = "an ISO 8601 date such as 2015-09-18 or 2015-09-18T17:10:00-04:00"
 
 
@@ -63,6 +66,7 @@ class FieldReader:
             self.error(name, "is required")
             return ()
         found: dict[str, str] = {}
+        reported = len(self._errors)
         items = self._list(name, "a list of names such as [Syria, Russia]", allow_string)
         for index, item in enumerate(items):
             label = f"{name}[{index}]"
@@ -71,7 +75,7 @@ class FieldReader:
                 self.error(label, f"{text!r} has no letters or digits to make a URL from")
             elif text:
                 found.setdefault(slugify(text), text)
-        if required and not found and not self.failed:
+        if required and not found and len(self._errors) == reported:
             self.error(name, "is required and must name at least one person or organisation")
         return tuple(found.values())
 
@@ -99,7 +103,8 @@ class FieldReader:
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.config.zone)
         try:
-            parsed.astimezone(UTC).astimezone(self.config.zone)
+            for moment in (parsed - EDGE, parsed + EDGE):
+                moment.astimezone(UTC).astimezone(self.config.zone)
         except OverflowError:
             self.error(name, f"{value!r} is too close to the ends of the calendar; check the year")
             return None
@@ -133,7 +138,11 @@ class FieldReader:
             return default
         text = self._as_text("slug", value)
         if not is_valid_slug(text):
-            self.error("slug", f"expected letters, digits and inner hyphens only, got {text!r}")
+            self.error(
+                "slug",
+                f"expected letters, digits and inner hyphens only, at most 120 bytes, "
+                f"got {text[:80]!r}{'...' if len(text) > 80 else ''}",
+            )
             return ""
         return text
 
@@ -170,7 +179,7 @@ class FieldReader:
             return None
         file = self.config.content_dir / src
         content = self.config.content_dir.resolve()
-        if not file.is_file() or not file.resolve().is_relative_to(content):
+        if not _is_file_within(file, content):
             self.error("photo.src", f"{src!r} is not a file under content/")
             return None
         return quote("/" + src)
@@ -229,6 +238,13 @@ class FieldReader:
             if when and text:
                 found.append(Correction(date=when.date(), text=text))
         return tuple(sorted(found, key=lambda c: c.date))
+
+
+def _is_file_within(file: Path, folder: Path) -> bool:
+    try:
+        return file.is_file() and file.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # too long a name, a loop of links
+        return False
 
 
 def _describe(value: Any) -> str:

@@ -71,8 +71,18 @@ def split(text: str) -> Split:
 
 def parse(piece: Split) -> Any:
     """The YAML value of the front matter (usually a dict)."""
+    text = piece.front_matter or ""
     try:
-        return _HANDLER.load(piece.front_matter or "")
+        if "*" in text:
+            _refuse_aliases(text, piece.first_line)
+        return _HANDLER.load(text)
+    except yaml.reader.ReaderError as exc:
+        where = piece.first_line + text.count("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise FrontMatterError(
+            f"front matter is not valid YAML: unacceptable character #x{code:04x} "
+            "(a control character); remove it", where,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = piece.first_line + mark.line if mark else None
@@ -80,6 +90,17 @@ def parse(piece: Split) -> Any:
         raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
     except (yaml.YAMLError, ValueError) as exc:
         raise FrontMatterError(f"front matter is not valid YAML: {exc}", piece.first_line) from None
+
+
+def _refuse_aliases(text: str, first_line: int) -> None:
+    """YAML aliases (*name) can make a few lines stand for millions of values."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            line = first_line + event.start_mark.line if event.start_mark else first_line
+            raise FrontMatterError(
+                f"front matter uses the YAML alias *{event.anchor}; write the value out instead",
+                line,
+            )
 
 
 _TOP_LEVEL_KEY = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#'"][^:]*?))\s*:(?:\s|$)""")

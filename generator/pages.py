@@ -18,7 +18,7 @@ from .config import Config
 from .errors import ContentError
 from .feeds import feed_pages
 from .model import Page, Ref
-from .search import SEARCH_URL, has_search
+from .search import SEARCH_FOLDER, SEARCH_URL, has_search
 from .sitemaps import crawler_pages
 
 
@@ -207,6 +207,13 @@ def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:
             continue
         culprit, generated = (page, other) if page.origin else (other, page)
         errors.append(blame(culprit, index, f"a page Folio generates ({generated.template})"))
+    for name, page in seen.items():
+        folders = [name.rsplit("/", depth)[0] for depth in range(1, name.count("/") + 1)]
+        below = next((seen[f] for f in folders if f in seen), None)
+        if below is not None and page.origin:
+            errors.append(blame(page, index, f"inside the file /{urls.file_for(below.url)}"))
+        elif page.origin and name.split("/")[0] == SEARCH_FOLDER:
+            errors.append(blame(page, index, f"in /{SEARCH_FOLDER}/, where the search index goes"))
     return errors
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[\W_]+")
+MAX_SLUG_BYTES = 120
+"""Longest slug, in bytes: file systems allow 255 per name."""
 _VALID_SLUG = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
 
 
@@ -20,9 +23,15 @@ def slugify(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = unicodedata.normalize("NFC", stripped).casefold()
-    return _NOT_WORD.sub("-", folded).strip("-")
+    slug = _NOT_WORD.sub("-", folded).strip("-")
+    if len(slug.encode("utf-8")) <= MAX_SLUG_BYTES:
+        return slug
+    # Too long for a file name: a stable prefix and a digest of the whole.
+    tail = hashlib.blake2b(slug.encode("utf-8"), digest_size=5).hexdigest()
+    head = slug.encode("utf-8")[: MAX_SLUG_BYTES - 11].decode("utf-8", "ignore").rstrip("-")
+    return f"{head}-{tail}"
 
 
 def is_valid_slug(slug: str) -> bool:
-    """Letters, digits and inner hyphens only: nothing that could leave a folder."""
-    return bool(_VALID_SLUG.match(slug))
+    """Letters, digits and inner hyphens only, and short enough for a file name."""
+    return bool(_VALID_SLUG.match(slug)) and len(slug.encode("utf-8")) <= MAX_SLUG_BYTES

@@ -32,6 +32,8 @@ def file_for(url: str) -> PurePosixPath:
     parts = decoded.strip("/").split("/") if decoded != "/" else []
     if any(part in ("", ".", "..") for part in parts):
         raise ValueError("contains an empty, '.' or '..' segment")
+    if any(len(part.encode("utf-8")) > 200 for part in parts):
+        raise ValueError("has a part longer than 200 bytes, more than a file name may hold")
     if decoded.endswith("/") or not parts or "." not in parts[-1]:
         return PurePosixPath(*parts, "index.html")
     return PurePosixPath(*parts)

@@ -62,8 +62,6 @@ class Staging:
         """Key of every file of the new tree."""
         self.written = 0
         """Files whose bytes were written (not already there or linked)."""
-        self.wrote_html = False
-        """Whether any HTML page got new bytes (the search index must then be rebuilt)."""
         self._made: set[Path] = set()
 
     def has(self, relative: PurePosixPath, key: str) -> bool:
@@ -89,7 +87,6 @@ class Staging:
                 or (_holds(self._current(relative), data) and self.link(relative, key))):
             self._replace(relative, lambda temporary: temporary.write_bytes(data))
             self.written += 1
-            self.wrote_html = self.wrote_html or relative.suffix == ".html"
         self.wanted[relative.as_posix()] = key
 
     def copy(self, relative: PurePosixPath, source: Path, key: str) -> None:
@@ -129,6 +126,8 @@ class Staging:
         temporary.unlink(missing_ok=True)
         make(temporary)
         temporary.replace(target)
+        # rename() between two links to one file does nothing: drop the spare name.
+        temporary.unlink(missing_ok=True)
 
     def _target(self, relative: PurePosixPath) -> Path:
         if relative.is_absolute() or ".." in relative.parts:

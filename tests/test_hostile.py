@@ -131,6 +131,13 @@ def test_the_corpus_has_a_file_per_case_and_a_case_per_file() -> None:
     assert {spec["expect"] for spec in CASES.values()} <= {"error", "ok", "error-or-ok"}
 
 
+@pytest.mark.parametrize(("name", "size"), [("body-5-megabytes", 5_000_000),
+                                            ("title-10000-characters", 10_000),
+                                            ("nested-lists-2000", 4_000)])
+def test_the_macros_make_the_big_cases_big(name: str, size: int, tmp_path: Path) -> None:
+    assert len(expand((CORPUS / f"{name}.md").read_bytes(), tmp_path)) > size
+
+
 # --- Running a case --------------------------------------------------------------------------
 
 
@@ -205,6 +212,7 @@ def test_hostile_input(case: Case, good_site: Path, tmp_path: Path) -> None:
         assert tree(site / "output") == output, "a failed build changed output/"
         for spec in case.errors or [{"field": case.field}]:
             assert_error_line(result.err, spec.get("path", shown), spec)
+        assert_one_line_per_error(result.err)
         return
     assert result.code == 0, f"exit {result.code}:\n{result.err}"
     assert_inert(site / "output")
@@ -218,6 +226,14 @@ def assert_error_line(err: str, path: str, spec: dict[str, Any]) -> None:
     what = f"{re.escape(spec['field'])}: " if spec.get("field") else ""
     pattern = rf"^\s*{where}: {what}.*{re.escape(spec.get('says', ''))}"
     assert re.search(pattern, err, re.MULTILINE), f"no line like {pattern!r} in:\n{err}"
+
+
+def assert_one_line_per_error(err: str) -> None:
+    """The heading, then one line per error, each naming its file (no stray lines)."""
+    lines = err.splitlines()
+    assert lines and re.match(r"^\d+ errors? found:$", lines[0]), err
+    strays = [line for line in lines[1:] if not re.match(r"^  content/", line)]
+    assert not strays, f"lines that are not errors naming a file under content/: {strays}"
 
 
 def check_pages(output: Path, case: Case) -> None:
