@@ -33,8 +33,3 @@ def _feed(html_url: str, title: str, ids: tuple[str, ...], config: Config) -> Pa
             "articles": tuple(Ref(i) for i in ids[: config.feed_size]),
         },
     )
-
-
-def feed_url(html_url: str) -> str:
-    """The feed that goes with a list page's first URL."""
-    return html_url + FEED_FILE

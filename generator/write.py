@@ -1,4 +1,4 @@
-"""Bytes to disk: build the whole site in a folder beside `output/`, then swap it in.
+"""Bytes to disk: bring the tree beside `output/` up to date, then swap it in.
 
 A build that fails or is killed leaves the previous `output/` as it was; on
 Linux the swap is one atomic `renameat2(RENAME_EXCHANGE)`.
@@ -195,12 +195,11 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _remove_leftovers(output_dir: Path) -> None:
-    """Delete staging folders of builds that were killed (their process is gone)."""
-    for pattern in (f".{output_dir.name}.building-*", f".{output_dir.name}.old-*"):
-        for leftover in output_dir.parent.glob(pattern):
-            pid = leftover.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not _is_running(int(pid)):
-                shutil.rmtree(leftover, ignore_errors=True)
+    """Delete trees parked by a three-rename swap that was killed (its process is gone)."""
+    for leftover in output_dir.parent.glob(f".{output_dir.name}.old-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _is_running(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _is_running(pid: int) -> bool:
