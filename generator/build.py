@@ -1,50 +1,25 @@
-"""The build: load → index → pages → render → write, with every error reported at once.
+"""`folio build`: redo nothing, a few pages, or the whole pipeline, as the changes need.
 
-Also the cache that makes rebuilds incremental (see cache.py and keys.py) and
-the runner that renders pages in parallel (see parallel.py).
+A build first compares file facts with the last build's: when nothing changed
+it ends there, before the parser or the renderer is even imported. Edits that
+leave every page where it was (a body, a dek) re-render only the pages showing
+the edited articles (quick.py); anything else runs the whole pipeline
+(pipeline.py), which still renders only the pages whose key changed.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, replace
 
-from . import urls
-from .archive import RelatedArticles, SiteIndex, build_index
-from .cache import BodyStore, Cache, FileFacts, PageCache, digest, inputs_digest
+from .cache import Cache, FileFacts, frame_digest
 from .config import Config
-from .content import load_content, load_settings
-from .errors import ContentError, ContentErrors, display_path
-from .images import resize_photos
-from .keys import PageKeys
-from .links import broken, internal_links
-from .model import Article, Page
-from .pages import blame, plan_pages
+from .errors import ContentError
 from .parallel import Runner
 from .progress import Progress
-from .render import Renderer, RenderSetup, builtin_theme, render_batch, theme_dir
-from .search import SEARCH_FOLDER, build_search_index, has_search
-from .sitemaps import NEWS_WINDOW
-from .write import Staging, check_output_dir, previous_tree
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What a build will write, before anything is rendered."""
-
-    index: SiteIndex
-    pages: list[Page]
-    copies: dict[PurePosixPath, Path]
-    """Files copied as they are (theme and site static files, content images)."""
-    warnings: tuple[ContentError, ...] = ()
-    """Problems to tell the writer about that do not stop the build."""
-    next_change: datetime | None = None
-    """When time alone next changes the site (see PageCache.next_change)."""
+from .sources import Sources, find_sources
+from .theme_paths import themes
+from .write import check_output_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +53,16 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def plan_site(
-    config: Config,
-    runner: Runner | None = None,
-    cache: Cache | None = None,
-    known: RelatedArticles | None = None,
-) -> Plan:
-    """Load, validate and index the content; raise ContentErrors listing every problem."""
-    cache = cache or Cache(config.cache_dir, [])
-    runner = runner or Runner(1)
-    articles = cache.articles(load_settings(config))
-    loaded = load_content(config, runner, articles, cache.body_store())
-    if loaded.changed:
-        cache.save_articles(loaded.cache)
-    index, index_errors = build_index(loaded.articles, config, known)
-    pages, page_errors = plan_pages(index, config)
-    copies = dict(_static_files(config))
-    copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
-    errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, index, config)
-    if errors:
-        raise ContentErrors(errors)
-    return Plan(index, pages, copies, tuple(loaded.warnings), next_change(loaded.articles, config))
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """The inputs of a build as their file facts tell them, before anything is read."""
+
+    sources: Sources
+    """What content/ holds."""
+    frame: str
+    """Digest of every other input (see cache.frame_digest)."""
+    started_ns: int
+    """When the build started (wall clock)."""
 
 
 def build(
@@ -113,233 +77,24 @@ def build(
     whose key changed are rendered, and only files whose bytes changed written.
     """
     started = time.perf_counter()
-    progress = progress or Progress(quiet=True)
-    runner = runner or Runner(1)
     check_output_dir(config.output_dir, config.site_dir)
     notices: list[str] = []
     cache = Cache(config.cache_dir, notices)
     if clean:
         cache.clear()
-    previous = cache.pages()
-    inputs = inputs_digest(config, dict.fromkeys((theme_dir(config), builtin_theme())))
-    if _nothing_changed(previous, inputs, config):
+    survey = Survey(find_sources(config.content_dir), frame_digest(config, themes(config)),
+                    time.time_ns())
+    sources = survey.sources
+    if cache.freshness().holds(survey.frame, sources.digest(), sources.newest_ns(),
+                               FileFacts.of(config.output_dir), config.present):
         return BuildReport(0, 0, 0, time.perf_counter() - started, notices=tuple(notices))
-    plan = plan_site(config, runner, cache, previous.related)
-    state, counts = _write(plan, config, previous, runner, progress, cache.body_store())
-    state.inputs, state.output = inputs, FileFacts.of(config.output_dir)
-    state.next_change, state.built_at = plan.next_change, config.present
-    state.related = plan.index.related_known
-    cache.save_pages(state)
-    return BuildReport(
-        articles=len(plan.index.articles),
-        pages=len(plan.pages),
-        files=counts[0],
-        seconds=time.perf_counter() - started,
-        warnings=plan.warnings,
-        rendered=counts[1],
-        written=counts[2],
-        notices=tuple(notices),
-    )
+    # Imported only now: a build with nothing to do needs neither parser nor renderer.
+    from .pipeline import full_build
+    from .quick import quick_build
 
-
-def _nothing_changed(previous: PageCache, inputs: str, config: Config) -> bool:
-    """The last build saw exactly these inputs, left this output, and no article has
-    crossed a time boundary (publication, the news window) since."""
-    return (
-        previous.inputs == inputs
-        and previous.output is not None
-        and previous.output == FileFacts.of(config.output_dir)
-        and previous.built_at is not None
-        and previous.built_at <= config.present
-        and (previous.next_change is None or config.present < previous.next_change)
-    )
-
-
-def _write(
-    plan: Plan,
-    config: Config,
-    previous: PageCache,
-    runner: Runner,
-    progress: Progress,
-    bodies: BodyStore,
-) -> tuple[PageCache, tuple[int, int, int]]:
-    """Bring the older output tree up to date, render what changed, swap it in."""
-    setup = RenderSetup(config, plan.index, bodies, token=uuid.uuid4().hex)
-    keys = PageKeys(config, plan.index, Renderer(setup).env)
-    state = PageCache(templates=dict(previous.templates))
-    trusted = previous.output == FileFacts.of(config.output_dir)
-    current = previous.files if trusted else {}
-    known = trusted and previous.previous == FileFacts.of(previous_tree(config.output_dir))
-    staging = Staging(config.output_dir, previous.behind if known else None)
-    stale = _keep_unchanged(plan.pages, keys, current, state, staging)
-    _render(stale, setup, keys, state, staging, runner, progress)
-    photos = resize_photos(plan.index.articles.values(), config, progress)
-    _copy(sorted({**plan.copies, **dict(photos)}.items()), current, staging)
-    _carry_links(state, previous.links if trusted else {}, current, staging, config)
-    search = _search_step(config, plan.index, current, staging)
-    checked = state.links if staging.wanted.keys() != current.keys() else {
-        name: state.links[name] for name in _files_of(stale) if name in state.links
-    }
-
-    def finish(root: Path) -> None:
-        if search:
-            search(root)
-        _check_links(checked, staging.wanted.keys(), root, plan)
-
-    staging.commit(finish)
-    state.files, state.behind = staging.wanted, current
-    state.previous = FileFacts.of(previous_tree(config.output_dir))
-    return state, (len(state.files), len(stale), staging.written)
-
-
-def _carry_links(
-    state: PageCache,
-    current_links: Mapping[str, tuple[str, ...]],
-    current: Mapping[str, str],
-    staging: Staging,
-    config: Config,
-) -> None:
-    """Links of the pages that were kept, not rendered: known when `output/` has the
-    same page, else read from the file (kept from the tree one build older)."""
-    for name, key in staging.wanted.items():
-        if name.endswith(".html") and name not in state.links:
-            known = current_links.get(name) if current.get(name) == key else None
-            state.links[name] = known if known is not None else internal_links(
-                (staging.root / name).read_text(encoding="utf-8"),
-                "/" + name.removesuffix("index.html"),
-                config.base_path,
-            )
-
-
-def _check_links(
-    links: Mapping[str, tuple[str, ...]],
-    files: Iterable[str],
-    root: Path,
-    plan: Plan,
-) -> None:
-    """Fail the build, naming page and target, when a page links to a file not written."""
-    missing = broken(links, files, root)
-    if not missing:
-        return
-    sources = {urls.file_for(p.url).as_posix(): p.origin for p in plan.pages if p.origin}
-    raise ContentErrors(
-        ContentError(
-            f"content/{sources[link.page]}" if link.page in sources else link.page,
-            f"links to {link.url}, which is not a page or file of the site",
-        )
-        for link in missing
-    )
-
-
-def _files_of(pages: list[Page]) -> list[str]:
-    return [urls.file_for(page.url).as_posix() for page in pages]
-
-
-def _search_step(
-    config: Config, index: SiteIndex, current: Mapping[str, str], staging: Staging
-) -> Callable[[Path], None] | None:
-    """Pagefind over the new tree, unless no page changed and the old index can stay."""
-    folder = PurePosixPath(SEARCH_FOLDER)
-    staging.clear_folder(folder)
-    if not has_search(config, index):
-        return None
-    if _html(staging.wanted) == _html(current) and staging.take_folder(folder):
-        return None
-    return build_search_index
-
-
-def _html(files: Mapping[str, str]) -> dict[str, str]:
-    """The HTML pages of a tree with their keys: what the search index is made from."""
-    return {name: key for name, key in files.items() if name.endswith(".html")}
-
-
-def _keep_unchanged(
-    pages: list[Page],
-    keys: PageKeys,
-    current: Mapping[str, str],
-    state: PageCache,
-    staging: Staging,
-) -> list[Page]:
-    """Keep every page whose key is unchanged; the pages left to render."""
-    stale = []
-    for page in pages:
-        relative = urls.file_for(page.url)
-        key = keys.key(page, state.templates.get(page.template))
-        if not key or not (
-            staging.has(relative, key)
-            or (current.get(relative.as_posix()) == key and staging.link(relative, key))
-        ):
-            stale.append(page)
-    return stale
-
-
-def _render(
-    pages: list[Page],
-    setup: RenderSetup,
-    keys: PageKeys,
-    state: PageCache,
-    staging: Staging,
-    runner: Runner,
-    progress: Progress,
-) -> None:
-    errors: dict[str, ContentError] = {}
-    progress.start("Rendering", len(pages))
-    for page, rendered in zip(pages, runner.map(render_batch, setup, pages), strict=True):
-        progress.advance()
-        if rendered.errors:
-            errors.update((str(e), e) for e in rendered.errors)
-            continue
-        loaded = state.templates.get(page.template, ())
-        state.templates[page.template] = tuple(dict.fromkeys((*loaded, *rendered.templates)))
-        key = keys.key(page, state.templates[page.template]) or ""
-        relative = urls.file_for(page.url)
-        staging.put(relative, rendered.data, key)
-        if relative.suffix == ".html":  # interned here too: workers' strings arrive apart
-            state.links[relative.as_posix()] = tuple(sys.intern(t) for t in rendered.links)
-    progress.finish()
-    if errors:
-        raise ContentErrors(errors.values())
-
-
-def _copy(
-    copies: list[tuple[PurePosixPath, Path]], current: Mapping[str, str], staging: Staging
-) -> None:
-    """Copy files as they are, unless the tree already has them from the same source."""
-    for relative, source in copies:
-        key = digest("copy", str(source), repr(FileFacts.of(source)))
-        if not (staging.has(relative, key)
-                or (current.get(relative.as_posix()) == key and staging.link(relative, key))):
-            staging.copy(relative, source, key)
-
-
-def next_change(articles: list[Article], config: Config) -> datetime | None:
-    """The first moment after now when time alone changes what the site shows."""
-    moments = (m for a in articles for m in (a.date, a.date + NEWS_WINDOW))
-    return min((m for m in moments if m > config.present), default=None)
-
-
-def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
-    """Built-in theme, theme, then the site's own static/ files (later ones win), as
-    templates fall back from site to theme to the built-in theme."""
-    themes = dict.fromkeys((builtin_theme(), theme_dir(config)))
-    for root in (*(theme / "static" for theme in themes), config.site_dir / "static"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    yield PurePosixPath(path.relative_to(root).as_posix()), path
-
-
-def _clashes(
-    pages: list[Page], copies: dict[PurePosixPath, Path], index: SiteIndex, config: Config
-) -> list[ContentError]:
-    """Static files and content images that would overwrite a page, or the reverse."""
-    by_file = {urls.file_for(page.url): page for page in pages}
-    errors = []
-    for relative, source in copies.items():
-        page = by_file.get(relative)
-        shown = display_path(source, config.site_dir)
-        if page and page.origin:
-            errors.append(blame(page, index, f"the file {shown}"))
-        elif page:
-            errors.append(ContentError(shown, f"would overwrite the page {page.url}; rename it"))
-    return errors
+    progress = progress or Progress(quiet=True)
+    runner = runner or Runner(1)
+    previous = cache.pages()
+    report = (quick_build(config, cache, survey, previous, runner, progress)
+              or full_build(config, cache, survey, previous, runner, progress))
+    return replace(report, seconds=time.perf_counter() - started, notices=tuple(notices))

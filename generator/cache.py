@@ -1,11 +1,14 @@
 """What one build keeps for the next, under `.folio-cache/`.
 
-- `articles.pickle`: every loaded article, keyed by source file, with the
-  file facts it was loaded from, so an unchanged file is not parsed again.
-- `pages.pickle`: the key of every page written and the templates each
-  template loaded, so a page whose key is unchanged is linked, not rendered.
-- `bodies.sqlite`: article bodies rendered to HTML, by digest; the index
-  keeps only metadata, and renderers read bodies when they need them.
+- `store.sqlite`: one row per loaded Markdown file (the article it gave, with
+  the file facts it was loaded from, so an unchanged file is not parsed again)
+  and article bodies rendered to HTML, by digest. The index keeps only
+  metadata; renderers read bodies when they need them.
+- `pages.pickle`: what the last build wrote: the key of every file, the
+  templates each template loaded, the facts of every input. Its head alone
+  says whether anything changed, so a build with nothing to do reads little.
+- `plan.pickle`: the last full build's pages and index (less the articles),
+  reused while no article changes in a way that moves pages (see `shape`).
 
 A cache written by another version of Folio, or unreadable, is discarded
 with a notice and the build starts from nothing; it is never trusted.
@@ -19,20 +22,21 @@ import os
 import pickle
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .config import Config
 from .errors import ContentError, FolioError
 from .model import Article
 
 if TYPE_CHECKING:
-    from .archive import RelatedArticles
+    from .archive import RelatedArticles, SiteIndex
+    from .model import Page
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -43,8 +47,7 @@ within the same file-system clock tick, unseen: it is not trusted as cached."""
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """What identifies one version of a file without reading it."""
 
     size: int
@@ -60,47 +63,97 @@ class FileFacts:
         return cls(info.st_size, info.st_mtime_ns, info.st_ino)
 
 
+Depends = tuple[tuple[str, FileFacts | None], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedFile:
-    """One Markdown file as the last build loaded it."""
+    """One Markdown file as a build loaded it."""
 
     facts: FileFacts
     """The file when it was read."""
-    depends_on: tuple[tuple[str, FileFacts | None], ...]
+    depends_on: Depends
     """Other files the article was made from (its photo), with their facts then."""
     article: Article
     """The article it gave."""
     warnings: tuple[ContentError, ...]
     """Warnings it gave."""
 
-    def is_current(self, path: Path, cached_at_ns: int) -> bool:
-        """Whether `path` and what the article was made from are as they were when cached."""
-        if self.facts.mtime_ns >= cached_at_ns - RACY_NS or FileFacts.of(path) != self.facts:
+
+@dataclass(frozen=True, slots=True)
+class StoredSource:
+    """A row of the store: what is known of one loaded file without unpickling it."""
+
+    facts: FileFacts
+    depends_on: Depends
+    cached_ns: int
+    """When the build that loaded it started (wall clock)."""
+
+    def is_current(self, facts: FileFacts) -> bool:
+        """Whether the file (now `facts`) and its photo are as they were when loaded."""
+        if self.facts.mtime_ns >= self.cached_ns - RACY_NS or facts != self.facts:
             return False
-        return all(FileFacts.of(Path(dep)) == facts for dep, facts in self.depends_on)
+        return all(FileFacts.of(Path(dep)) == known for dep, known in self.depends_on)
+
+
+def shape(loaded: LoadedFile) -> str:
+    """Digest of what an article contributes to the set and order of pages.
+
+    Everything but what only its own page, cards and feed entries print: two
+    versions of the same shape give the same plan, so an edit of a body, dek or
+    kicker reuses the last plan (`plan.pickle`) and renders only the pages that
+    show the article. The headline stays in: `related` entries match it.
+    """
+    plain = replace(loaded.article, body_digest="", summary="", dek="", publication="",
+                    corrections=(), extra={}, lines={})
+    return digest(repr(plain), repr(loaded.depends_on))
 
 
 @dataclass(slots=True)
-class ArticleCache:
-    """Loaded articles by path under content/, valid for one set of load settings."""
+class Freshness:
+    """Enough of the last build to tell that nothing changed since, read first."""
 
-    settings: str
-    """Digest of the configuration that shapes loading (time zone, permalink, ...)."""
+    frame: str = ""
+    """Digest of everything but content/: configuration, code, templates, static files."""
+    sources: str = ""
+    """Digest of the names and facts of every file under content/ (`Sources.digest`)."""
+    output: FileFacts | None = None
+    """The output folder right after the last build swapped it in."""
     started_ns: int = 0
-    """When the build that loaded these files started (wall clock)."""
-    files: dict[str, LoadedFile] = field(default_factory=dict)
+    """When the last build started (wall clock): a file changed just before may have
+    changed again within the same clock tick, unseen in its facts."""
+    built_at: datetime | None = None
+    """The build's present (`Config.now`)."""
+    next_change: datetime | None = None
+    """The first moment after `built_at` when time alone changes the site: an
+    article's publication time arrives, or it enters or leaves the news window."""
+
+    def holds(self, frame: str, sources: str, newest_ns: int, output: FileFacts | None,
+              present: datetime) -> bool:
+        """Whether a build with these inputs, now, would do exactly what the last one did
+        (`newest_ns`: the latest change time of any source file)."""
+        return (
+            self.frame == frame
+            and self.sources == sources
+            and newest_ns < self.started_ns - RACY_NS
+            and self.output is not None
+            and self.output == output
+            and self.in_force(present)
+        )
+
+    def in_force(self, present: datetime) -> bool:
+        """Whether time alone has changed nothing since the last build."""
+        return (self.built_at is not None and self.built_at <= present
+                and (self.next_change is None or present < self.next_change))
 
 
 @dataclass(slots=True)
 class PageCache:
-    """What the last build wrote."""
+    """What the last build wrote, and from what."""
 
-    output: FileFacts | None = None
-    """The output folder right after the last build swapped it in."""
+    fresh: Freshness = field(default_factory=Freshness)
     previous: FileFacts | None = None
     """The tree one build older (see write.Staging), right after that swap."""
-    inputs: str = ""
-    """Digest of every input's facts; equal next time means nothing to do."""
     files: dict[str, str] = field(default_factory=dict)
     """Every file of the output (relative path) to the key of what it holds."""
     behind: dict[str, str] = field(default_factory=dict)
@@ -109,13 +162,33 @@ class PageCache:
     """Internal links of every HTML page of the output, as the files they need."""
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Template name to every template its renderings loaded (itself included)."""
-    built_at: datetime | None = None
-    """The build's present (`Config.now`)."""
     related: RelatedArticles | None = None
     """The related articles the build computed, reused while their inputs hold."""
-    next_change: datetime | None = None
-    """The first moment after `built_at` when time alone changes the site: an
-    article's publication time arrives, or it enters or leaves the news window."""
+    sources: dict[str, FileFacts] = field(default_factory=dict)
+    """Facts of every Markdown file the output was built from."""
+    assets: str = ""
+    """Digest of the other files of content/ it was built from (`Sources.others_digest`)."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Digest of every loaded article (by id), as page keys use them."""
+    warnings: dict[str, tuple[ContentError, ...]] = field(default_factory=dict)
+    """Warnings of each Markdown file that had some."""
+    plan: str = ""
+    """Token of the `SavedPlan` the output was built to."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPlan:
+    """The pages of the last full build and the index they came from."""
+
+    token: str
+    """Which build saved it (`PageCache.plan`)."""
+    index: SiteIndex
+    """The index with no articles: the current ones are put in when it is reused."""
+    pages: list[Page]
+    shapes: dict[str, str]
+    """`shape` of every loaded article, by id."""
+    uses: dict[str, tuple[int, ...]]
+    """For each article id, the positions in `pages` of the pages showing it."""
 
 
 class Cache:
@@ -126,51 +199,63 @@ class Cache:
         self.notices = notices
 
     @property
-    def bodies(self) -> Path:
-        return self.root / "bodies.sqlite"
+    def store_path(self) -> Path:
+        return self.root / "store.sqlite"
 
-    def body_store(self) -> BodyStore:
-        """The body store, emptied first if it is damaged."""
-        store = BodyStore(self.bodies)
+    def store(self, settings: str) -> Store:
+        """The store, emptied first if it is damaged; its sources dropped when they
+        were loaded with other `settings` (see content.load_settings)."""
+        store = Store(self.store_path)
         try:
             problems = store.check()
         except sqlite3.DatabaseError as exc:
             problems = str(exc)
         if problems:
-            self.notices.append(f"build cache bodies.sqlite is damaged ({problems}); rebuilding")
+            self.notices.append(f"build cache {self.store_path.name} is damaged ({problems}); "
+                                "rebuilding")
             store.close()
-            self.bodies.unlink()
-            store = BodyStore(self.bodies)
+            self.store_path.unlink()
+            store = Store(self.store_path)
+            store.emptied = True
+        store.emptied |= not store.use_settings(settings)
         return store
 
-    def articles(self, settings: str) -> ArticleCache:
-        found = self._read("articles.pickle", ArticleCache)
-        if found is None or found.settings != settings:
-            return ArticleCache(settings)
-        return found
+    def freshness(self) -> Freshness:
+        """The head of pages.pickle alone; cheap."""
+        return self._read("pages.pickle", Freshness, parts=1) or Freshness()
 
     def pages(self) -> PageCache:
         return self._read("pages.pickle", PageCache) or PageCache()
 
-    def save_articles(self, articles: ArticleCache) -> None:
-        self._write("articles.pickle", articles)
+    def plan(self, token: str) -> SavedPlan | None:
+        found = self._read("plan.pickle", SavedPlan, parts=1) if token else None
+        return found if found is not None and found.token == token else None
 
     def save_pages(self, pages: PageCache) -> None:
-        self._write("pages.pickle", pages)
+        fresh, pages.fresh = pages.fresh, Freshness()
+        try:
+            self._write("pages.pickle", fresh, pages)
+        finally:
+            pages.fresh = fresh
+
+    def save_plan(self, plan: SavedPlan) -> None:
+        self._write("plan.pickle", plan)
 
     def clear(self) -> None:
-        for name in ("articles.pickle", "pages.pickle", self.bodies.name):
+        for name in ("pages.pickle", "plan.pickle", self.store_path.name):
             (self.root / name).unlink(missing_ok=True)
 
-    def _read(self, name: str, kind: type[T]) -> T | None:
+    def _read(self, name: str, kind: type[T], parts: int = 2) -> T | None:
+        """The value in `name`: its head when `parts` is 1, else head and body joined."""
         path = self.root / name
         try:
             with path.open("rb") as file:
-                header = pickle.load(file)
-                if header != _header():
+                if pickle.load(file) != _header():
                     self.notices.append(f"build cache {name} is from another Folio; rebuilding")
                     return None
                 value = pickle.load(file)
+                if parts == 2:
+                    value = _joined(value, pickle.load(file))
         except FileNotFoundError:
             return None
         except Exception as exc:  # any damage at all: never trust it
@@ -178,20 +263,28 @@ class Cache:
             return None
         return value if isinstance(value, kind) else None
 
-    def _write(self, name: str, value: Any) -> None:
+    def _write(self, name: str, *values: Any) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f".{name}.{os.getpid()}"
         with temporary.open("wb") as file:
             pickle.dump(_header(), file)
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(self.root / name)
 
 
-def inputs_digest(config: Config, themes: Iterable[Path]) -> str:
-    """Digest of the facts of every file a build reads (Folio's own code included),
-    and of the configuration."""
-    roots = [config.content_dir, config.site_dir / "templates", config.site_dir / "static",
-             *themes]
+def _joined(head: Any, body: Any) -> Any:
+    """pages.pickle is written as its Freshness, then the rest: put them back together."""
+    if isinstance(head, Freshness) and isinstance(body, PageCache):
+        body.fresh = head
+        return body
+    return head if body is None else body
+
+
+def frame_digest(config: Config, themes: Iterable[Path]) -> str:
+    """Digest of every input but content/: Folio's own code, the configuration, and
+    the facts of every template and static file."""
+    roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
     facts: list[bytes | str] = [
         code_digest(),
         repr(replace(config, now=None)),
@@ -217,15 +310,18 @@ def code_digest() -> str:
     return digest(*(f"{path}\0{FileFacts.of(path)}" for path in sorted(package.rglob("*.py"))))
 
 
-class BodyStore:
-    """Rendered article bodies by digest, in one SQLite file beside the other caches.
+class Store:
+    """Loaded Markdown files and rendered bodies, in one SQLite file.
 
-    One file rather than one per body: creating files is what a file system is
-    slowest at. Each process opens its own connection when it first needs one.
+    One file rather than one per article or body: creating files is what a file
+    system is slowest at, and a rebuild reads and writes single rows. Each
+    process opens its own connection when it first needs one.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.emptied = False
+        """Whether this build found it damaged or made by other settings, and emptied it."""
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -236,14 +332,69 @@ class BodyStore:
         self.__init__(state["path"])  # type: ignore[misc]
 
     def check(self) -> str:
-        """SQLite's own integrity check: '' when sound, else what it found."""
+        """'' when sound as far as a look that reads no rows can tell, else what it found.
+
+        A file that is not SQLite fails to open, and one cut short or extended
+        (what a crash or a full disk leaves) has a size that does not match its
+        pages. SQLite's quick check would read every page, which is most of a
+        small rebuild's time: damage inside the file is found as rows are read
+        (bodies are checked against their digests) and stops the build.
+        """
         db = self._db()
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         size = db.execute("PRAGMA page_size").fetchone()[0]
         if self.path.stat().st_size != pages * size:
             return "its size does not match its pages: cut short or extended"
-        rows = db.execute("PRAGMA quick_check").fetchall()
-        return "" if rows == [("ok",)] else "; ".join(str(row[0]) for row in rows[:3])
+        return ""
+
+    def use_settings(self, settings: str) -> bool:
+        """Forget every loaded file if they were loaded with other settings; whether
+        the files were kept."""
+        with self._db() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+            if row is not None and row[0] == settings:
+                return True
+            db.execute("DELETE FROM source")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
+            return False
+
+    def sources(self, paths: Iterable[str] | None = None) -> dict[str, StoredSource]:
+        """Loaded files by path under content/, without their articles: those of
+        `paths`, or all."""
+        rows = self._rows("path, size, mtime_ns, inode, depends, cached_ns", paths)
+        return {
+            path: StoredSource(FileFacts(size, mtime, inode),
+                               pickle.loads(depends) if depends else (), cached_ns)
+            for path, size, mtime, inode, depends, cached_ns in rows
+        }
+
+    def loaded(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, LoadedFile]]:
+        """Loaded files by path under content/: those of `paths`, or all."""
+        for path, data in self._rows("path, loaded", paths):
+            yield path, self._unpickle(data)
+
+    def _rows(self, columns: str, paths: Iterable[str] | None) -> Iterator[Any]:
+        query = f"SELECT {columns} FROM source"
+        if paths is None:
+            yield from self._db().execute(query)
+            return
+        for path in paths:
+            yield from self._db().execute(f"{query} WHERE path = ?", (path,))
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Drop the rows of files that are gone."""
+        with self._db() as db:
+            db.executemany("DELETE FROM source WHERE path = ?", ((path,) for path in paths))
+
+    def save_sources(self, loaded: Mapping[str, LoadedFile], cached_ns: int) -> None:
+        with self._db() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((path, *file.facts,
+                  pickle.dumps(file.depends_on) if file.depends_on else None, cached_ns,
+                  pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL))
+                 for path, file in loaded.items()),
+            )
 
     def known(self) -> set[str]:
         """Digests of every body stored."""
@@ -254,31 +405,88 @@ class BodyStore:
         with self._db() as db:
             db.executemany("INSERT OR IGNORE INTO body VALUES (?, ?)", bodies)
 
-    def read(self, digest: str) -> str:
-        try:
-            query = self._db().execute("SELECT html FROM body WHERE digest = ?", (digest,))
-            row = query.fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise FolioError(f"build cache {self.path} is damaged ({exc}); "
-                             "run folio build --clean") from None
+    def read(self, key: str) -> str:
+        row = self._fetch("SELECT html FROM body WHERE digest = ?", key)
+        if row is None or not isinstance(row[0], str) or digest(row[0]) != key:
+            raise FolioError(f"build cache {self.path} lacks a body or holds a damaged one; "
+                             "run folio build --clean")
+        return row[0]
+
+    def article(self, path: str) -> Article:
+        row = self._fetch("SELECT loaded FROM source WHERE path = ?", path)
         if row is None:
-            raise FolioError(f"build cache {self.path} lacks a body; run folio build --clean")
-        return str(row[0])
+            raise FolioError(f"build cache {self.path} lacks {path}; run folio build --clean")
+        return self._unpickle(row[0]).article
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
 
+    def _fetch(self, query: str, key: str) -> Any:
+        try:
+            return self._db().execute(query, (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise FolioError(f"build cache {self.path} is damaged ({exc}); "
+                             "run folio build --clean") from None
+
+    def _unpickle(self, data: bytes) -> LoadedFile:
+        try:
+            found = pickle.loads(data)
+        except Exception as exc:
+            raise FolioError(f"build cache {self.path} is damaged ({type(exc).__name__}); "
+                             "run folio build --clean") from None
+        if not isinstance(found, LoadedFile):
+            raise FolioError(f"build cache {self.path} is damaged; run folio build --clean")
+        return found
+
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=60)
-            self._connection.execute(
-                "CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL)"
-            )
+            self._connection.executescript(_SCHEMA)
             self._pid = os.getpid()
         return self._connection
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source (
+    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
+    depends BLOB, cached_ns INTEGER, loaded BLOB NOT NULL
+);
+"""
+
+
+class StoredArticles(Mapping[str, Article]):
+    """The published articles, by id in index order, read from the store when asked
+    for: a rebuild that renders a few pages unpickles a few articles."""
+
+    def __init__(self, store: Store, order: tuple[str, ...],
+                 changed: Mapping[str, Article]) -> None:
+        self.store = store
+        self.order = order
+        self.changed = changed
+        self._read: dict[str, Article] = {}
+        self._ids = frozenset(order)
+
+    def __getitem__(self, article_id: str) -> Article:
+        if article_id not in self._ids:
+            raise KeyError(article_id)
+        found = self.changed.get(article_id) or self._read.get(article_id)
+        if found is None:
+            found = self._read[article_id] = self.store.article(article_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StoredArticles, (self.store, self.order, self.changed))
 
 
 def digest(*parts: bytes | str) -> str:

@@ -199,7 +199,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import plan_site, plural
+    from .build import plural
+    from .pipeline import plan_site
 
     if args.links:
         return _check_links(args)

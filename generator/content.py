@@ -5,18 +5,18 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
 from . import frontmatter_yaml
-from .cache import CACHE_SALT, ArticleCache, BodyStore, FileFacts, LoadedFile, digest
+from .cache import CACHE_SALT, FileFacts, LoadedFile, Store, StoredSource, digest
 from .config import Config
 from .errors import ContentError
 from .fields import FieldReader
@@ -25,8 +25,8 @@ from .markdown import make_parser
 from .model import Article
 from .parallel import Runner, batched
 from .slugs import slugify
+from .sources import Asset, Source, Sources
 
-_BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 KNOWN_FIELDS = frozenset(
     [
@@ -48,14 +48,6 @@ KNOWN_FIELDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Asset:
-    """A non-Markdown file under content/ (an image), copied to the same path."""
-
-    source: Path
-    url: str
-
-
 @dataclass(slots=True)
 class Loaded:
     """What loading content/ found."""
@@ -65,10 +57,8 @@ class Loaded:
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentError] = field(default_factory=list)
     """Problems worth telling the writer about that do not stop a build."""
-    cache: ArticleCache = field(default_factory=lambda: ArticleCache(""))
-    """The articles loaded, to spare the next build parsing unchanged files."""
-    changed: bool = True
-    """Whether `cache` differs from the cache loading started from."""
+    files: dict[str, LoadedFile] = field(default_factory=dict)
+    """Every Markdown file loaded without errors, by path under content/."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,104 +80,57 @@ def load_settings(config: Config) -> str:
     return digest(repr(shaping), CACHE_SALT)
 
 
-def load_content(
-    config: Config, runner: Runner, cache: ArticleCache, bodies: BodyStore
-) -> Loaded:
-    """Read every article and asset under the site's content folder.
+def load_content(config: Config, runner: Runner, sources: Sources, store: Store) -> Loaded:
+    """Every article and asset `sources` found under the site's content folder.
 
-    Files the cache holds unchanged are not read; the others are parsed by
-    `runner`, their bodies rendered into `bodies`.
+    Files the store holds unchanged are not read; the others are parsed by
+    `runner`, their bodies rendered into the store.
     """
-    result = Loaded(cache=ArticleCache(cache.settings, started_ns=time.time_ns()))
-    root = config.content_dir
-    if not root.is_dir():
-        result.errors.append(ContentError("content", "no content/ folder in the site"))
-        return result
-    kept: dict[str, LoadedFile] = {}
-    stale: list[tuple[Path, str]] = []
-    stored = bodies.known() if cache.files else set()
-    for path, relative in _sources(root, result):
-        cached = cache.files.get(relative)
-        if (cached and cached.article.body_digest in stored
-                and cached.is_current(path, cache.started_ns)):
-            kept[relative] = cached
-        else:
-            stale.append((path, relative))
-    outcomes = runner.map(_load_batch, config, stale)
-    for part in batched(outcomes, 256):
-        bodies.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)
-        for outcome in part:
-            result.errors.extend(outcome.errors)
-            if outcome.loaded:
-                kept[outcome.relative] = outcome.loaded
-    result.changed = bool(stale) or kept.keys() != cache.files.keys()
-    for relative in sorted(kept):
-        loaded = kept[relative]
+    result = Loaded(assets=list(sources.assets), errors=list(sources.errors))
+    rows = store.sources()
+    files, errors = load_files(config, runner, sources.markdown, store, rows)
+    result.errors += errors
+    store.forget(rows.keys() - {s.relative for s in sources.markdown})
+    for relative in sorted(files):
+        loaded = result.files[relative] = files[relative]
         result.articles.append(loaded.article)
         result.warnings.extend(loaded.warnings)
-        result.cache.files[relative] = loaded
     return result
 
 
-def _sources(root: Path, result: Loaded) -> Iterator[tuple[Path, str]]:
-    """Markdown files under `root`; assets and bad links go into `result`."""
-    real_root = root.resolve()
-    for path in _walk(root):
-        relative = path.relative_to(root).as_posix()
-        if not _utf8(relative):
-            shown = relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            result.errors.append(ContentError(
-                f"content/{shown}", "file name is not UTF-8; rename the file"
-            ))
-        elif not _is_inside(path, real_root):
-            result.errors.append(
-                ContentError(
-                    f"content/{relative}",
-                    "is a link to something outside content/ (or to nothing, or a loop)",
-                )
-            )
-        elif path.is_dir() or not path.exists():
-            continue
-        elif path.suffix.lower() == ".md":
-            yield path, relative
-        else:
-            result.assets.append(Asset(path, quote("/" + relative)))
+def load_files(
+    config: Config,
+    runner: Runner,
+    sources: Sequence[Source],
+    store: Store,
+    rows: Mapping[str, StoredSource],
+) -> tuple[dict[str, LoadedFile], list[ContentError]]:
+    """The files of `sources`, from the store where `rows` say it holds them as they
+    are, else parsed (and then stored); with the errors of those that have some."""
+    started_ns = time.time_ns()
+    current = {s.relative for s in sources
+               if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}
+    kept: dict[str, LoadedFile] = {}
+    if current:
+        bodies = store.known()
+        everything = current if len(current) < len(rows) / 8 else None
+        for relative, loaded in store.loaded(everything):
+            if relative in current and loaded.article.body_digest in bodies:
+                kept[relative] = loaded
+    stale = [(s.path, s.relative) for s in sources if s.relative not in kept]
+    errors: list[ContentError] = []
+    for part in batched(runner.map(_load_batch, config, stale), 256):
+        store.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)
+        fresh = {o.relative: o.loaded for o in part if o.loaded}
+        store.save_sources(fresh, started_ns)
+        kept.update(fresh)
+        errors.extend(e for o in part for e in o.errors)
+    return kept, errors
 
 
 def _load_batch(config: Config, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
     parser = make_parser(config.markdown_html)
     return [_load_file(path, relative, config, parser) for path, relative in items]
-
-
-def _utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under `root` in a stable order, skipping hidden files and editor backups.
-
-    Linked folders are yielded, not entered: one pointing outside content/ is an
-    error for the caller to report, one pointing inside would be walked twice.
-    """
-    for path in sorted(root.iterdir(), key=lambda p: p.name):
-        if path.name.startswith(".") or _BACKUP.search(path.name):
-            continue
-        if path.is_dir() and not path.is_symlink():
-            yield from _walk(path)
-        elif path.is_file() or path.is_symlink():
-            yield path
-
-
-def _is_inside(path: Path, real_root: Path) -> bool:
-    # _walk enters no linked folder, so only a link itself can lead outside.
-    try:
-        return not path.is_symlink() or path.resolve(strict=True).is_relative_to(real_root)
-    except (OSError, RuntimeError):  # a loop of links, or a link to nothing
-        return False
 
 
 def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) -> FileOutcome:

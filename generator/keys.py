@@ -8,26 +8,25 @@ templates can see. Equal keys mean equal bytes, so the page is not rendered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 import jinja2
 
-from .archive import SiteIndex
 from .cache import CACHE_SALT, digest
 from .config import Config
-from .model import Page, Ref
+from .model import Article, Page, Ref
 
 
 class PageKeys:
     """Keys of one build's pages."""
 
-    def __init__(self, config: Config, index: SiteIndex, env: jinja2.Environment) -> None:
+    def __init__(self, config: Config, env: jinja2.Environment,
+                 articles: Mapping[str, str]) -> None:
+        """`articles`: the `article_digest` of every article, by id."""
         self.env = env
-        # repr, not pickle: pickle's bytes depend on which equal objects are shared.
-        self.articles = {
-            article_id: digest(repr(article)) for article_id, article in index.articles.items()
-        }
+        self.articles = articles
         # `now` only decides which articles are shown, which the contexts say.
         self.site = digest(repr((replace(config, now=None), env.globals["site"], CACHE_SALT)))
         self._templates: dict[str, str] = {}
@@ -56,6 +55,12 @@ class PageKeys:
         if name not in self._templates:
             self._templates[name] = _source_digest(self.env, name)
         return self._templates[name]
+
+
+def article_digest(article: Article) -> str:
+    """Digest of everything an article is; equal digests, equal article."""
+    # repr, not pickle: pickle's bytes depend on which equal objects are shared.
+    return digest(repr(article))
 
 
 def _source_digest(env: jinja2.Environment, name: str) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Hashable, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,35 +22,19 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
-from .cache import BodyStore
+from .cache import Store
 from .config import Config
-from .errors import ContentError, FolioError
+from .errors import ContentError
 from .links import internal_links
 from .model import Article, Page, Ref
 from .pages import TermCount
 from .search import has_search
+from .theme_paths import builtin_theme, theme_dir
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-
-
-def builtin_theme() -> Path:
-    """The default theme: inside the installed package, or at the top of a checkout."""
-    package = Path(__file__).resolve().parent
-    installed = package / "themes" / "default"
-    return installed if installed.is_dir() else package.parent / "themes" / "default"
-
-
-def theme_dir(config: Config) -> Path:
-    """The folder of the theme `config.theme` names; raises when it does not exist."""
-    candidate = config.site_dir / "themes" / config.theme
-    if candidate.is_dir():
-        return candidate
-    if config.theme == "default":
-        return builtin_theme()
-    raise FolioError(f"folio.toml: theme: no folder themes/{config.theme} in {config.site_dir}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +122,7 @@ class RenderSetup:
 
     config: Config
     index: SiteIndex
-    bodies: BodyStore
+    bodies: Store
     token: str
     """Tells one build's setup from another's in a worker that served both."""
 
@@ -222,7 +205,7 @@ class ArticleView:
 
     __slots__ = ("_article", "_bodies")
 
-    def __init__(self, article: Article, bodies: BodyStore) -> None:
+    def __init__(self, article: Article, bodies: Store) -> None:
         self._article = article
         self._bodies = bodies
 

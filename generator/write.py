@@ -46,8 +46,10 @@ class Staging:
     `output/`. A tree left half-updated carries a marker and is rebuilt from nothing.
     """
 
-    def __init__(self, output_dir: Path, holds: Mapping[str, str] | None) -> None:
-        """`holds`: key of every file the older tree holds, None when it is not known."""
+    def __init__(self, output_dir: Path, holds: Mapping[str, str] | None,
+                 current: Mapping[str, str]) -> None:
+        """`holds`: key of every file the older tree holds, None when it is not known;
+        `current`: the same for `output/` (empty when not known)."""
         _remove_leftovers(output_dir)
         self.output_dir = output_dir
         self.root = previous_tree(output_dir)
@@ -58,21 +60,22 @@ class Staging:
         self.root.mkdir(parents=True, exist_ok=True)
         marker.touch()
         self.holds = dict(holds)
+        self.current = current
         self.wanted: dict[str, str] = {}
         """Key of every file of the new tree."""
         self.written = 0
         """Files whose bytes were written (not already there or linked)."""
         self._made: set[Path] = set()
 
-    def has(self, relative: PurePosixPath, key: str) -> bool:
-        """Whether the tree already holds this file as `key` says; if so it stays."""
-        name = relative.as_posix()
-        if self.holds.get(name) != key:
-            return False
-        self.wanted[name] = key
-        return True
+    def keep(self, name: str, key: str) -> bool:
+        """Keep the file (path relative to the tree) if either tree holds it as `key`
+        says: it stays, or is linked from `output/`. False when neither does."""
+        if self.holds.get(name) == key:
+            self.wanted[name] = key
+            return True
+        return self.current.get(name) == key and self._link(PurePosixPath(name), key)
 
-    def link(self, relative: PurePosixPath, key: str) -> bool:
+    def _link(self, relative: PurePosixPath, key: str) -> bool:
         """Take the file from `output/` (it is right there); False when there is none."""
         try:
             self._replace(relative, lambda temporary: os.link(self._current(relative), temporary))
@@ -84,7 +87,7 @@ class Staging:
     def put(self, relative: PurePosixPath, data: bytes, key: str) -> None:
         """Make the file hold `data`, writing only when neither tree has those bytes."""
         if not (_holds(self.root.joinpath(*relative.parts), data)
-                or (_holds(self._current(relative), data) and self.link(relative, key))):
+                or (_holds(self._current(relative), data) and self._link(relative, key))):
             self._replace(relative, lambda temporary: temporary.write_bytes(data))
             self.written += 1
         self.wanted[relative.as_posix()] = key

@@ -1,0 +1,358 @@
+"""The whole pipeline: load → index → pages → render → write, every error reported at once.
+
+Pages whose key is unchanged since the last build are carried over, not
+rendered (see keys.py); at the end the build saves what the next one needs
+to skip work: page keys, the plan for quick.py, file facts (see cache.py).
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from . import urls
+from .archive import RelatedArticles, SiteIndex, build_index
+from .cache import (
+    Cache,
+    FileFacts,
+    Freshness,
+    LoadedFile,
+    PageCache,
+    SavedPlan,
+    Store,
+    digest,
+    shape,
+)
+from .config import Config
+from .content import load_content, load_settings
+from .errors import ContentError, ContentErrors, display_path
+from .images import resize_photos
+from .keys import PageKeys, article_digest
+from .links import broken, internal_links
+from .model import Article, Page, Ref
+from .pages import blame, plan_pages
+from .parallel import Runner
+from .progress import Progress
+from .render import Renderer, RenderSetup, render_batch
+from .search import SEARCH_FOLDER, build_search_index, has_search
+from .sitemaps import NEWS_WINDOW
+from .sources import Sources, find_sources
+from .theme_paths import themes
+from .write import Staging, previous_tree
+
+if TYPE_CHECKING:
+    from .build import BuildReport, Survey
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build will write, before anything is rendered."""
+
+    index: SiteIndex
+    pages: list[Page]
+    copies: dict[PurePosixPath, Path]
+    """Files copied as they are (theme and site static files, content images)."""
+    files: dict[str, LoadedFile]
+    """Every Markdown file loaded, by path under content/."""
+    warnings: tuple[ContentError, ...] = ()
+    """Problems to tell the writer about that do not stop the build."""
+    next_change: datetime | None = None
+    """When time alone next changes the site (see Freshness.next_change)."""
+
+
+def plan_site(
+    config: Config,
+    runner: Runner | None = None,
+    store: Store | None = None,
+    sources: Sources | None = None,
+    known: RelatedArticles | None = None,
+) -> Plan:
+    """Load, validate and index the content; raise ContentErrors listing every problem."""
+    store = store or Cache(config.cache_dir, []).store(load_settings(config))
+    sources = sources or find_sources(config.content_dir)
+    loaded = load_content(config, runner or Runner(1), sources, store)
+    index, index_errors = build_index(loaded.articles, config, known)
+    pages, page_errors = plan_pages(index, config)
+    copies = dict(_static_files(config))
+    copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
+    errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, index, config)
+    if errors:
+        raise ContentErrors(errors)
+    return Plan(index, pages, copies, loaded.files, tuple(loaded.warnings),
+                next_change(loaded.articles, config))
+
+
+def full_build(
+    config: Config,
+    cache: Cache,
+    survey: Survey,
+    previous: PageCache,
+    runner: Runner,
+    progress: Progress,
+) -> BuildReport:
+    """Run the whole pipeline; save what the next build needs."""
+    from .build import BuildReport
+
+    store = cache.store(load_settings(config))
+    plan = plan_site(config, runner, store, survey.sources, previous.related)
+    digests = {relative: article_digest(f.article) for relative, f in plan.files.items()}
+    state, counts = _write(plan, config, previous, runner, progress, store, digests)
+    state.related, state.digests = plan.index.related_known, digests
+    state.plan = uuid.uuid4().hex
+    state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
+    cache.save_plan(_saved_plan(state.plan, plan))
+    save_state(cache, state, survey, config, plan.next_change)
+    return BuildReport(
+        articles=len(plan.index.articles),
+        pages=len(plan.pages),
+        files=counts[0],
+        seconds=0,
+        warnings=plan.warnings,
+        rendered=counts[1],
+        written=counts[2],
+    )
+
+
+def save_state(cache: Cache, state: PageCache, survey: Survey, config: Config,
+               next_change: datetime | None) -> None:
+    """Save `state` with the facts of the inputs it was built from."""
+    sources = survey.sources
+    state.sources = {s.relative: s.facts for s in sources.markdown}
+    state.assets = sources.others_digest()
+    state.fresh = Freshness(
+        frame=survey.frame,
+        sources=sources.digest(),
+        output=FileFacts.of(config.output_dir),
+        started_ns=survey.started_ns,
+        built_at=config.present,
+        next_change=next_change,
+    )
+    cache.save_pages(state)
+
+
+def _saved_plan(token: str, plan: Plan) -> SavedPlan:
+    uses: dict[str, list[int]] = {}
+    for position, page in enumerate(plan.pages):
+        for article_id in shown_articles(page):
+            uses.setdefault(article_id, []).append(position)
+    return SavedPlan(
+        token=token,
+        index=replace(plan.index, articles={}),
+        pages=plan.pages,
+        shapes={relative: shape(f) for relative, f in plan.files.items()},
+        uses={article_id: tuple(positions) for article_id, positions in uses.items()},
+    )
+
+
+def shown_articles(page: Page) -> set[str]:
+    """Ids of the articles a page's context refers to (and so may print)."""
+    found = set()
+    for value in page.context.values():
+        if isinstance(value, Ref):
+            found.add(value.id)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Ref):
+            found.update(ref.id for ref in value)
+    return found
+
+
+def _write(
+    plan: Plan,
+    config: Config,
+    previous: PageCache,
+    runner: Runner,
+    progress: Progress,
+    store: Store,
+    digests: Mapping[str, str],
+) -> tuple[PageCache, tuple[int, int, int]]:
+    """Bring the older output tree up to date, render what changed, swap it in."""
+    setup = RenderSetup(config, plan.index, store, token=uuid.uuid4().hex)
+    keys = PageKeys(config, Renderer(setup).env, digests)
+    state = PageCache(templates=dict(previous.templates))
+    trusted = previous.fresh.output == FileFacts.of(config.output_dir)
+    current = previous.files if trusted else {}
+    staging = open_staging(config, previous, trusted)
+    stale = keep_unchanged(plan.pages, keys, state, staging)
+    render_pages(stale, setup, keys, state, staging, runner, progress)
+    photos = resize_photos(plan.index.articles.values(), config, progress)
+    _copy(sorted({**plan.copies, **dict(photos)}.items()), staging)
+    carry_links(state, previous.links if trusted else {}, current, staging, config)
+    search = search_step(config, plan.index, current, staging)
+    checked = state.links if staging.wanted.keys() != current.keys() else {
+        name: state.links[name] for name in _files_of(stale) if name in state.links
+    }
+    finish(staging, search, checked, plan.pages)
+    state.files, state.behind = staging.wanted, current
+    state.previous = FileFacts.of(previous_tree(config.output_dir))
+    return state, (len(state.files), len(stale), staging.written)
+
+
+def open_staging(config: Config, previous: PageCache, trusted: bool) -> Staging:
+    """The older tree, to be brought up to date; known file by file when the last
+    build left it as it is."""
+    older = previous_tree(config.output_dir)
+    known = trusted and previous.previous == FileFacts.of(older)
+    return Staging(config.output_dir, previous.behind if known else None,
+                   previous.files if trusted else {})
+
+
+def finish(
+    staging: Staging,
+    search: Callable[[Path], None] | None,
+    links: Mapping[str, tuple[str, ...]],
+    pages: list[Page],
+) -> None:
+    """Index the new tree for search, check its links, swap it in."""
+
+    def complete(root: Path) -> None:
+        if search:
+            search(root)
+        _check_links(links, staging.wanted.keys(), root, pages)
+
+    staging.commit(complete)
+
+
+def carry_links(
+    state: PageCache,
+    current_links: Mapping[str, tuple[str, ...]],
+    current: Mapping[str, str],
+    staging: Staging,
+    config: Config,
+) -> None:
+    """Links of the pages that were kept, not rendered: known when `output/` has the
+    same page, else read from the file (kept from the tree one build older)."""
+    for name, key in staging.wanted.items():
+        if name.endswith(".html") and name not in state.links:
+            known = current_links.get(name) if current.get(name) == key else None
+            state.links[name] = known if known is not None else internal_links(
+                (staging.root / name).read_text(encoding="utf-8"),
+                "/" + name.removesuffix("index.html"),
+                config.base_path,
+            )
+
+
+def _check_links(
+    links: Mapping[str, tuple[str, ...]],
+    files: Iterable[str],
+    root: Path,
+    pages: list[Page],
+) -> None:
+    """Fail the build, naming page and target, when a page links to a file not written."""
+    missing = broken(links, files, root)
+    if not missing:
+        return
+    sources = {urls.file_for(p.url).as_posix(): p.origin for p in pages if p.origin}
+    raise ContentErrors(
+        ContentError(
+            f"content/{sources[link.page]}" if link.page in sources else link.page,
+            f"links to {link.url}, which is not a page or file of the site",
+        )
+        for link in missing
+    )
+
+
+def _files_of(pages: list[Page]) -> list[str]:
+    return [urls.file_for(page.url).as_posix() for page in pages]
+
+
+def search_step(
+    config: Config, index: SiteIndex, current: Mapping[str, str], staging: Staging
+) -> Callable[[Path], None] | None:
+    """Pagefind over the new tree, unless no page changed and the old index can stay."""
+    folder = PurePosixPath(SEARCH_FOLDER)
+    staging.clear_folder(folder)
+    if not has_search(config, index):
+        return None
+    if _html(staging.wanted) == _html(current) and staging.take_folder(folder):
+        return None
+    return build_search_index
+
+
+def _html(files: Mapping[str, str]) -> dict[str, str]:
+    """The HTML pages of a tree with their keys: what the search index is made from."""
+    return {name: key for name, key in files.items() if name.endswith(".html")}
+
+
+def keep_unchanged(
+    pages: list[Page], keys: PageKeys, state: PageCache, staging: Staging
+) -> list[Page]:
+    """Keep every page whose key is unchanged; the pages left to render."""
+    stale = []
+    for page in pages:
+        relative = urls.file_for(page.url)
+        key = keys.key(page, state.templates.get(page.template))
+        if not key or not staging.keep(relative.as_posix(), key):
+            stale.append(page)
+    return stale
+
+
+def render_pages(
+    pages: list[Page],
+    setup: RenderSetup,
+    keys: PageKeys,
+    state: PageCache,
+    staging: Staging,
+    runner: Runner,
+    progress: Progress,
+) -> None:
+    errors: dict[str, ContentError] = {}
+    progress.start("Rendering", len(pages))
+    for page, rendered in zip(pages, runner.map(render_batch, setup, pages), strict=True):
+        progress.advance()
+        if rendered.errors:
+            errors.update((str(e), e) for e in rendered.errors)
+            continue
+        loaded = state.templates.get(page.template, ())
+        state.templates[page.template] = tuple(dict.fromkeys((*loaded, *rendered.templates)))
+        key = keys.key(page, state.templates[page.template]) or ""
+        relative = urls.file_for(page.url)
+        staging.put(relative, rendered.data, key)
+        if relative.suffix == ".html":  # interned here too: workers' strings arrive apart
+            state.links[relative.as_posix()] = tuple(sys.intern(t) for t in rendered.links)
+    progress.finish()
+    if errors:
+        raise ContentErrors(errors.values())
+
+
+def _copy(copies: list[tuple[PurePosixPath, Path]], staging: Staging) -> None:
+    """Copy files as they are, unless the tree already has them from the same source."""
+    for relative, source in copies:
+        key = digest("copy", str(source), repr(FileFacts.of(source)))
+        if not staging.keep(relative.as_posix(), key):
+            staging.copy(relative, source, key)
+
+
+def next_change(articles: list[Article], config: Config) -> datetime | None:
+    """The first moment after now when time alone changes what the site shows."""
+    moments = (m for a in articles for m in (a.date, a.date + NEWS_WINDOW))
+    return min((m for m in moments if m > config.present), default=None)
+
+
+def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
+    """Built-in theme, theme, then the site's own static/ files (later ones win), as
+    templates fall back from site to theme to the built-in theme."""
+    for root in (*(theme / "static" for theme in themes(config)), config.site_dir / "static"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    yield PurePosixPath(path.relative_to(root).as_posix()), path
+
+
+def _clashes(
+    pages: list[Page], copies: dict[PurePosixPath, Path], index: SiteIndex, config: Config
+) -> list[ContentError]:
+    """Static files and content images that would overwrite a page, or the reverse."""
+    by_file = {urls.file_for(page.url): page for page in pages}
+    errors = []
+    for relative, source in copies.items():
+        page = by_file.get(relative)
+        shown = display_path(source, config.site_dir)
+        if page and page.origin:
+            errors.append(blame(page, index, f"the file {shown}"))
+        elif page:
+            errors.append(ContentError(shown, f"would overwrite the page {page.url}; rename it"))
+    return errors

@@ -1,0 +1,146 @@
+"""A rebuild that reuses the last plan: for edits that move no page.
+
+When every edited article keeps its `shape` (the fields that decide which
+pages exist and what they list, in which order) and nothing else changed,
+the pages are exactly the last build's. Only the pages that show an edited
+article can differ; they are keyed and rendered, every other file is carried
+over, and only the edited articles are read (the rest stay in the store
+until a page asks for them). Anything else returns None: the whole pipeline
+runs instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from . import urls
+from .cache import (
+    RACY_NS,
+    Cache,
+    FileFacts,
+    LoadedFile,
+    PageCache,
+    SavedPlan,
+    StoredArticles,
+    shape,
+)
+from .config import Config
+from .content import load_files, load_settings
+from .keys import PageKeys, article_digest
+from .model import Article
+from .parallel import Runner
+from .pipeline import (
+    carry_links,
+    finish,
+    keep_unchanged,
+    open_staging,
+    render_pages,
+    save_state,
+    search_step,
+)
+from .progress import Progress
+from .render import Renderer, RenderSetup
+from .sources import Source
+
+if TYPE_CHECKING:
+    from .build import BuildReport, Survey
+
+
+def quick_build(
+    config: Config,
+    cache: Cache,
+    survey: Survey,
+    previous: PageCache,
+    runner: Runner,
+    progress: Progress,
+) -> BuildReport | None:
+    """Rebuild the pages showing the edited articles; None when the plan may have moved."""
+    from .build import BuildReport
+
+    edited = _edited_sources(config, survey, previous)
+    plan = cache.plan(previous.plan) if edited is not None else None
+    if edited is None or plan is None:
+        return None
+    store = cache.store(load_settings(config))
+    if store.emptied:
+        return None
+    files, errors = load_files(config, Runner(1), edited, store, store.sources(
+        [s.relative for s in edited]))
+    if errors or any(shape(f) != plan.shapes.get(relative) for relative, f in files.items()):
+        return None
+    state, changed = _carry_state(previous, files)
+    index = replace(plan.index, articles=StoredArticles(store, plan.index.newest_first, changed))
+    pages = [plan.pages[i] for i in sorted({i for a in changed for i in plan.uses.get(a, ())})]
+    setup = RenderSetup(config, index, store, token=uuid.uuid4().hex)
+    keys = PageKeys(config, Renderer(setup).env, state.digests)
+    staging = open_staging(config, previous, trusted=True)
+    rendered = {urls.file_for(page.url).as_posix() for page in pages}
+    stale = keep_unchanged(pages, keys, state, staging)
+    for name, key in previous.files.items():
+        if name not in rendered and not staging.keep(name, key):
+            return None  # a file of output/ has gone: only the whole pipeline can redo it
+    render_pages(stale, setup, keys, state, staging, runner, progress)
+    carry_links(state, previous.links, previous.files, staging, config)
+    search = search_step(config, index, previous.files, staging)
+    finish(staging, search, {name: state.links[name] for name in rendered
+                             if name in state.links}, plan.pages)
+    state.files, state.behind = staging.wanted, previous.files
+    state.previous = FileFacts.of(staging.root)
+    save_state(cache, state, survey, config, previous.fresh.next_change)
+    return _report(plan, state, len(stale), staging.written, BuildReport)
+
+
+def _edited_sources(config: Config, survey: Survey, previous: PageCache) -> list[Source] | None:
+    """The Markdown files changed since the last build, when only those changed:
+    no other input, no file added or removed, no time boundary crossed."""
+    sources = survey.sources
+    fresh = previous.fresh
+    if not (fresh.frame == survey.frame and fresh.in_force(config.present)
+            and fresh.output is not None and fresh.output == FileFacts.of(config.output_dir)
+            and previous.assets == sources.others_digest()
+            and len(sources.markdown) == len(previous.sources)):
+        return None
+    racy = fresh.started_ns - RACY_NS
+    edited = []
+    for source in sources.markdown:
+        known = previous.sources.get(source.relative)
+        if known is None:
+            return None
+        if known != source.facts or source.facts.mtime_ns >= racy:
+            edited.append(source)
+    return edited
+
+
+def _carry_state(
+    previous: PageCache, files: dict[str, LoadedFile]
+) -> tuple[PageCache, dict[str, Article]]:
+    """The last build's state with the edited articles in; and those whose digest changed."""
+    state = PageCache(templates=dict(previous.templates), links=dict(previous.links),
+                      related=previous.related, digests=dict(previous.digests),
+                      warnings=dict(previous.warnings), plan=previous.plan)
+    changed = {}
+    for relative, loaded in files.items():
+        found = article_digest(loaded.article)
+        if state.digests.get(relative) != found:
+            state.digests[relative] = found
+            changed[relative] = loaded.article
+        state.warnings.pop(relative, None)
+        if loaded.warnings:
+            state.warnings[relative] = loaded.warnings
+    state.warnings = dict(sorted(state.warnings.items()))
+    return state, changed
+
+
+def _report(plan: SavedPlan, state: PageCache, rendered: int, written: int,
+            report: type[BuildReport]) -> BuildReport:
+    return report(
+        articles=len(plan.index.newest_first),
+        pages=len(plan.pages),
+        files=len(state.files),
+        seconds=0,
+        warnings=tuple(w for found in state.warnings.values() for w in found),
+        rendered=rendered,
+        written=written,
+    )

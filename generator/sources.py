@@ -1,0 +1,141 @@
+"""The files under `content/`: Markdown sources and assets, found in one walk.
+
+Kept free of parsing so that a build with nothing to do imports little: the
+walk and the facts of each file are all it needs to know that.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from .cache import FileFacts, digest
+from .errors import ContentError
+
+_BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A non-Markdown file under content/ (an image), copied to the same path."""
+
+    source: Path
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A Markdown file under content/."""
+
+    path: Path
+    relative: str
+    """Path under content/ with forward slashes: the article's id."""
+    facts: FileFacts
+
+
+@dataclass(slots=True)
+class Sources:
+    """What the walk of content/ found."""
+
+    markdown: list[Source] = field(default_factory=list)
+    assets: list[Asset] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+    """Files that cannot be sources: names that are not UTF-8, links leading out."""
+
+    def digest(self) -> str:
+        """Digest of every file's name and facts: equal means no file changed."""
+        return digest(
+            *(f"{s.relative}\0{s.facts.size} {s.facts.mtime_ns} {s.facts.inode}"
+              for s in self.markdown),
+            self.others_digest(),
+        )
+
+    def others_digest(self) -> str:
+        """The same for everything but the Markdown files: assets and bad names."""
+        return digest(
+            *(f"{a.source}\0{FileFacts.of(a.source)}" for a in self.assets),
+            *(str(e) for e in self.errors),
+        )
+
+    def newest_ns(self) -> int:
+        """The latest change time of any Markdown file."""
+        return max((s.facts.mtime_ns for s in self.markdown), default=0)
+
+
+def find_sources(root: Path) -> Sources:
+    """Markdown files and assets under `root`, in a stable order; bad names as errors."""
+    found = Sources()
+    if not root.is_dir():
+        found.errors.append(ContentError("content", "no content/ folder in the site"))
+        return found
+    real_root = root.resolve()
+    prefix = len(str(root)) + 1
+    for entry in _walk(str(root)):
+        relative = entry.path[prefix:].replace(os.sep, "/")
+        if not _utf8(relative):
+            shown = relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            found.errors.append(ContentError(
+                f"content/{shown}", "file name is not UTF-8; rename the file"
+            ))
+        elif entry.is_symlink() and not _leads_inside(Path(entry.path), real_root):
+            found.errors.append(
+                ContentError(
+                    f"content/{relative}",
+                    "is a link to something outside content/ (or to nothing, or a loop)",
+                )
+            )
+        else:
+            _add(found, entry, relative)
+    return found
+
+
+def _add(found: Sources, entry: os.DirEntry[str], relative: str) -> None:
+    try:
+        if entry.is_dir():
+            return  # a link to a folder inside content/: walked as itself already
+        info = entry.stat()
+    except OSError:
+        return  # gone since the walk saw it
+    path = Path(entry.path)
+    if relative.lower().endswith(".md"):
+        facts = FileFacts(info.st_size, info.st_mtime_ns, info.st_ino)
+        found.markdown.append(Source(path, relative, facts))
+    else:
+        found.assets.append(Asset(path, quote("/" + relative)))
+
+
+def _walk(folder: str) -> Iterator[os.DirEntry[str]]:
+    """Files under `folder` in a stable order, skipping hidden files and editor backups.
+
+    Linked folders are yielded, not entered: one pointing outside content/ is an
+    error for the caller to report, one pointing inside would be walked twice.
+    """
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith(".") or _BACKUP.search(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
+            yield entry
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _leads_inside(path: Path, real_root: Path) -> bool:
+    # _walk enters no linked folder, so only a link itself can lead outside.
+    try:
+        return path.resolve(strict=True).is_relative_to(real_root)
+    except (OSError, RuntimeError):  # a loop of links, or a link to nothing
+        return False
