@@ -59,6 +59,8 @@ class Survey:
 
     sources: Sources
     """What content/ holds."""
+    sources_digest: str
+    """`sources.digest()`."""
     frame: str
     """Digest of every other input (see cache.frame_digest)."""
     started_ns: int
@@ -82,10 +84,10 @@ def build(
     cache = Cache(config.cache_dir, notices)
     if clean:
         cache.clear()
-    survey = Survey(find_sources(config.content_dir), frame_digest(config, themes(config)),
-                    time.time_ns())
-    sources = survey.sources
-    if cache.freshness().holds(survey.frame, sources.digest(), sources.newest_ns(),
+    started_ns = time.time_ns()
+    sources = find_sources(config.content_dir)
+    survey = Survey(sources, sources.digest(), frame_digest(config, themes(config)), started_ns)
+    if cache.freshness().holds(survey.frame, survey.sources_digest, sources.newest_ns(),
                                FileFacts.of(config.output_dir), config.present):
         return BuildReport(0, 0, 0, time.perf_counter() - started, notices=tuple(notices))
     # Imported only now: a build with nothing to do needs neither parser nor renderer.

@@ -1,14 +1,17 @@
 """What one build keeps for the next, under `.folio-cache/`.
 
 - `store.sqlite`: one row per loaded Markdown file (the article it gave, with
-  the file facts it was loaded from, so an unchanged file is not parsed again)
-  and article bodies rendered to HTML, by digest. The index keeps only
-  metadata; renderers read bodies when they need them.
+  the file facts it was loaded from, so an unchanged file is not parsed again),
+  article bodies rendered to HTML, by digest (the index keeps only metadata;
+  renderers read bodies when they need them), and the pages of the last full
+  build's plan, one row each.
 - `pages.pickle`: what the last build wrote: the key of every file, the
   templates each template loaded, the facts of every input. Its head alone
   says whether anything changed, so a build with nothing to do reads little.
-- `plan.pickle`: the last full build's pages and index (less the articles),
-  reused while no article changes in a way that moves pages (see `shape`).
+- `templates/`: templates compiled by Jinja.
+- `plan.pickle`: the rest of that plan: the index (less the articles), and
+  which pages show each article. Reused while no article changes in a way
+  that moves pages (see `shape`).
 
 A cache written by another version of Folio, or unreadable, is discarded
 with a notice and the build starts from nothing; it is never trusted.
@@ -20,6 +23,7 @@ import functools
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,16 +34,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .config import Config
 from .errors import ContentError, FolioError
-from .model import Article
+from .model import Article, Page
 
 if TYPE_CHECKING:
     from .archive import RelatedArticles, SiteIndex
-    from .model import Page
 
 CACHE_FORMAT = 2
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
+COMPILED_TEMPLATES = "templates"
+"""Folder of the cache where Jinja keeps compiled templates (see render.py)."""
 RACY_NS = 50_000_000
 """A file changed this close before a build started may have changed again
 within the same file-system clock tick, unseen: it is not trusted as cached."""
@@ -159,7 +164,9 @@ class PageCache:
     behind: dict[str, str] = field(default_factory=dict)
     """The same for the tree one build older."""
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Internal links of every HTML page of the output, as the files they need."""
+    """Internal links of HTML pages, as the files they need: of every page after a
+    full build, of the pages rendered after a quick one. Kept in the store, where
+    a quick rebuild updates only the pages it rendered (see `Store.links`)."""
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Template name to every template its renderings loaded (itself included)."""
     related: RelatedArticles | None = None
@@ -178,13 +185,14 @@ class PageCache:
 
 @dataclass(frozen=True, slots=True)
 class SavedPlan:
-    """The pages of the last full build and the index they came from."""
+    """The last full build's plan: its index, and where its pages are in the store."""
 
     token: str
-    """Which build saved it (`PageCache.plan`)."""
+    """Which build saved it (`PageCache.plan`); the store's pages carry it too."""
     index: SiteIndex
     """The index with no articles: the current ones are put in when it is reused."""
-    pages: list[Page]
+    page_count: int
+    """How many pages the plan has; the store holds them by position."""
     shapes: dict[str, str]
     """`shape` of every loaded article, by id."""
     uses: dict[str, tuple[int, ...]]
@@ -228,22 +236,30 @@ class Cache:
         return self._read("pages.pickle", PageCache) or PageCache()
 
     def plan(self, token: str) -> SavedPlan | None:
+        """The plan `token` names, if plan.pickle still holds it."""
         found = self._read("plan.pickle", SavedPlan, parts=1) if token else None
         return found if found is not None and found.token == token else None
 
-    def save_pages(self, pages: PageCache) -> None:
-        fresh, pages.fresh = pages.fresh, Freshness()
+    def save_pages(self, pages: PageCache, store: Store, every_page: bool) -> None:
+        """Save what a build wrote; `every_page`: its links are those of every page."""
+        store.save_links(pages.links, every_page)
+        fresh, links = pages.fresh, pages.links
+        pages.fresh, pages.links = Freshness(), {}
         try:
             self._write("pages.pickle", fresh, pages)
         finally:
-            pages.fresh = fresh
+            pages.fresh, pages.links = fresh, links
 
-    def save_plan(self, plan: SavedPlan) -> None:
+    def save_plan(self, plan: SavedPlan, pages: list[Page], store: Store) -> None:
+        """The plan in plan.pickle and its pages in the store, one row each, so that a
+        quick rebuild reads only the pages it renders."""
+        store.save_pages(plan.token, pages)
         self._write("plan.pickle", plan)
 
     def clear(self) -> None:
         for name in ("pages.pickle", "plan.pickle", self.store_path.name):
             (self.root / name).unlink(missing_ok=True)
+        shutil.rmtree(self.root / COMPILED_TEMPLATES, ignore_errors=True)
 
     def _read(self, name: str, kind: type[T], parts: int = 2) -> T | None:
         """The value in `name`: its head when `parts` is 1, else head and body joined."""
@@ -396,6 +412,41 @@ class Store:
                  for path, file in loaded.items()),
             )
 
+    def save_pages(self, token: str, pages: list[Page]) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM page")
+            db.executemany("INSERT INTO page VALUES (?, ?)", (
+                (position, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+                for position, page in enumerate(pages)
+            ))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('plan', ?)", (token,))
+
+    def pages(self, token: str, positions: Iterable[int]) -> list[Page] | None:
+        """The pages at `positions` of the plan `token` names; None if not that plan's."""
+        row = self._fetch("SELECT value FROM meta WHERE key = ?", "plan")
+        if row is None or row[0] != token:
+            return None
+        found = []
+        for position in positions:
+            data = self._fetch("SELECT data FROM page WHERE position = ?", position)
+            if data is None:
+                return None
+            found.append(self._unpickle(data[0], Page))
+        return found
+
+    def links(self) -> dict[str, tuple[str, ...]]:
+        """Internal links of every page of the output, by file name."""
+        rows = self._db().execute("SELECT name, targets FROM link")
+        return {name: tuple(sys.intern(t) for t in targets.split("\n") if t)
+                for name, targets in rows}
+
+    def save_links(self, links: Mapping[str, tuple[str, ...]], every_page: bool) -> None:
+        with self._db() as db:
+            if every_page:
+                db.execute("DELETE FROM link")
+            db.executemany("INSERT OR REPLACE INTO link VALUES (?, ?)",
+                           ((name, "\n".join(targets)) for name, targets in links.items()))
+
     def known(self) -> set[str]:
         """Digests of every body stored."""
         return {row[0] for row in self._db().execute("SELECT digest FROM body")}
@@ -423,20 +474,20 @@ class Store:
             self._connection.close()
             self._connection = None
 
-    def _fetch(self, query: str, key: str) -> Any:
+    def _fetch(self, query: str, key: str | int) -> Any:
         try:
             return self._db().execute(query, (key,)).fetchone()
         except sqlite3.DatabaseError as exc:
             raise FolioError(f"build cache {self.path} is damaged ({exc}); "
                              "run folio build --clean") from None
 
-    def _unpickle(self, data: bytes) -> LoadedFile:
+    def _unpickle(self, data: bytes, kind: type[T] = LoadedFile) -> T:  # type: ignore[assignment]
         try:
             found = pickle.loads(data)
         except Exception as exc:
             raise FolioError(f"build cache {self.path} is damaged ({type(exc).__name__}); "
                              "run folio build --clean") from None
-        if not isinstance(found, LoadedFile):
+        if not isinstance(found, kind):
             raise FolioError(f"build cache {self.path} is damaged; run folio build --clean")
         return found
 
@@ -452,6 +503,8 @@ class Store:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS link (name TEXT PRIMARY KEY, targets TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS page (position INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS source (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
     depends BLOB, cached_ns INTEGER, loaded BLOB NOT NULL

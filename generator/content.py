@@ -117,7 +117,7 @@ def load_files(
         for relative, loaded in store.loaded(everything):
             if relative in current and loaded.article.body_digest in bodies:
                 kept[relative] = loaded
-    stale = [(s.path, s.relative) for s in sources if s.relative not in kept]
+    stale = [(Path(s.path), s.relative) for s in sources if s.relative not in kept]
     errors: list[ContentError] = []
     for part in batched(runner.map(_load_batch, config, stale), 256):
         store.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)

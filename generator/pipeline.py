@@ -105,8 +105,8 @@ def full_build(
     state.related, state.digests = plan.index.related_known, digests
     state.plan = uuid.uuid4().hex
     state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
-    cache.save_plan(_saved_plan(state.plan, plan))
-    save_state(cache, state, survey, config, plan.next_change)
+    cache.save_plan(_saved_plan(state.plan, plan), plan.pages, store)
+    save_state(cache, store, state, survey, config, plan.next_change)
     return BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
@@ -118,21 +118,21 @@ def full_build(
     )
 
 
-def save_state(cache: Cache, state: PageCache, survey: Survey, config: Config,
-               next_change: datetime | None) -> None:
+def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, config: Config,
+               next_change: datetime | None, every_page: bool = True) -> None:
     """Save `state` with the facts of the inputs it was built from."""
     sources = survey.sources
     state.sources = {s.relative: s.facts for s in sources.markdown}
     state.assets = sources.others_digest()
     state.fresh = Freshness(
         frame=survey.frame,
-        sources=sources.digest(),
+        sources=survey.sources_digest,
         output=FileFacts.of(config.output_dir),
         started_ns=survey.started_ns,
         built_at=config.present,
         next_change=next_change,
     )
-    cache.save_pages(state)
+    cache.save_pages(state, store, every_page)
 
 
 def _saved_plan(token: str, plan: Plan) -> SavedPlan:
@@ -143,7 +143,7 @@ def _saved_plan(token: str, plan: Plan) -> SavedPlan:
     return SavedPlan(
         token=token,
         index=replace(plan.index, articles={}),
-        pages=plan.pages,
+        page_count=len(plan.pages),
         shapes={relative: shape(f) for relative, f in plan.files.items()},
         uses={article_id: tuple(positions) for article_id, positions in uses.items()},
     )
@@ -180,7 +180,7 @@ def _write(
     render_pages(stale, setup, keys, state, staging, runner, progress)
     photos = resize_photos(plan.index.articles.values(), config, progress)
     _copy(sorted({**plan.copies, **dict(photos)}.items()), staging)
-    carry_links(state, previous.links if trusted else {}, current, staging, config)
+    carry_links(state, store.links() if trusted else {}, current, staging, config)
     search = search_step(config, plan.index, current, staging)
     checked = state.links if staging.wanted.keys() != current.keys() else {
         name: state.links[name] for name in _files_of(stale) if name in state.links

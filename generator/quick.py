@@ -32,7 +32,6 @@ from .keys import PageKeys, article_digest
 from .model import Article
 from .parallel import Runner
 from .pipeline import (
-    carry_links,
     finish,
     keep_unchanged,
     open_staging,
@@ -72,7 +71,10 @@ def quick_build(
         return None
     state, changed = _carry_state(previous, files)
     index = replace(plan.index, articles=StoredArticles(store, plan.index.newest_first, changed))
-    pages = [plan.pages[i] for i in sorted({i for a in changed for i in plan.uses.get(a, ())})]
+    positions = sorted({i for article_id in changed for i in plan.uses.get(article_id, ())})
+    pages = store.pages(plan.token, positions)
+    if pages is None:
+        return None
     setup = RenderSetup(config, index, store, token=uuid.uuid4().hex)
     keys = PageKeys(config, Renderer(setup).env, state.digests)
     staging = open_staging(config, previous, trusted=True)
@@ -82,13 +84,12 @@ def quick_build(
         if name not in rendered and not staging.keep(name, key):
             return None  # a file of output/ has gone: only the whole pipeline can redo it
     render_pages(stale, setup, keys, state, staging, runner, progress)
-    carry_links(state, previous.links, previous.files, staging, config)
     search = search_step(config, index, previous.files, staging)
-    finish(staging, search, {name: state.links[name] for name in rendered
-                             if name in state.links}, plan.pages)
+    finish(staging, search, state.links, pages)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
-    save_state(cache, state, survey, config, previous.fresh.next_change)
+    save_state(cache, store, state, survey, config, previous.fresh.next_change,
+               every_page=False)
     return _report(plan, state, len(stale), staging.written, BuildReport)
 
 
@@ -117,9 +118,9 @@ def _carry_state(
     previous: PageCache, files: dict[str, LoadedFile]
 ) -> tuple[PageCache, dict[str, Article]]:
     """The last build's state with the edited articles in; and those whose digest changed."""
-    state = PageCache(templates=dict(previous.templates), links=dict(previous.links),
-                      related=previous.related, digests=dict(previous.digests),
-                      warnings=dict(previous.warnings), plan=previous.plan)
+    state = PageCache(templates=dict(previous.templates), related=previous.related,
+                      digests=dict(previous.digests), warnings=dict(previous.warnings),
+                      plan=previous.plan)
     changed = {}
     for relative, loaded in files.items():
         found = article_digest(loaded.article)
@@ -137,7 +138,7 @@ def _report(plan: SavedPlan, state: PageCache, rendered: int, written: int,
             report: type[BuildReport]) -> BuildReport:
     return report(
         articles=len(plan.index.newest_first),
-        pages=len(plan.pages),
+        pages=plan.page_count,
         files=len(state.files),
         seconds=0,
         warnings=tuple(w for found in state.warnings.values() for w in found),

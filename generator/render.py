@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
-from .cache import Store
+from .cache import COMPILED_TEMPLATES, Store, code_digest
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
@@ -68,6 +68,7 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_compiled_templates(config),
     )
     absolute = structured.Absolute(config)
     env.filters.update(
@@ -98,6 +99,14 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         search=has_search(config, index),
     )
     return env
+
+
+def _compiled_templates(config: Config) -> jinja2.FileSystemBytecodeCache:
+    """Templates compiled once, kept in the build cache; Jinja checks each against its
+    source. Folio's own version is in the names: it sets how templates compile."""
+    folder = config.cache_dir / COMPILED_TEMPLATES
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder), f"{code_digest()[:16]}-%s.cache")
 
 
 def long_date(when: date) -> str:

@@ -7,7 +7,6 @@ walk and the facts of each file are all it needs to know that.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,8 @@ from urllib.parse import quote
 from .cache import FileFacts, digest
 from .errors import ContentError
 
-_BACKUP = re.compile(r"(~|\.bak|\.swp|\.swo|\.tmp|\.orig)$|^#.*#$")
+_BACKUP_ENDINGS = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
+"""Editor backups and swap files, never sources (with Emacs's #autosave# files)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class Asset:
 class Source:
     """A Markdown file under content/."""
 
-    path: Path
+    path: str
     relative: str
     """Path under content/ with forward slashes: the article's id."""
     facts: FileFacts
@@ -100,12 +100,11 @@ def _add(found: Sources, entry: os.DirEntry[str], relative: str) -> None:
         info = entry.stat()
     except OSError:
         return  # gone since the walk saw it
-    path = Path(entry.path)
     if relative.lower().endswith(".md"):
         facts = FileFacts(info.st_size, info.st_mtime_ns, info.st_ino)
-        found.markdown.append(Source(path, relative, facts))
+        found.markdown.append(Source(entry.path, relative, facts))
     else:
-        found.assets.append(Asset(path, quote("/" + relative)))
+        found.assets.append(Asset(Path(entry.path), quote("/" + relative)))
 
 
 def _walk(folder: str) -> Iterator[os.DirEntry[str]]:
@@ -117,7 +116,9 @@ def _walk(folder: str) -> Iterator[os.DirEntry[str]]:
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda e: e.name)
     for entry in entries:
-        if entry.name.startswith(".") or _BACKUP.search(entry.name):
+        name = entry.name
+        if name.startswith(".") or name.endswith(_BACKUP_ENDINGS) or (
+                len(name) > 1 and name.startswith("#") and name.endswith("#")):
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(entry.path)
