@@ -7,6 +7,7 @@ with the page, so a rebuild checks only what changed.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import sys
@@ -89,6 +90,13 @@ def _attribute_values(page_html: str) -> Iterator[str]:
 
 def _target_file(value: str, page_url: str, base_path: str) -> str | None:
     """The output file a link needs, or None for outside, fragment and special links."""
+    # A site path does not depend on the page it is on, and pages share most links.
+    is_site_path = value.startswith("/") and not value.startswith("//")
+    return _target_of(value, "" if is_site_path else page_url, base_path)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _target_of(value: str, page_url: str, base_path: str) -> str | None:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not parts.path:
         return None

@@ -54,7 +54,10 @@ class Staging:
         self.output_dir = output_dir
         self.root = previous_tree(output_dir)
         marker = self.root / _MARKER
-        if holds is None or marker.exists() or not self.root.is_dir():
+        self._fresh = holds is None or marker.exists() or not self.root.is_dir()
+        """Whether the tree was started anew: then no file of it exists but those
+        this build makes, each once, and a file is made right at its name."""
+        if self._fresh or holds is None:
             shutil.rmtree(self.root, ignore_errors=True)
             holds = {}
         self.root.mkdir(parents=True, exist_ok=True)
@@ -86,7 +89,7 @@ class Staging:
 
     def put(self, relative: PurePosixPath, data: bytes, key: str) -> None:
         """Make the file hold `data`, writing only when neither tree has those bytes."""
-        if not (_holds(self.root.joinpath(*relative.parts), data)
+        if not ((not self._fresh and _holds(self.root.joinpath(*relative.parts), data))
                 or (_holds(self._current(relative), data) and self._link(relative, key))):
             self._replace(relative, lambda temporary: temporary.write_bytes(data))
             self.written += 1
@@ -123,8 +126,12 @@ class Staging:
 
     def _replace(self, relative: PurePosixPath, make: Callable[[Path], object]) -> None:
         """Make the file under a temporary name, then rename it over the old one, so a
-        file shared with `output/` through a link is never changed in place."""
+        file shared with `output/` through a link is never changed in place (in a
+        tree started anew no file is there yet, so it is made at its name)."""
         target = self._target(relative)
+        if self._fresh:
+            make(target)
+            return
         temporary = target.with_name(f".{target.name}.folio-new")
         temporary.unlink(missing_ok=True)
         make(temporary)
