@@ -5,7 +5,6 @@ Plain data keyed by article id; no HTML. Built once per build and only read afte
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -185,31 +184,63 @@ def _related(articles: list[Article], count: int) -> dict[str, tuple[str, ...]]:
     """Top `count` articles by shared tags; more shared first, then newest, then id.
 
     Articles are numbered newest first, so among equally related ones the
-    smallest numbers win; counting and ordering numbers stays in C.
+    smallest numbers win. Each tag is a bit set of its articles' numbers (a
+    Python int), and an article's counts of shared tags are added up bit-
+    parallel over its tags' sets: whole-archive steps in C, never a loop over
+    every article that shares a tag, which big tags make quadratic.
     """
     tags_of = [sorted({slugify(t) for t in a.tags}) for a in articles]
-    by_tag: dict[str, list[int]] = defaultdict(list)
-    for position, tags in enumerate(tags_of):
-        for tag in tags:
-            by_tag[tag].append(position)
+    members = _tag_sets(tags_of, len(articles))
     related = {}
     for position, article in enumerate(articles):
-        shared: Counter[int] = Counter()
-        for tag in tags_of[position]:
-            shared.update(by_tag[tag])
-        del shared[position]
-        related[article.id] = tuple(articles[i].id for i in _best(shared, count))
+        sets = [members[tag] for tag in tags_of[position]]
+        best = _best(_bit_counts(sets), _union(sets) & ~(1 << position), count)
+        related[article.id] = tuple(articles[i].id for i in best)
     return related
 
 
-def _best(shared: Counter[int], count: int) -> list[int]:
-    """The `count` numbers with the highest counts, the smallest first among equals."""
+def _tag_sets(tags_of: list[list[str]], size: int) -> dict[str, int]:
+    """Each tag's articles as a bit set of their numbers."""
+    bits: dict[str, bytearray] = defaultdict(lambda: bytearray((size + 7) // 8))
+    for position, tags in enumerate(tags_of):
+        for tag in tags:
+            bits[tag][position >> 3] |= 1 << (position & 7)
+    return {tag: int.from_bytes(found, "little") for tag, found in bits.items()}
+
+
+def _union(sets: list[int]) -> int:
+    union = 0
+    for found in sets:
+        union |= found
+    return union
+
+
+def _bit_counts(sets: list[int]) -> list[int]:
+    """Binary digits, lowest first, of how many of `sets` hold each number: number n
+    is in `count` of them where bit n of digit i is bit i of `count`."""
+    digits: list[int] = []
+    for found in sets:
+        carry = found
+        for i, digit in enumerate(digits):
+            digits[i], carry = digit ^ carry, digit & carry
+            if not carry:
+                break
+        if carry:
+            digits.append(carry)
+    return digits
+
+
+def _best(digits: list[int], candidates: int, count: int) -> list[int]:
+    """Up to `count` numbers of `candidates` held by most sets, smallest first among equals."""
     best: list[int] = []
-    by_count: dict[int, list[int]] = defaultdict(list)
-    for number, times in shared.items():
-        by_count[times].append(number)
-    for times in sorted(by_count, reverse=True):
-        best += heapq.nsmallest(count - len(best), by_count[times])
+    for times in range((1 << len(digits)) - 1, 0, -1):
+        exactly = candidates
+        for i, digit in enumerate(digits):
+            exactly &= digit if times >> i & 1 else ~digit
+        while exactly and len(best) < count:
+            lowest = exactly & -exactly
+            best.append(lowest.bit_length() - 1)
+            exactly ^= lowest
         if len(best) >= count:
             break
     return best
