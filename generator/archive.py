@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from . import urls
 from .cache import digest
 from .config import Config
 from .errors import ContentError
-from .model import Article
+from .model import Article, Ref
 from .slugs import slugify
 
 
@@ -82,6 +82,9 @@ class SiteIndex:
     """Article id to the id of the article published just after it."""
     related_known: RelatedArticles
     """`related_articles` with what it was computed from, for the next build."""
+    refs: Mapping[str, Ref] = field(default_factory=dict)
+    """One `Ref` per article, for every page to share: a big archive's pages hold
+    millions of references."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ def build_index(
         older=dict(pairwise(order)),
         newer={older: newer for newer, older in pairwise(order)},
         related_known=related,
+        refs={article_id: Ref(article_id) for article_id in order},
     )
     return index, errors + link_errors
 

@@ -13,23 +13,27 @@ FEED_FILE = "feed.xml"
 
 def feed_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
     """One feed page per list that readers may follow, newest `feed_size` entries each."""
-    yield _feed("/", config.title, index.newest_first, config)
+    yield _feed("/", config.title, index.newest_first, config, index.refs)
     for terms in (index.tags, index.authors, index.sections):
-        yield from _term_feeds(terms, config)
+        yield from _term_feeds(terms, config, index.refs)
 
 
-def _term_feeds(terms: Mapping[str, Term], config: Config) -> Iterator[Page]:
+def _term_feeds(
+    terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref]
+) -> Iterator[Page]:
     for term in terms.values():
-        yield _feed(term.url, f"{config.title}: {term.name}", term.article_ids, config)
+        yield _feed(term.url, f"{config.title}: {term.name}", term.article_ids, config, refs)
 
 
-def _feed(html_url: str, title: str, ids: tuple[str, ...], config: Config) -> Page:
+def _feed(
+    html_url: str, title: str, ids: tuple[str, ...], config: Config, refs: Mapping[str, Ref]
+) -> Page:
     return Page(
         html_url + FEED_FILE,
         "feed.xml",
         {
             "title": title,
             "html_url": html_url,
-            "articles": tuple(Ref(i) for i in ids[: config.feed_size]),
+            "articles": tuple(refs[i] for i in ids[: config.feed_size]),
         },
     )

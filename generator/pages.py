@@ -67,15 +67,15 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[Conte
     """All pages in a stable order, and an error for every URL two pages claim."""
     pages = [
         *_article_pages(index),
-        *_list_pages("/", "home", "Latest", index.newest_first, config),
+        *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
         *_term_index("/sections/", "Sections", index.sections),
-        *_term_pages("tag", index.tags, config),
-        *_term_pages("author", index.authors, config),
-        *_term_pages("section", index.sections, config),
+        *_term_pages("tag", index.tags, config, index.refs),
+        *_term_pages("author", index.authors, config, index.refs),
+        *_term_pages("section", index.sections, config, index.refs),
         _archive_index(index),
-        *_period_pages(index.periods, config),
+        *_period_pages(index.periods, config, index.refs),
         *_alias_pages(index),
         *_search_page(index, config),
         Page("/404.html", "404.html", {"title": "Page not found"}),
@@ -86,6 +86,7 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[Conte
 
 
 def _article_pages(index: SiteIndex) -> Iterator[Page]:
+    refs = index.refs
     for article_id in index.newest_first:
         article = index.articles[article_id]
         older, newer = index.older.get(article_id), index.newer.get(article_id)
@@ -93,11 +94,11 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
             article.url,
             "article.html",
             {
-                "article": Ref(article_id),
-                "related_articles": tuple(Ref(i) for i in index.related_articles[article_id]),
+                "article": refs[article_id],
+                "related_articles": tuple(refs[i] for i in index.related_articles[article_id]),
                 "related_links": index.related_links[article_id],
-                "older": Ref(older) if older else None,
-                "newer": Ref(newer) if newer else None,
+                "older": refs[older] if older else None,
+                "newer": refs[newer] if newer else None,
             },
             origin=article_id,
         )
@@ -109,6 +110,7 @@ def _list_pages(
     title: str,
     ids: Sequence[str],
     config: Config,
+    refs: Mapping[str, Ref],
     extra: Mapping[str, object] | None = None,
 ) -> Iterator[Page]:
     chunks = [ids[i : i + config.per_page] for i in range(0, len(ids), config.per_page)] or [()]
@@ -120,7 +122,7 @@ def _list_pages(
             {
                 "kind": kind,
                 "title": title,
-                "articles": tuple(Ref(i) for i in chunk),
+                "articles": tuple(refs[i] for i in chunk),
                 "pagination": Pagination(number, page_urls),
                 "count": len(ids),
                 **(extra or {}),
@@ -133,7 +135,9 @@ def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Pag
     yield Page(url, "terms.html", {"title": title, "terms": counts})
 
 
-def _term_pages(kind: str, terms: Mapping[str, Term], config: Config) -> Iterator[Page]:
+def _term_pages(
+    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref]
+) -> Iterator[Page]:
     for term in terms.values():
         yield from _list_pages(
             term.url,
@@ -141,6 +145,7 @@ def _term_pages(kind: str, terms: Mapping[str, Term], config: Config) -> Iterato
             term.name,
             term.article_ids,
             config,
+            refs,
             {"term": TermCount(term.name, term.url, len(term.article_ids))},
         )
 
@@ -155,13 +160,15 @@ def _archive_index(index: SiteIndex) -> Page:
     return Page("/archive/", "archive.html", {"title": "Archive", "years": years})
 
 
-def _period_pages(periods: Mapping[tuple[int, ...], Period], config: Config) -> Iterator[Page]:
+def _period_pages(
+    periods: Mapping[tuple[int, ...], Period], config: Config, refs: Mapping[str, Ref]
+) -> Iterator[Page]:
     kinds = {1: "year", 2: "month", 3: "day"}
     children = _sub_periods(periods)
     for period in periods.values():
         extra = {"period": _count(period).day, "periods": children[period.parts]}
         yield from _list_pages(
-            period.url, kinds[len(period.parts)], "", period.article_ids, config, extra
+            period.url, kinds[len(period.parts)], "", period.article_ids, config, refs, extra
         )
 
 

@@ -47,9 +47,11 @@ def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield part
 
 
-def batches(items: Sequence[Item], jobs: int, smallest: int = 16) -> list[Sequence[Item]]:
-    """`items` cut into batches: several per job so that jobs finish together."""
-    size = max(smallest, -(-len(items) // (jobs * 8)))
+def batches(items: Sequence[Item], jobs: int, smallest: int = 16,
+            largest: int = 256) -> list[Sequence[Item]]:
+    """`items` cut into batches: several per job so that jobs finish together, and none
+    so large that the results of the batches in flight crowd memory."""
+    size = min(largest, max(smallest, -(-len(items) // (jobs * 8))))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 

@@ -142,7 +142,7 @@ def _saved_plan(token: str, plan: Plan) -> SavedPlan:
             uses.setdefault(article_id, []).append(position)
     return SavedPlan(
         token=token,
-        index=replace(plan.index, articles={}),
+        index=replace(plan.index, articles={}, refs={}),
         page_count=len(plan.pages),
         shapes={relative: shape(f) for relative, f in plan.files.items()},
         uses={article_id: tuple(positions) for article_id, positions in uses.items()},

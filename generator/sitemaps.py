@@ -34,7 +34,7 @@ def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> li
     """The sitemaps and robots.txt for `pages`."""
     entries = [_entry(page, index) for page in pages if page.template in LISTED_TEMPLATES]
     recent = [
-        Ref(i) for i in index.newest_first
+        index.refs[i] for i in index.newest_first
         if config.present - NEWS_WINDOW <= index.articles[i].date <= config.present
     ]
     # The sitemap schema wants at least one <url>: with no recent stories there

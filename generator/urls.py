@@ -14,7 +14,7 @@ from .slugs import slugify
 _FORBIDDEN = re.compile(r"[\\\x00-\x1f]")
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 14)  # bounded: a big archive has more pages than it is worth
 def file_for(url: str) -> PurePosixPath:
     """The file, relative to the output folder, that serves site path `url`.
 
