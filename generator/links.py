@@ -45,7 +45,7 @@ def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[str, 
     mostly link to the same few files, and the build keeps every page's list.
     """
     found: dict[str, None] = {}
-    for value in _attribute_values(_NOT_LINKS.sub("", page_html)):
+    for value in dict.fromkeys(_attribute_values(_NOT_LINKS.sub("", page_html))):
         target = _target_file(value, page_url, base_path)
         if target is not None:
             found[sys.intern(target)] = None

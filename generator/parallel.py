@@ -9,6 +9,7 @@ sent it with every batch.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -143,8 +144,16 @@ def _local_pool(jobs: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
     # a process running threads (the live-reload server); forkserver is not.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=(shared,)) as pool:
-        yield pool
+    # Forked workers share the parent's objects until they write to them, and the
+    # garbage collector writes to every object it visits: frozen objects it leaves
+    # alone, so workers keep sharing the index instead of each copying it.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(jobs, context, initializer=_start_worker,
+                                 initargs=(shared,)) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _start_worker(shared: Any) -> None:

@@ -144,11 +144,11 @@ class Staging:
             raise FolioError(f"refusing to write {relative}: it lies outside the output folder")
         path = self.root.joinpath(*relative.parts)
         if path.parent not in self._made:
-            if path.parent.is_file() or path.parent.is_symlink():
+            if not self._fresh and (path.parent.is_file() or path.parent.is_symlink()):
                 path.parent.unlink()  # a file of the old tree where a folder is wanted now
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(path.parent)
-        if path.is_dir() and not path.is_symlink():
+        if not self._fresh and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)  # a folder of the old tree where a file is wanted now
         return path
 
