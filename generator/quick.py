@@ -23,13 +23,14 @@ from .cache import (
     LoadedFile,
     PageCache,
     SavedPlan,
+    Store,
     StoredArticles,
     shape,
 )
 from .config import Config
 from .content import load_files, load_settings
 from .keys import PageKeys, article_digest
-from .model import Article
+from .model import Article, Page
 from .parallel import Runner
 from .pipeline import (
     finish,
@@ -42,6 +43,7 @@ from .pipeline import (
 from .progress import Progress
 from .render import Renderer, RenderSetup
 from .sources import Source
+from .write import Staging
 
 if TYPE_CHECKING:
     from .build import BuildReport, Survey
@@ -63,11 +65,8 @@ def quick_build(
     if edited is None or plan is None:
         return None
     store = cache.store(load_settings(config))
-    if store.emptied:
-        return None
-    files, errors = load_files(config, Runner(1), edited, store, store.sources(
-        [s.relative for s in edited]))
-    if errors or any(shape(f) != plan.shapes.get(relative) for relative, f in files.items()):
+    files = None if store.emptied else _load_unmoved(config, store, plan, edited)
+    if files is None:
         return None
     state, changed = _carry_state(previous, files)
     index = replace(plan.index, articles=StoredArticles(store, plan.index.newest_first, changed))
@@ -78,19 +77,41 @@ def quick_build(
     setup = RenderSetup(config, index, store, token=uuid.uuid4().hex)
     keys = PageKeys(config, Renderer(setup).env, state.digests)
     staging = open_staging(config, previous, trusted=True)
-    rendered = {urls.file_for(page.url).as_posix() for page in pages}
-    stale = keep_unchanged(pages, keys, state, staging)
-    for name, key in previous.files.items():
-        if name not in rendered and not staging.keep(name, key):
-            return None  # a file of output/ has gone: only the whole pipeline can redo it
+    stale = _carry_all_but(pages, keys, state, previous, staging)
+    if stale is None:
+        return None
     render_pages(stale, setup, keys, state, staging, runner, progress)
-    search = search_step(config, index, previous.files, staging)
-    finish(staging, search, state.links, pages)
+    finish(staging, search_step(config, index, previous.files, staging), state.links, pages)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
     save_state(cache, store, state, survey, config, previous.fresh.next_change,
                every_page=False)
     return _report(plan, state, len(stale), staging.written, BuildReport)
+
+
+def _load_unmoved(
+    config: Config, store: Store, plan: SavedPlan, edited: list[Source]
+) -> dict[str, LoadedFile] | None:
+    """The edited files loaded, unless one has errors or moved pages (its shape changed)."""
+    rows = store.sources([s.relative for s in edited])
+    files, errors = load_files(config, Runner(1), edited, store, rows)
+    if errors or any(shape(f) != plan.shapes.get(relative) for relative, f in files.items()):
+        return None
+    return files
+
+
+def _carry_all_but(
+    pages: list[Page], keys: PageKeys, state: PageCache, previous: PageCache, staging: Staging
+) -> list[Page] | None:
+    """Carry every file of the last build over but `pages`, which are kept only when
+    their key is unchanged; the pages left to render. None when a file has gone from
+    output/: only the whole pipeline can redo it."""
+    stale = keep_unchanged(pages, keys, state, staging)
+    showing = {urls.file_for(page.url).as_posix() for page in pages}
+    for name, key in previous.files.items():
+        if name not in showing and not staging.keep(name, key):
+            return None
+    return stale
 
 
 def _edited_sources(config: Config, survey: Survey, previous: PageCache) -> list[Source] | None:
