@@ -14,10 +14,11 @@ from . import urls
 from .cache import digest
 from .config import Config
 from .errors import ContentError
-from .model import Article, Ref
+from .model import Article, Ref, pickled_by_fields
 from .slugs import slugify
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Term:
     """A tag, author or section, folded case- and accent-insensitively."""
@@ -32,6 +33,7 @@ class Term:
     """Articles carrying the term, newest first."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Period:
     """A year, month or day of the date archive."""
@@ -44,6 +46,7 @@ class Period:
     """Articles of the period, newest first."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ResolvedLink:
     """A `related` entry ready to print."""
@@ -87,6 +90,7 @@ class SiteIndex:
     millions of references."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RelatedArticles:
     """Related articles of every article, and a digest of all they depend on."""

@@ -26,6 +26,7 @@ import pickle
 import shutil
 import sqlite3
 import sys
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -34,10 +35,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .config import Config
 from .errors import ContentError, FolioError
-from .model import Article, Page
+from .model import Article, Page, pickled_by_fields
 
 if TYPE_CHECKING:
-    from .archive import RelatedArticles, SiteIndex
+    from .archive import SiteIndex
 
 CACHE_FORMAT = 2
 """Bump when anything cached changes shape; older caches are then discarded."""
@@ -71,6 +72,7 @@ class FileFacts(NamedTuple):
 Depends = tuple[tuple[str, FileFacts | None], ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LoadedFile:
     """One Markdown file as a build loaded it."""
@@ -169,10 +171,9 @@ class PageCache:
     a quick rebuild updates only the pages it rendered (see `Store.links`)."""
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Template name to every template its renderings loaded (itself included)."""
-    related: RelatedArticles | None = None
-    """The related articles the build computed, reused while their inputs hold."""
-    sources: dict[str, FileFacts] = field(default_factory=dict)
-    """Facts of every Markdown file the output was built from."""
+    sources: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Facts of every Markdown file the output was built from (plain tuples, which
+    pickle fast; equal to the `FileFacts` they came from)."""
     assets: str = ""
     """Digest of the other files of content/ it was built from (`Sources.others_digest`)."""
     digests: dict[str, str] = field(default_factory=dict)
@@ -195,8 +196,16 @@ class SavedPlan:
     """How many pages the plan has; the store holds them by position."""
     shapes: dict[str, str]
     """`shape` of every loaded article, by id."""
-    uses: dict[str, tuple[int, ...]]
-    """For each article id, the positions in `pages` of the pages showing it."""
+    uses: dict[str, bytes]
+    """For each article id, the positions in the plan of the pages showing it, as
+    the bytes of an `array("I")` (a hundred thousand tuples of ints load slowly)."""
+
+    def pages_showing(self, article_ids: Iterable[str]) -> list[int]:
+        """Positions of the pages that show any of `article_ids`, in plan order."""
+        found: set[int] = set()
+        for article_id in article_ids:
+            found.update(array("I", self.uses.get(article_id, b"")))
+        return sorted(found)
 
 
 class Cache:
@@ -233,7 +242,9 @@ class Cache:
         return self._read("pages.pickle", Freshness, parts=1) or Freshness()
 
     def pages(self) -> PageCache:
-        return self._read("pages.pickle", PageCache) or PageCache()
+        found = self._read("pages.pickle", PageCache) or PageCache()
+        found.behind = _patched(found.files, found.behind)
+        return found
 
     def plan(self, token: str) -> SavedPlan | None:
         """The plan `token` names, if plan.pickle still holds it."""
@@ -243,12 +254,13 @@ class Cache:
     def save_pages(self, pages: PageCache, store: Store, every_page: bool) -> None:
         """Save what a build wrote; `every_page`: its links are those of every page."""
         store.save_links(pages.links, every_page)
-        fresh, links = pages.fresh, pages.links
-        pages.fresh, pages.links = Freshness(), {}
+        fresh, links, behind = pages.fresh, pages.links, pages.behind
+        # The older tree differs from output/ in the few files the build changed.
+        pages.fresh, pages.links, pages.behind = Freshness(), {}, _patch(pages.files, behind)
         try:
             self._write("pages.pickle", fresh, pages)
         finally:
-            pages.fresh, pages.links = fresh, links
+            pages.fresh, pages.links, pages.behind = fresh, links, behind
 
     def save_plan(self, plan: SavedPlan, pages: list[Page], store: Store) -> None:
         """The plan in plan.pickle and its pages in the store, one row each, so that a
@@ -295,6 +307,25 @@ def _joined(head: Any, body: Any) -> Any:
         body.fresh = head
         return body
     return head if body is None else body
+
+
+_GONE = ""
+"""In a patch of one file map against another: the file is not in the patched map."""
+
+
+def _patch(base: Mapping[str, str], target: Mapping[str, str]) -> dict[str, str]:
+    """What turns `base` into `target` (see `_patched`)."""
+    patch = {name: key for name, key in target.items() if base.get(name) != key}
+    patch.update((name, _GONE) for name in base.keys() - target.keys())
+    return patch
+
+
+def _patched(base: Mapping[str, str], patch: Mapping[str, str]) -> dict[str, str]:
+    found = {**base, **patch}
+    for name, key in patch.items():
+        if key == _GONE:
+            del found[name]
+    return found
 
 
 def frame_digest(config: Config, themes: Iterable[Path]) -> str:

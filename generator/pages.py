@@ -17,11 +17,12 @@ from .archive import Period, SiteIndex, Term
 from .config import Config
 from .errors import ContentError
 from .feeds import feed_pages
-from .model import Page, Ref
+from .model import Page, Ref, pickled_by_fields
 from .search import SEARCH_FOLDER, SEARCH_URL, has_search
 from .sitemaps import crawler_pages
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Pagination:
     """Where a page sits in a paginated list."""
@@ -44,6 +45,7 @@ class Pagination:
         return self.urls[self.number] if self.number < self.total else None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TermCount:
     """A line of the tags, authors or sections index."""
@@ -53,6 +55,7 @@ class TermCount:
     count: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PeriodCount:
     """A line of the archive index: a year or month and how many articles it has."""

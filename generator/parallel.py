@@ -88,10 +88,11 @@ class Runner:
         items: Sequence[Item],
     ) -> Iterator[Result]:
         """`work(shared, batch)` over batches of `items`, results in order."""
-        if self.is_local or len(items) < 2 * 16:
-            yield from work(shared, items)
-            return
         parts = batches(items, self.jobs)
+        if self.is_local or len(items) < 2 * 16:
+            for part in parts:  # in batches here too, so results never pile up
+                yield from work(shared, part)
+            return
         window = 3 * self.jobs
         if self.executor is not None:
             executor = self.executor

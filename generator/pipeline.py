@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -99,10 +100,12 @@ def full_build(
     from .build import BuildReport
 
     store = cache.store(load_settings(config))
-    plan = plan_site(config, runner, store, survey.sources, previous.related)
+    last = cache.plan(previous.plan)
+    known = last.index.related_known if last else None
+    plan = plan_site(config, runner, store, survey.sources, known)
     digests = {relative: article_digest(f.article) for relative, f in plan.files.items()}
     state, counts = _write(plan, config, previous, runner, progress, store, digests)
-    state.related, state.digests = plan.index.related_known, digests
+    state.digests = digests
     state.plan = uuid.uuid4().hex
     state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
     cache.save_plan(_saved_plan(state.plan, plan), plan.pages, store)
@@ -122,7 +125,8 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
                next_change: datetime | None, every_page: bool = True) -> None:
     """Save `state` with the facts of the inputs it was built from."""
     sources = survey.sources
-    state.sources = {s.relative: s.facts for s in sources.markdown}
+    state.sources = {s.relative: (s.facts.size, s.facts.mtime_ns, s.facts.inode)
+                     for s in sources.markdown}
     state.assets = sources.others_digest()
     state.fresh = Freshness(
         frame=survey.frame,
@@ -145,7 +149,8 @@ def _saved_plan(token: str, plan: Plan) -> SavedPlan:
         index=replace(plan.index, articles={}, refs={}),
         page_count=len(plan.pages),
         shapes={relative: shape(f) for relative, f in plan.files.items()},
-        uses={article_id: tuple(positions) for article_id, positions in uses.items()},
+        uses={article_id: array("I", positions).tobytes()
+              for article_id, positions in uses.items()},
     )
 
 

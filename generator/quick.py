@@ -70,8 +70,7 @@ def quick_build(
         return None
     state, changed = _carry_state(previous, files)
     index = replace(plan.index, articles=StoredArticles(store, plan.index.newest_first, changed))
-    positions = sorted({i for article_id in changed for i in plan.uses.get(article_id, ())})
-    pages = store.pages(plan.token, positions)
+    pages = store.pages(plan.token, plan.pages_showing(changed))
     if pages is None:
         return None
     setup = RenderSetup(config, index, store, token=uuid.uuid4().hex)
@@ -139,9 +138,8 @@ def _carry_state(
     previous: PageCache, files: dict[str, LoadedFile]
 ) -> tuple[PageCache, dict[str, Article]]:
     """The last build's state with the edited articles in; and those whose digest changed."""
-    state = PageCache(templates=dict(previous.templates), related=previous.related,
-                      digests=dict(previous.digests), warnings=dict(previous.warnings),
-                      plan=previous.plan)
+    state = PageCache(templates=dict(previous.templates), digests=dict(previous.digests),
+                      warnings=dict(previous.warnings), plan=previous.plan)
     changed = {}
     for relative, loaded in files.items():
         found = article_digest(loaded.article)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from .archive import SiteIndex
 from .config import Config
-from .model import Page, Ref
+from .model import Page, Ref, pickled_by_fields
 
 SITEMAP_LIMIT = 50_000
 """URLs per sitemap file (sitemaps.org); more make /sitemap.xml an index."""
@@ -20,6 +20,7 @@ LISTED_TEMPLATES = frozenset({"article.html", "list.html", "terms.html", "archiv
 """Pages worth a search engine's visit: not redirects, the 404 page or search."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SitemapEntry:
     """One <url> of a sitemap."""
