@@ -228,8 +228,8 @@ class Cache:
         except sqlite3.DatabaseError as exc:
             problems = str(exc)
         if problems:
-            self.notices.append(f"build cache {self.store_path.name} is damaged ({problems}); "
-                                "rebuilding")
+            self._notice(f"build cache {self.store_path.name} is damaged ({problems}); "
+                         "rebuilding")
             store.close()
             self.store_path.unlink()
             store = Store(self.store_path)
@@ -273,13 +273,18 @@ class Cache:
             (self.root / name).unlink(missing_ok=True)
         shutil.rmtree(self.root / COMPILED_TEMPLATES, ignore_errors=True)
 
+    def _notice(self, message: str) -> None:
+        """Tell the writer once, however often a build looks at the same file."""
+        if message not in self.notices:
+            self.notices.append(message)
+
     def _read(self, name: str, kind: type[T], parts: int = 2) -> T | None:
         """The value in `name`: its head when `parts` is 1, else head and body joined."""
         path = self.root / name
         try:
             with path.open("rb") as file:
                 if pickle.load(file) != _header():
-                    self.notices.append(f"build cache {name} is from another Folio; rebuilding")
+                    self._notice(f"build cache {name} is from another Folio; rebuilding")
                     return None
                 value = pickle.load(file)
                 if parts == 2:
@@ -287,7 +292,7 @@ class Cache:
         except FileNotFoundError:
             return None
         except Exception as exc:  # any damage at all: never trust it
-            self.notices.append(f"build cache {name} is damaged ({type(exc).__name__}); rebuilding")
+            self._notice(f"build cache {name} is damaged ({type(exc).__name__}); rebuilding")
             return None
         return value if isinstance(value, kind) else None
 

@@ -183,7 +183,7 @@ def test_a_damaged_cache_is_discarded_with_a_notice(
     edit_body(site)
     (site / ".folio-cache" / name).write_bytes(damage or b"\0" * 4096)
     summary = build(site)
-    assert f"Notice: build cache {name}" in summary
+    assert summary.count(f"Notice: build cache {name}") == 1, summary
     clean = tmp_path / "clean"
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
     build(clean)
