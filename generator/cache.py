@@ -416,22 +416,26 @@ class Store:
         rows = self._rows("path, size, mtime_ns, inode, depends, cached_ns", paths)
         return {
             path: StoredSource(FileFacts(size, mtime, inode),
-                               pickle.loads(depends) if depends else (), cached_ns)
+                               self._unpickle(depends, tuple) if depends else (), cached_ns)
             for path, size, mtime, inode, depends, cached_ns in rows
         }
 
     def loaded(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, LoadedFile]]:
         """Loaded files by path under content/: those of `paths`, or all."""
         for path, data in self._rows("path, loaded", paths):
-            yield path, self._unpickle(data)
+            yield path, self._unpickle(data, LoadedFile)
 
     def _rows(self, columns: str, paths: Iterable[str] | None) -> Iterator[Any]:
         query = f"SELECT {columns} FROM source"
-        if paths is None:
-            yield from self._db().execute(query)
-            return
-        for path in paths:
-            yield from self._db().execute(f"{query} WHERE path = ?", (path,))
+        try:
+            if paths is None:
+                yield from self._db().execute(query)
+                return
+            for path in paths:
+                yield from self._db().execute(f"{query} WHERE path = ?", (path,))
+        except sqlite3.DatabaseError as exc:
+            raise FolioError(f"build cache {self.path} is damaged ({exc}); "
+                             "run folio build --clean") from None
 
     def forget(self, paths: Iterable[str]) -> None:
         """Drop the rows of files that are gone."""
@@ -503,7 +507,7 @@ class Store:
         row = self._fetch("SELECT loaded FROM source WHERE path = ?", path)
         if row is None:
             raise FolioError(f"build cache {self.path} lacks {path}; run folio build --clean")
-        return self._unpickle(row[0]).article
+        return self._unpickle(row[0], LoadedFile).article
 
     def close(self) -> None:
         if self._connection is not None:
@@ -517,7 +521,7 @@ class Store:
             raise FolioError(f"build cache {self.path} is damaged ({exc}); "
                              "run folio build --clean") from None
 
-    def _unpickle(self, data: bytes, kind: type[T] = LoadedFile) -> T:  # type: ignore[assignment]
+    def _unpickle(self, data: bytes, kind: type[T]) -> T:
         try:
             found = pickle.loads(data)
         except Exception as exc:

@@ -208,3 +208,18 @@ def test_an_article_that_becomes_due_appears_without_any_edit(site: Path) -> Non
     result = run_folio("build", "--site", site, "--now", "2026-11-28T10:00:00+00:00")
     assert result.code == 0, result.err
     assert (site / "output" / "2026" / "11" / "28" / "scheduled" / "index.html").is_file()
+
+
+def test_a_damaged_row_of_the_store_stops_the_build_with_advice(site: Path) -> None:
+    import sqlite3
+
+    build(site)
+    with sqlite3.connect(site / ".folio-cache" / "store.sqlite") as db:
+        db.execute("UPDATE source SET depends = X'8005deadbeef', loaded = X'8005deadbeef'")
+    change_config(site)
+    result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1")
+    assert result.code != 0
+    assert "store.sqlite is damaged" in result.err and "--clean" in result.err, result.err
+    assert "Traceback" not in result.err
+    result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1", "--clean")
+    assert result.code == 0, result.err
