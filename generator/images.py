@@ -25,10 +25,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from . import urls
 from .config import Config
@@ -36,6 +34,11 @@ from .errors import ContentError, ContentErrors
 from .model import Article, Photo, Variant
 from .progress import Progress
 from .slugs import slugify
+
+# Pillow is imported where a photo is opened: it takes longer to import than a
+# quick rebuild of a story without a new photo takes to run.
+if TYPE_CHECKING:
+    from PIL import Image
 
 PHOTO_FOLDER = "photos"
 """Site folder of the resized copies, one sub-folder per photo digest."""
@@ -49,7 +52,8 @@ _ENCODER: dict[str, dict[str, Any]] = {
 _RECIPE = f"folio-photos-1 {sorted(_ENCODER.items())!r}".encode()
 _RGB_MODES = ("RGB", "RGBA", "P", "PA")
 _WEBP_LIMIT = 16383  # pixels a WebP image may have along either side
-_UNREADABLE = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
+_UNREADABLE = (OSError, ValueError, SyntaxError)
+"""With Pillow's DecompressionBombError: what a damaged image file raises."""
 _UNDESCRIBED = (
     "missing and there is no caption either; describe the photo for readers who cannot see it"
 )
@@ -123,12 +127,14 @@ def _digest(data: bytes) -> str:
 
 def _header(data: bytes) -> tuple[str, int, int, bool]:
     """Format, width and height as shown, and whether the file is used only as it is."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             return _describe(image)
     except UnidentifiedImageError:
         raise PhotoError("is not an image; expected a JPEG, PNG, GIF or WebP file") from None
-    except _UNREADABLE as exc:
+    except (*_UNREADABLE, Image.DecompressionBombError) as exc:
         raise PhotoError(f"cannot be read as an image ({exc})") from None
 
 
@@ -145,6 +151,8 @@ def _describe(image: Image.Image) -> tuple[str, int, int, bool]:
 
 def _orientation(image: Image.Image) -> int:
     """The EXIF orientation of a JPEG (1: as stored); other formats are shown as stored."""
+    from PIL import ExifTags
+
     if image.format not in ("JPEG", "MPO"):
         return 1
     value = image.getexif().get(ExifTags.Base.Orientation, 1)
@@ -204,6 +212,8 @@ def _run(jobs: list[_Job], config: Config, progress: Progress) -> None:
 
 def _make(job: _Job, config: Config) -> list[ContentError]:
     """Write the missing copies of one photo into the cache; an error if it cannot be decoded."""
+    from PIL import Image
+
     try:
         with Image.open(_source_file(job.src, config)) as image:
             icc = image.info.get("icc_profile") if image.mode in _RGB_MODES else None
@@ -212,7 +222,7 @@ def _make(job: _Job, config: Config) -> list[ContentError]:
                 size = (variant.width, variant.height)
                 resized = upright if upright.size == size else _resized(upright, size)
                 _save(resized, variant, config.cache_dir / urls.file_for(variant.url), icc)
-    except _UNREADABLE as exc:
+    except (*_UNREADABLE, Image.DecompressionBombError) as exc:
         shown = unquote(job.src).lstrip("/")
         return [job.article.error("photo.src", f"{shown!r} could not be resized ({exc})")]
     return []
@@ -221,6 +231,8 @@ def _make(job: _Job, config: Config) -> list[ContentError]:
 def _prepared(image: Image.Image) -> Image.Image:
     """The first frame, upright, in RGB or RGBA, with no metadata left to copy."""
     if _orientation(image) != 1:
+        from PIL import ImageOps
+
         image = ImageOps.exif_transpose(image)
     alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     converted = image.convert("RGBA" if alpha else "RGB")
@@ -229,6 +241,8 @@ def _prepared(image: Image.Image) -> Image.Image:
 
 
 def _resized(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    from PIL import Image
+
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from . import urls
 
 _ATTRIBUTE = re.compile(r"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_TAG = re.compile(r"<(a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<(?:a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.I)
 _NOT_LINKS = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 
 
@@ -45,10 +45,11 @@ def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[str, 
     mostly link to the same few files, and the build keeps every page's list.
     """
     found: dict[str, None] = {}
-    for value in dict.fromkeys(_attribute_values(_NOT_LINKS.sub("", page_html))):
-        target = _target_file(value, page_url, base_path)
-        if target is not None:
-            found[sys.intern(target)] = None
+    for tag in dict.fromkeys(_TAG.findall(_NOT_LINKS.sub("", page_html))):
+        for link, resolved in _tag_links(tag, base_path):
+            target = link if resolved else _target_of(link, page_url, base_path)
+            if target is not None:
+                found[sys.intern(target)] = None
     return tuple(found)
 
 
@@ -78,21 +79,32 @@ def links_of_tree(root: Path, base_path: str) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _attribute_values(page_html: str) -> Iterator[str]:
-    for tag in _TAG.finditer(page_html):
-        for name, double, single in _ATTRIBUTE.findall(tag.group(0)):
-            value = html.unescape(double or single).strip()
-            if name.lower() == "srcset":
-                yield from (part.split()[0] for part in value.split(",") if part.split())
-            elif value:
-                yield value
+@functools.lru_cache(maxsize=1 << 16)
+def _tag_links(tag: str, base_path: str) -> tuple[tuple[str, bool], ...]:
+    """The internal links of a tag: (output file, True) for a site path, the same on
+    every page; (link, False) for a link relative to the page. Cached: the pages of
+    a site repeat the same tags (the navigation, a story's card) thousands of times."""
+    found = []
+    for value in _attribute_values(tag):
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue  # elsewhere, or a fragment of the page itself
+        if value.startswith("/"):
+            target = _target_of(value, "", base_path)
+            if target is not None:
+                found.append((target, True))
+        else:
+            found.append((value, False))
+    return tuple(found)
 
 
-def _target_file(value: str, page_url: str, base_path: str) -> str | None:
-    """The output file a link needs, or None for outside, fragment and special links."""
-    # A site path does not depend on the page it is on, and pages share most links.
-    is_site_path = value.startswith("/") and not value.startswith("//")
-    return _target_of(value, "" if is_site_path else page_url, base_path)
+def _attribute_values(tag: str) -> Iterator[str]:
+    for name, double, single in _ATTRIBUTE.findall(tag):
+        value = html.unescape(double or single).strip()
+        if name.lower() == "srcset":
+            yield from (part.split()[0] for part in value.split(",") if part.split())
+        elif value:
+            yield value
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -104,7 +116,7 @@ def _target_of(value: str, page_url: str, base_path: str) -> str | None:
     if base_path and not (path == base_path or path.startswith(base_path + "/")):
         return None  # elsewhere on the same host: not this site's to check
     try:
-        return urls.file_for(path[len(base_path):] or "/").as_posix()
+        return urls.file_name(path[len(base_path):] or "/")
     except ValueError:
         return f"(not a path){path}"
 

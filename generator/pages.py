@@ -212,7 +212,7 @@ def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:
     seen: dict[str, Page] = {}
     errors = []
     for page in pages:
-        other = seen.setdefault(urls.file_for(page.url).as_posix(), page)
+        other = seen.setdefault(urls.file_name(page.url), page)
         if other is page or (page.origin and other.origin):
             continue
         culprit, generated = (page, other) if page.origin else (other, page)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -141,6 +143,10 @@ def _ordered(
 
 @contextmanager
 def _local_pool(jobs: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
+    # Imported here: most rebuilds render too few pages to start a pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork lets workers inherit `shared` without pickling it, but is unsafe in
     # a process running threads (the live-reload server); forkserver is not.
     method = "fork" if threading.active_count() == 1 else "forkserver"

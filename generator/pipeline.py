@@ -250,7 +250,7 @@ def _check_links(
     missing = broken(links, files, root)
     if not missing:
         return
-    sources = {urls.file_for(p.url).as_posix(): p.origin for p in pages if p.origin}
+    sources = {urls.file_name(p.url): p.origin for p in pages if p.origin}
     raise ContentErrors(
         ContentError(
             f"content/{sources[link.page]}" if link.page in sources else link.page,
@@ -261,18 +261,17 @@ def _check_links(
 
 
 def _files_of(pages: list[Page]) -> list[str]:
-    return [urls.file_for(page.url).as_posix() for page in pages]
+    return [urls.file_name(page.url) for page in pages]
 
 
 def search_step(
     config: Config, index: SiteIndex, current: Mapping[str, str], staging: Staging
 ) -> Callable[[Path], None] | None:
     """Pagefind over the new tree, unless no page changed and the old index can stay."""
-    folder = PurePosixPath(SEARCH_FOLDER)
-    staging.clear_folder(folder)
+    staging.clear_folder(SEARCH_FOLDER)
     if not has_search(config, index):
         return None
-    if _html(staging.wanted) == _html(current) and staging.take_folder(folder):
+    if _html(staging.wanted) == _html(current) and staging.take_folder(SEARCH_FOLDER):
         return None
     return build_search_index
 
@@ -288,9 +287,8 @@ def keep_unchanged(
     """Keep every page whose key is unchanged; the pages left to render."""
     stale = []
     for page in pages:
-        relative = urls.file_for(page.url)
         key = keys.key(page, state.templates.get(page.template))
-        if not key or not staging.keep(relative.as_posix(), key):
+        if not key or not staging.keep(urls.file_name(page.url), key):
             stale.append(page)
     return stale
 
@@ -314,10 +312,10 @@ def render_pages(
         loaded = state.templates.get(page.template, ())
         state.templates[page.template] = tuple(dict.fromkeys((*loaded, *rendered.templates)))
         key = keys.key(page, state.templates[page.template]) or ""
-        relative = urls.file_for(page.url)
-        staging.put(relative, rendered.data, key)
-        if relative.suffix == ".html":  # interned here too: workers' strings arrive apart
-            state.links[relative.as_posix()] = tuple(sys.intern(t) for t in rendered.links)
+        name = urls.file_name(page.url)
+        staging.put(name, rendered.data, key)
+        if name.endswith(".html"):  # interned here too: workers' strings arrive apart
+            state.links[name] = tuple(map(sys.intern, rendered.links))
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())
@@ -328,7 +326,7 @@ def _copy(copies: list[tuple[PurePosixPath, Path]], staging: Staging) -> None:
     for relative, source in copies:
         key = digest("copy", str(source), repr(FileFacts.of(source)))
         if not staging.keep(relative.as_posix(), key):
-            staging.copy(relative, source, key)
+            staging.copy(relative.as_posix(), source, key)
 
 
 def next_change(articles: list[Article], config: Config) -> datetime | None:

@@ -106,7 +106,7 @@ def _carry_all_but(
     their key is unchanged; the pages left to render. None when a file has gone from
     output/: only the whole pipeline can redo it."""
     stale = keep_unchanged(pages, keys, state, staging)
-    showing = {urls.file_for(page.url).as_posix() for page in pages}
+    showing = {urls.file_name(page.url) for page in pages}
     for name, key in previous.files.items():
         if name not in showing and not staging.keep(name, key):
             return None

@@ -69,6 +69,7 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_compiled_templates(config),
+        auto_reload=False,  # one environment serves one build: no template changes under it
     )
     absolute = structured.Absolute(config)
     env.filters.update(
@@ -197,7 +198,7 @@ class Renderer:
             return Rendered(page.url, b"", (), (_template_error(exc, page),))
         finally:
             _LOADED.reset(recording)
-        is_html = urls.file_for(page.url).suffix == ".html"
+        is_html = urls.file_name(page.url).endswith(".html")
         found = internal_links(text, page.url, self.base_path) if is_html else ()
         return Rendered(page.url, text.encode("utf-8"), tuple(dict.fromkeys(loaded)), (), found)
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from .cache import FileFacts, digest
@@ -27,8 +28,7 @@ class Asset:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):  # a tuple: made for every file of content/ on every build
     """A Markdown file under content/."""
 
     path: str
@@ -76,7 +76,7 @@ def find_sources(root: Path) -> Sources:
     prefix = len(str(root)) + 1
     for entry in _walk(str(root)):
         relative = entry.path[prefix:].replace(os.sep, "/")
-        if not _utf8(relative):
+        if not (relative.isascii() or _utf8(relative)):
             shown = relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             found.errors.append(ContentError(
                 f"content/{shown}", "file name is not UTF-8; rename the file"
@@ -95,12 +95,12 @@ def find_sources(root: Path) -> Sources:
 
 def _add(found: Sources, entry: os.DirEntry[str], relative: str) -> None:
     try:
-        if entry.is_dir():
+        if entry.is_symlink() and entry.is_dir():
             return  # a link to a folder inside content/: walked as itself already
         info = entry.stat()
     except OSError:
         return  # gone since the walk saw it
-    if relative.lower().endswith(".md"):
+    if relative[-3:].lower() == ".md":
         facts = FileFacts(info.st_size, info.st_mtime_ns, info.st_ino)
         found.markdown.append(Source(entry.path, relative, facts))
     else:

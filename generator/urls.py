@@ -14,9 +14,14 @@ from .slugs import slugify
 _FORBIDDEN = re.compile(r"[\\\x00-\x1f]")
 
 
-@lru_cache(maxsize=1 << 14)  # bounded: a big archive has more pages than it is worth
 def file_for(url: str) -> PurePosixPath:
-    """The file, relative to the output folder, that serves site path `url`.
+    """The file, relative to the output folder, that serves site path `url`."""
+    return PurePosixPath(file_name(url))
+
+
+@lru_cache(maxsize=1 << 14)  # bounded: a big archive has more pages than it is worth
+def file_name(url: str) -> str:
+    """The file, relative to the output folder, that serves site path `url`, as a string.
 
     `url` is percent-encoded as in an href; it is decoded once, as a web server does.
 
@@ -35,8 +40,8 @@ def file_for(url: str) -> PurePosixPath:
     if any(len(part.encode("utf-8")) > 200 for part in parts):
         raise ValueError("has a part longer than 200 bytes, more than a file name may hold")
     if decoded.endswith("/") or not parts or "." not in parts[-1]:
-        return PurePosixPath(*parts, "index.html")
-    return PurePosixPath(*parts)
+        parts.append("index.html")
+    return "/".join(parts)
 
 
 def normalize(url: str) -> str:

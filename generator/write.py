@@ -6,9 +6,11 @@ Linux the swap is one atomic `renameat2(RENAME_EXCHANGE)`.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -68,7 +70,9 @@ class Staging:
         """Key of every file of the new tree."""
         self.written = 0
         """Files whose bytes were written (not already there or linked)."""
-        self._made: set[Path] = set()
+        self._root = str(self.root)
+        self._output = str(output_dir)
+        self._made: set[str] = {self._root}
 
     def keep(self, name: str, key: str) -> bool:
         """Keep the file (path relative to the tree) if either tree holds it as `key`
@@ -76,41 +80,41 @@ class Staging:
         if self.holds.get(name) == key:
             self.wanted[name] = key
             return True
-        return self.current.get(name) == key and self._link(PurePosixPath(name), key)
+        return self.current.get(name) == key and self._link(name, key)
 
-    def _link(self, relative: PurePosixPath, key: str) -> bool:
+    def _link(self, name: str, key: str) -> bool:
         """Take the file from `output/` (it is right there); False when there is none."""
         try:
-            self._replace(relative, lambda temporary: os.link(self._current(relative), temporary))
+            self._replace(name, lambda temporary: os.link(self._current(name), temporary))
         except OSError:
             return False
-        self.wanted[relative.as_posix()] = key
+        self.wanted[name] = key
         return True
 
-    def put(self, relative: PurePosixPath, data: bytes, key: str) -> None:
+    def put(self, name: str, data: bytes, key: str) -> None:
         """Make the file hold `data`, writing only when neither tree has those bytes."""
-        if not ((not self._fresh and _holds(self.root.joinpath(*relative.parts), data))
-                or (_holds(self._current(relative), data) and self._link(relative, key))):
-            self._replace(relative, lambda temporary: temporary.write_bytes(data))
+        if not ((not self._fresh and _holds(os.path.join(self._root, name), data))
+                or (_holds(self._current(name), data) and self._link(name, key))):
+            self._replace(name, lambda temporary: _write_file(temporary, data))
             self.written += 1
-        self.wanted[relative.as_posix()] = key
+        self.wanted[name] = key
 
-    def copy(self, relative: PurePosixPath, source: Path, key: str) -> None:
-        self._replace(relative, lambda temporary: shutil.copyfile(source, temporary))
+    def copy(self, name: str, source: Path, key: str) -> None:
+        self._replace(name, lambda temporary: shutil.copyfile(source, temporary))
         self.written += 1
-        self.wanted[relative.as_posix()] = key
+        self.wanted[name] = key
 
-    def take_folder(self, relative: PurePosixPath) -> bool:
+    def take_folder(self, name: str) -> bool:
         """Replace a folder by `output/`'s (the search index); False when it has none."""
-        current = self._current(relative)
-        if not current.is_dir():
+        current = self._current(name)
+        if not os.path.isdir(current):
             return False
-        self.clear_folder(relative)
-        shutil.copytree(current, self.root.joinpath(*relative.parts), copy_function=os.link)
+        self.clear_folder(name)
+        shutil.copytree(current, os.path.join(self._root, name), copy_function=os.link)
         return True
 
-    def clear_folder(self, relative: PurePosixPath) -> None:
-        shutil.rmtree(self.root.joinpath(*relative.parts), ignore_errors=True)
+    def clear_folder(self, name: str) -> None:
+        shutil.rmtree(os.path.join(self._root, name), ignore_errors=True)
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:
         """Drop unwanted files, run `finish` on the tree (the search index), swap it in."""
@@ -121,36 +125,45 @@ class Staging:
         (self.root / _MARKER).unlink()
         _swap_in(self.root, self.output_dir)
 
-    def _current(self, relative: PurePosixPath) -> Path:
-        return self.output_dir.joinpath(*relative.parts)
+    def _current(self, name: str) -> str:
+        return os.path.join(self._output, name)
 
-    def _replace(self, relative: PurePosixPath, make: Callable[[Path], object]) -> None:
+    def _replace(self, name: str, make: Callable[[str], object]) -> None:
         """Make the file under a temporary name, then rename it over the old one, so a
         file shared with `output/` through a link is never changed in place (in a
         tree started anew no file is there yet, so it is made at its name)."""
-        target = self._target(relative)
+        target = self._target(name)
         if self._fresh:
             make(target)
             return
-        temporary = target.with_name(f".{target.name}.folio-new")
-        temporary.unlink(missing_ok=True)
+        folder, file = os.path.split(target)
+        temporary = os.path.join(folder, f".{file}.folio-new")
+        _unlink(temporary)
         make(temporary)
-        temporary.replace(target)
+        os.replace(temporary, target)
         # rename() between two links to one file does nothing: drop the spare name.
-        temporary.unlink(missing_ok=True)
+        _unlink(temporary)
 
-    def _target(self, relative: PurePosixPath) -> Path:
+    def _target(self, name: str) -> str:
+        relative = PurePosixPath(name)
         if relative.is_absolute() or ".." in relative.parts:
-            raise FolioError(f"refusing to write {relative}: it lies outside the output folder")
-        path = self.root.joinpath(*relative.parts)
-        if path.parent not in self._made:
-            if not self._fresh and (path.parent.is_file() or path.parent.is_symlink()):
-                path.parent.unlink()  # a file of the old tree where a folder is wanted now
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
-        if not self._fresh and path.is_dir() and not path.is_symlink():
+            raise FolioError(f"refusing to write {name}: it lies outside the output folder")
+        path = os.path.join(self._root, name)
+        self._make_folder(os.path.dirname(path))
+        if not self._fresh and os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)  # a folder of the old tree where a file is wanted now
         return path
+
+    def _make_folder(self, folder: str) -> None:
+        """Make `folder` and those above it, each once (parents first: no failed tries)."""
+        if folder in self._made:
+            return
+        parent = os.path.dirname(folder)
+        if parent != folder:
+            self._make_folder(parent)
+        if self._fresh or not _is_folder(folder):
+            os.mkdir(folder)
+        self._made.add(folder)
 
 
 def previous_tree(output_dir: Path) -> Path:
@@ -158,11 +171,36 @@ def previous_tree(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.previous"
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
     except OSError:
         return False
+
+
+def _is_folder(path: str) -> bool:
+    """Whether `path` is a folder; a file or link of the old tree in its place is removed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return False
+    if stat.S_ISDIR(mode):
+        return True
+    os.unlink(path)
+    return False
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def _remove_with_empty_folders(path: Path, root: Path) -> None:
