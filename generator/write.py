@@ -19,6 +19,7 @@ from .errors import FolioError
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _PROTECTED = ("folio.toml", "content", ".git")
+_FOLDERS_REMEMBERED = 1024
 _MARKER = ".folio-updating"
 """Present in a tree while a build changes it: such a tree is never trusted."""
 
@@ -155,14 +156,18 @@ class Staging:
         return path
 
     def _make_folder(self, folder: str) -> None:
-        """Make `folder` and those above it, each once (parents first: no failed tries)."""
+        """Make `folder` and those above it, parents first (no failed tries); the
+        folders made last are remembered, not all: nearly every page has its own."""
         if folder in self._made:
             return
         parent = os.path.dirname(folder)
         if parent != folder:
             self._make_folder(parent)
         if self._fresh or not _is_folder(folder):
-            os.mkdir(folder)
+            with contextlib.suppress(FileExistsError):  # made before it was forgotten
+                os.mkdir(folder)
+        if len(self._made) >= _FOLDERS_REMEMBERED:
+            self._made = {self._root}
         self._made.add(folder)
 
 
@@ -204,7 +209,10 @@ def _unlink(path: str) -> None:
 
 
 def _remove_with_empty_folders(path: Path, root: Path) -> None:
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except (NotADirectoryError, IsADirectoryError):
+        return  # a wanted file took the name of its folder, or a wanted folder its name
     folder = path.parent
     while folder != root:
         try:

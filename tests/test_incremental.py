@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import write
+
 from conftest import NOW, article, run_folio, tree
 from fixture_site import write_fixture_site
 
@@ -223,3 +225,28 @@ def test_a_damaged_row_of_the_store_stops_the_build_with_advice(site: Path) -> N
     assert "Traceback" not in result.err
     result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1", "--clean")
     assert result.code == 0, result.err
+
+
+def test_the_older_tree_gives_way_where_files_and_folders_trade_places(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of the older tree where a file is wanted now, and a file where a
+    folder is; with the staging tree forgetting which folders it made as it goes."""
+    monkeypatch.setattr(write, "_FOLDERS_REMEMBERED", 2)
+    output = tmp_path / "output"
+    output.mkdir()
+    older = write.previous_tree(output)
+    (older / "moved").mkdir(parents=True)
+    (older / "moved" / "index.html").write_text("a page once")
+    (older / "notes").write_text("a file once")
+    staging = write.Staging(output, {"moved/index.html": "old", "notes": "old"}, {})
+    staging.put("moved", b"a file now", "new")
+    staging.put("notes/index.html", b"a page now", "new")
+    for day in range(5):
+        staging.put(f"2024/01/{day:02d}/story/index.html", b"story", "new")
+    staging.commit()
+    assert tree(output) == {
+        "moved": b"a file now",
+        "notes/index.html": b"a page now",
+        **{f"2024/01/{day:02d}/story/index.html": b"story" for day in range(5)},
+    }
