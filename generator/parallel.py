@@ -51,9 +51,11 @@ def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 
 
 def batches(items: Sequence[Item], jobs: int, smallest: int = 16,
-            largest: int = 256) -> list[Sequence[Item]]:
+            largest: int = 32) -> list[Sequence[Item]]:
     """`items` cut into batches: several per job so that jobs finish together, and none
-    so large that the results of the batches in flight crowd memory."""
+    so large that the results of the batches in flight crowd memory: a page of a
+    feed, with the bodies of its stories, is near 200 KB, and the building process
+    may hold the results of every batch in the window at once."""
     size = min(largest, max(smallest, -(-len(items) // (jobs * 8))))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
