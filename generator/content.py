@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -26,6 +26,9 @@ from .model import Article
 from .parallel import Runner, batched
 from .slugs import slugify
 from .sources import Asset, Source, Sources
+
+T = TypeVar("T")
+V = TypeVar("V")
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 KNOWN_FIELDS = frozenset(
@@ -91,11 +94,51 @@ def load_content(config: Config, runner: Runner, sources: Sources, store: Store)
     files, errors = load_files(config, runner, sources.markdown, store, rows)
     result.errors += errors
     store.forget(rows.keys() - {s.relative for s in sources.markdown})
+    sharing = Sharing()
     for relative in sorted(files):
-        loaded = result.files[relative] = files[relative]
+        loaded = result.files[relative] = sharing.file(files[relative])
         result.articles.append(loaded.article)
         result.warnings.extend(loaded.warnings)
     return result
+
+
+class Sharing:
+    """One object for each value that many articles repeat: names, time zones, line
+    maps. Each article comes unpickled from a worker or the store, with copies of
+    its own, and a big archive holds every article at once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Hashable, Any] = {}
+
+    def file(self, loaded: LoadedFile) -> LoadedFile:
+        article = loaded.article
+        return replace(loaded, article=replace(
+            article,
+            bylines=self._names(article.bylines),
+            date=self._moment(article.date),
+            section=self._share(article.section, article.section),
+            updated=article.updated and self._moment(article.updated),
+            publication=self._share(article.publication, article.publication),
+            tags=self._names(article.tags),
+            extra=self._mapping(article.extra),
+            lines=self._mapping(article.lines),
+        ))
+
+    def _share(self, key: Hashable, value: T) -> T:
+        found: T = self._seen.setdefault(key, value)
+        return found
+
+    def _names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(self._share(name, name) for name in names)
+
+    # Keyed by repr, not by value: equal values can print differently (1 and True,
+    # time zones of the same offset and other names).
+    def _moment(self, moment: datetime) -> datetime:
+        zone = moment.tzinfo
+        return moment.replace(tzinfo=self._share(("zone", repr(zone)), zone))
+
+    def _mapping(self, mapping: Mapping[str, V]) -> Mapping[str, V]:
+        return self._share(("mapping", repr(mapping)), mapping)
 
 
 def load_files(
