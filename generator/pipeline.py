@@ -109,8 +109,7 @@ def full_build(
     state.plan = uuid.uuid4().hex
     state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
     cache.save_plan(_saved_plan(state.plan, plan), plan.pages, store)
-    save_state(cache, store, state, survey, config, plan.next_change)
-    return BuildReport(
+    report = BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
         files=counts[0],
@@ -119,6 +118,10 @@ def full_build(
         rendered=counts[1],
         written=counts[2],
     )
+    next_change = plan.next_change
+    del plan  # every page and article: saving the state can reuse their memory
+    save_state(cache, store, state, survey, config, next_change)
+    return report
 
 
 def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, config: Config,
@@ -140,17 +143,16 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
 
 
 def _saved_plan(token: str, plan: Plan) -> SavedPlan:
-    uses: dict[str, list[int]] = {}
+    uses: dict[str, array[int]] = {}
     for position, page in enumerate(plan.pages):
         for article_id in shown_articles(page):
-            uses.setdefault(article_id, []).append(position)
+            uses.setdefault(article_id, array("I")).append(position)
     return SavedPlan(
         token=token,
         index=replace(plan.index, articles={}, refs={}),
         page_count=len(plan.pages),
         shapes={relative: shape(f) for relative, f in plan.files.items()},
-        uses={article_id: array("I", positions).tobytes()
-              for article_id, positions in uses.items()},
+        uses={article_id: positions.tobytes() for article_id, positions in uses.items()},
     )
 
 
