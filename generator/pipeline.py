@@ -326,9 +326,9 @@ def render_pages(
 def _copy(copies: list[tuple[PurePosixPath, Path]], staging: Staging) -> None:
     """Copy files as they are, unless the tree already has them from the same source."""
     for relative, source in copies:
-        key = digest("copy", str(source), repr(FileFacts.of(source)))
-        if not staging.keep(relative.as_posix(), key):
-            staging.copy(relative.as_posix(), source, key)
+        name, key = relative.as_posix(), digest("copy", str(source), repr(FileFacts.of(source)))
+        if not staging.keep(name, key):
+            staging.copy(name, source, key)
 
 
 def next_change(articles: list[Article], config: Config) -> datetime | None:

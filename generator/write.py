@@ -12,7 +12,7 @@ import os
 import shutil
 import stat
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import FolioError
 
@@ -146,8 +146,7 @@ class Staging:
         _unlink(temporary)
 
     def _target(self, name: str) -> str:
-        relative = PurePosixPath(name)
-        if relative.is_absolute() or ".." in relative.parts:
+        if name.startswith("/") or ".." in name.split("/"):
             raise FolioError(f"refusing to write {name}: it lies outside the output folder")
         path = os.path.join(self._root, name)
         self._make_folder(os.path.dirname(path))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import write
+from generator.errors import FolioError
 
 from conftest import NOW, article, run_folio, tree
 from fixture_site import write_fixture_site
@@ -250,3 +251,11 @@ def test_the_older_tree_gives_way_where_files_and_folders_trade_places(
         "notes/index.html": b"a page now",
         **{f"2024/01/{day:02d}/story/index.html": b"story" for day in range(5)},
     }
+
+
+@pytest.mark.parametrize("name", ["../escaped.html", "a/../../escaped.html", "/escaped.html"])
+def test_the_staging_tree_refuses_a_name_outside_it(tmp_path: Path, name: str) -> None:
+    staging = write.Staging(tmp_path / "output", None, {})
+    with pytest.raises(FolioError, match="outside the output folder"):
+        staging.put(name, b"nope", "key")
+    assert not list(tmp_path.rglob("escaped.html"))
