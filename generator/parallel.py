@@ -2,9 +2,10 @@
 
 Work is cut into batches and results come back in submission order. Work that
 needs large shared state (the site index, to render pages) gets it once per
-worker: a local pool inherits it when the worker starts; a Dask cluster
-receives it once per worker through `client.scatter`; any other Executor is
-sent it with every batch.
+worker: a local pool inherits it, and the items too, when the worker starts (a
+batch is sent as the positions of its items); a Dask cluster receives it once
+per worker through `client.scatter`; any other Executor is sent it with every
+batch.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 Shared = TypeVar("Shared")
+Part = TypeVar("Part")
 
 # Per-process state of a pool worker: what `start_worker` was given. Only pool
 # workers set it; the building process never reads it.
@@ -92,21 +94,22 @@ class Runner:
         items: Sequence[Item],
     ) -> Iterator[Result]:
         """`work(shared, batch)` over batches of `items`, results in order."""
-        parts = batches(items, self.jobs)
         if self.is_local or len(items) < 2 * 16:
-            for part in parts:  # in batches here too, so results never pile up
+            for part in batches(items, self.jobs):  # here too, so results never pile up
                 yield from work(shared, part)
             return
         window = 3 * self.jobs
         if self.executor is not None:
             executor = self.executor
             handle = self.scatter([shared], broadcast=True)[0] if self.scatter else shared
-            yield from _ordered(lambda part: executor.submit(work, handle, part), parts, window)
+            yield from _ordered(lambda part: executor.submit(work, handle, part),
+                                batches(items, self.jobs), window)
             return
-        with _local_pool(self.jobs, shared) as pool:
-            yield from _ordered(
-                lambda part: pool.submit(_with_worker_state, work, part), parts, window
-            )
+        # Workers inherit the items with `shared` and are sent only where each batch
+        # starts and stops: pickling every page to send it cost more than rendering some.
+        with _local_pool(self.jobs, (shared, items)) as pool:
+            yield from _ordered(lambda span: pool.submit(_with_worker_state, work, span),
+                                batches(range(len(items)), self.jobs), window)
 
 
 def dask_runner(address: str, jobs: int) -> Runner:
@@ -124,8 +127,8 @@ def dask_runner(address: str, jobs: int) -> Runner:
 
 
 def _ordered(
-    submit: Callable[[Sequence[Item]], Future[list[Result]]],
-    parts: Sequence[Sequence[Item]],
+    submit: Callable[[Part], Future[list[Result]]],
+    parts: Sequence[Part],
     window: int,
 ) -> Iterator[Result]:
     """Results of `parts` in order, with at most `window` batches out at a time, so
@@ -144,13 +147,13 @@ def _ordered(
 
 
 @contextmanager
-def _local_pool(jobs: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
+def _local_pool(jobs: int, shared: tuple[Any, Sequence[Any]]) -> Iterator[ProcessPoolExecutor]:
     # Imported here: most rebuilds render too few pages to start a pool.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork lets workers inherit `shared` without pickling it, but is unsafe in
-    # a process running threads (the live-reload server); forkserver is not.
+    # fork lets workers inherit `shared` and the items without pickling them, but is
+    # unsafe in a process running threads (the live-reload server); forkserver is not.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
     # Forked workers share the parent's objects until they write to them, and the
@@ -165,10 +168,11 @@ def _local_pool(jobs: int, shared: Any) -> Iterator[ProcessPoolExecutor]:
         gc.unfreeze()
 
 
-def _start_worker(shared: Any) -> None:
-    _WORKER_SHARED["shared"] = shared
+def _start_worker(shared_and_items: tuple[Any, Sequence[Any]]) -> None:
+    _WORKER_SHARED["shared"], _WORKER_SHARED["items"] = shared_and_items
 
 
 def _with_worker_state(work: Callable[[Any, Sequence[Item]], list[Result]],
-                       part: Sequence[Item]) -> list[Result]:
-    return work(_WORKER_SHARED["shared"], part)
+                       positions: Sequence[int]) -> list[Result]:
+    items: Sequence[Item] = _WORKER_SHARED["items"]
+    return work(_WORKER_SHARED["shared"], [items[i] for i in positions])
