@@ -22,7 +22,7 @@ from .errors import ContentError
 from .fields import FieldReader
 from .images import photo_warnings
 from .markdown import make_parser
-from .model import Article
+from .model import Article, pickled_by_fields
 from .parallel import Runner, batched
 from .slugs import slugify
 from .sources import Asset, Source, Sources
@@ -64,6 +64,7 @@ class Loaded:
     """Every Markdown file loaded without errors, by path under content/."""
 
 
+@pickled_by_fields  # one per Markdown file crosses from a worker to the building process
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
     """One Markdown file, loaded."""

@@ -26,7 +26,7 @@ from .cache import COMPILED_TEMPLATES, Store, code_digest
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
-from .model import Article, Page, Ref
+from .model import Article, Page, Ref, pickled_by_fields
 from .pages import TermCount
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
@@ -137,6 +137,7 @@ class RenderSetup:
     """Tells one build's setup from another's in a worker that served both."""
 
 
+@pickled_by_fields  # hundreds of thousands cross from workers to the building process
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """One page rendered, or the errors that stopped it."""
@@ -268,6 +269,12 @@ class RecordingEnvironment(jinja2.Environment):
         if loaded is not None:
             loaded.append(name)
         return super()._load_template(name, globals)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict, not Jinja's ChainMap over the
+        environment's: every render copies them, and copying a ChainMap runs in
+        Python (about 5% of rendering). Globals are all set before any template loads."""
+        return {**self.globals, **(d or {})}
 
 
 # One Renderer per build in each worker process, made on its first batch.
