@@ -3,15 +3,16 @@
 - `store.sqlite`: one row per loaded Markdown file (the article it gave, with
   the file facts it was loaded from, so an unchanged file is not parsed again),
   article bodies rendered to HTML, by digest (the index keeps only metadata;
-  renderers read bodies when they need them), and the pages of the last full
-  build's plan, one row each.
+  renderers read bodies when they need them).
 - `pages.pickle`: what the last build wrote: the key of every file, the
   templates each template loaded, the facts of every input. Its head alone
   says whether anything changed, so a build with nothing to do reads little.
 - `templates/`: templates compiled by Jinja.
-- `plan.pickle`: the rest of that plan: the index (less the articles), and
-  which pages show each article. Reused while no article changes in a way
-  that moves pages (see `shape`).
+- `plan.pickle`: the last full build's plan: the index (less the articles),
+  which pages show each article, and where each page is in `plan-pages.bin`.
+  Reused while no article changes in a way that moves pages (see `shape`).
+- `plan-pages.bin`: that plan's pages, one pickle after another, written while
+  the build renders; a quick rebuild reads back only those it renders.
 
 A cache written by another version of Folio, or unreadable, is discarded
 with a notice and the build starts from nothing; it is never trusted.
@@ -27,7 +28,7 @@ import shutil
 import sqlite3
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -40,12 +41,13 @@ from .model import Article, Page, pickled_by_fields
 if TYPE_CHECKING:
     from .archive import SiteIndex
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
 COMPILED_TEMPLATES = "templates"
 """Folder of the cache where Jinja keeps compiled templates (see render.py)."""
+PLAN_PAGES = "plan-pages.bin"
 RACY_NS = 50_000_000
 """A file changed this close before a build started may have changed again
 within the same file-system clock tick, unseen: it is not trusted as cached."""
@@ -193,7 +195,10 @@ class SavedPlan:
     index: SiteIndex
     """The index with no articles: the current ones are put in when it is reused."""
     page_count: int
-    """How many pages the plan has; the store holds them by position."""
+    """How many pages the plan has."""
+    page_offsets: bytes
+    """Where each page starts in plan-pages.bin, and where the last ends: the bytes
+    of an `array("Q")`."""
     shapes: dict[str, str]
     """`shape` of every loaded article, by id."""
     uses: dict[str, bytes]
@@ -206,6 +211,48 @@ class SavedPlan:
         for article_id in article_ids:
             found.update(array("I", self.uses.get(article_id, b"")))
         return sorted(found)
+
+
+class PlanPagesWriter:
+    """Writes a full build's pages to plan-pages.bin one at a time, as the build
+    renders them, so saving the plan adds next to nothing after the last page; notes
+    on the way which pages show each article (`SavedPlan.uses`)."""
+
+    def __init__(self, root: Path, token: str, pages: Sequence[Page]) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self._pages = pages
+        self._temporary = root / f".{PLAN_PAGES}.{os.getpid()}"
+        self._final = root / PLAN_PAGES
+        self._file = self._temporary.open("wb")
+        head = pickle.dumps((_header(), token))
+        self._file.write(head)
+        self.offsets = array("Q", [len(head)])
+        self.uses: dict[str, array[int]] = {}
+
+    def step(self) -> None:
+        """Write the next page, if one is left."""
+        position = len(self.offsets) - 1
+        if position < len(self._pages):
+            page = self._pages[position]
+            data = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+            self._file.write(data)
+            self.offsets.append(self.offsets[-1] + len(data))
+            for article_id in page.shown_articles():
+                self.uses.setdefault(article_id, array("I")).append(position)
+
+    def finish(self) -> None:
+        """Write the pages left, and put the file in place."""
+        for _ in range(len(self._pages) + 1 - len(self.offsets)):
+            self.step()
+        self._pages = ()
+        self._file.close()
+        self._temporary.replace(self._final)
+
+    def abandon(self) -> None:
+        """Leave plan-pages.bin as it was (the build failed)."""
+        self._pages = ()
+        self._file.close()
+        self._temporary.unlink(missing_ok=True)
 
 
 class Cache:
@@ -262,14 +309,40 @@ class Cache:
         finally:
             pages.fresh, pages.links, pages.behind = fresh, links, behind
 
-    def save_plan(self, plan: SavedPlan, pages: list[Page], store: Store) -> None:
-        """The plan in plan.pickle and its pages in the store, one row each, so that a
-        quick rebuild reads only the pages it renders."""
-        store.save_pages(plan.token, pages)
+    def plan_pages(self, token: str, pages: Sequence[Page]) -> PlanPagesWriter:
+        """Where the pages of the plan `token` go, as the build renders them."""
+        return PlanPagesWriter(self.root, token, pages)
+
+    def save_plan(self, plan: SavedPlan) -> None:
         self._write("plan.pickle", plan)
 
+    def pages_of(self, plan: SavedPlan, positions: Iterable[int]) -> list[Page] | None:
+        """The pages at `positions` of `plan`; None when plan-pages.bin is not that
+        plan's or is damaged (then with a notice)."""
+        offsets = array("Q", plan.page_offsets)
+        try:
+            with (self.root / PLAN_PAGES).open("rb") as file:
+                if pickle.load(file) != (_header(), plan.token):
+                    return None
+                if os.fstat(file.fileno()).st_size != offsets[-1]:
+                    raise ValueError("cut short or extended")
+                found = []
+                for position in positions:
+                    file.seek(offsets[position])
+                    page = pickle.loads(file.read(offsets[position + 1] - offsets[position]))
+                    if not isinstance(page, Page):
+                        raise TypeError(type(page).__name__)
+                    found.append(page)
+                return found
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # any damage at all: never trust it
+            self._notice(f"build cache {PLAN_PAGES} is damaged ({type(exc).__name__}); "
+                         "rebuilding")
+            return None
+
     def clear(self) -> None:
-        for name in ("pages.pickle", "plan.pickle", self.store_path.name):
+        for name in ("pages.pickle", "plan.pickle", PLAN_PAGES, self.store_path.name):
             (self.root / name).unlink(missing_ok=True)
         shutil.rmtree(self.root / COMPILED_TEMPLATES, ignore_errors=True)
 
@@ -407,6 +480,7 @@ class Store:
             if row is not None and row[0] == settings:
                 return True
             db.execute("DELETE FROM source")
+            db.execute("DROP TABLE IF EXISTS page")  # where cache format 2 kept the plan's pages
             db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
             return False
 
@@ -451,28 +525,6 @@ class Store:
                   pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL))
                  for path, file in loaded.items()),
             )
-
-    def save_pages(self, token: str, pages: list[Page]) -> None:
-        with self._db() as db:
-            db.execute("DELETE FROM page")
-            db.executemany("INSERT INTO page VALUES (?, ?)", (
-                (position, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
-                for position, page in enumerate(pages)
-            ))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('plan', ?)", (token,))
-
-    def pages(self, token: str, positions: Iterable[int]) -> list[Page] | None:
-        """The pages at `positions` of the plan `token` names; None if not that plan's."""
-        row = self._fetch("SELECT value FROM meta WHERE key = ?", "plan")
-        if row is None or row[0] != token:
-            return None
-        found = []
-        for position in positions:
-            data = self._fetch("SELECT data FROM page WHERE position = ?", position)
-            if data is None:
-                return None
-            found.append(self._unpickle(data[0], Page))
-        return found
 
     def links(self) -> dict[str, tuple[str, ...]]:
         """Internal links of every page of the output, by file name."""
@@ -544,7 +596,6 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS link (name TEXT PRIMARY KEY, targets TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS page (position INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS source (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
     depends BLOB, cached_ns INTEGER, loaded BLOB NOT NULL

@@ -174,3 +174,13 @@ class Page:
     """Template variables; `Ref` values and tuples of them become articles."""
     origin: str | None = None
     """Id of the article whose front matter made this page (its own page or an alias)."""
+
+    def shown_articles(self) -> set[str]:
+        """Ids of the articles the context refers to (and so the page may print)."""
+        found = set()
+        for value in self.context.values():
+            if isinstance(value, Ref):
+                found.add(value.id)
+            elif isinstance(value, tuple) and value and isinstance(value[0], Ref):
+                found.update(ref.id for ref in value)
+        return found

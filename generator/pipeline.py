@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -35,7 +34,7 @@ from .errors import ContentError, ContentErrors, display_path
 from .images import resize_photos
 from .keys import PageKeys, article_digest
 from .links import broken, internal_links
-from .model import Article, Page, Ref
+from .model import Article, Page
 from .pages import blame, plan_pages
 from .parallel import Runner
 from .progress import Progress
@@ -104,11 +103,26 @@ def full_build(
     known = last.index.related_known if last else None
     plan = plan_site(config, runner, store, survey.sources, known)
     digests = {relative: article_digest(f.article) for relative, f in plan.files.items()}
-    state, counts = _write(plan, config, previous, runner, progress, store, digests)
+    token = uuid.uuid4().hex
+    saving = cache.plan_pages(token, plan.pages)
+    try:
+        state, counts = _write(plan, config, previous, runner, progress, store, digests,
+                               saving.step)
+        saving.finish()
+    except BaseException:
+        saving.abandon()
+        raise
     state.digests = digests
-    state.plan = uuid.uuid4().hex
+    state.plan = token
     state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
-    cache.save_plan(_saved_plan(state.plan, plan), plan.pages, store)
+    cache.save_plan(SavedPlan(
+        token=token,
+        index=replace(plan.index, articles={}, refs={}),
+        page_count=len(plan.pages),
+        shapes={relative: shape(f) for relative, f in plan.files.items()},
+        uses={article_id: positions.tobytes() for article_id, positions in saving.uses.items()},
+        page_offsets=saving.offsets.tobytes(),
+    ))
     report = BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
@@ -142,31 +156,6 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
     cache.save_pages(state, store, every_page)
 
 
-def _saved_plan(token: str, plan: Plan) -> SavedPlan:
-    uses: dict[str, array[int]] = {}
-    for position, page in enumerate(plan.pages):
-        for article_id in shown_articles(page):
-            uses.setdefault(article_id, array("I")).append(position)
-    return SavedPlan(
-        token=token,
-        index=replace(plan.index, articles={}, refs={}),
-        page_count=len(plan.pages),
-        shapes={relative: shape(f) for relative, f in plan.files.items()},
-        uses={article_id: positions.tobytes() for article_id, positions in uses.items()},
-    )
-
-
-def shown_articles(page: Page) -> set[str]:
-    """Ids of the articles a page's context refers to (and so may print)."""
-    found = set()
-    for value in page.context.values():
-        if isinstance(value, Ref):
-            found.add(value.id)
-        elif isinstance(value, tuple) and value and isinstance(value[0], Ref):
-            found.update(ref.id for ref in value)
-    return found
-
-
 def _write(
     plan: Plan,
     config: Config,
@@ -175,8 +164,10 @@ def _write(
     progress: Progress,
     store: Store,
     digests: Mapping[str, str],
+    alongside: Callable[[], None],
 ) -> tuple[PageCache, tuple[int, int, int]]:
-    """Bring the older output tree up to date, render what changed, swap it in."""
+    """Bring the older output tree up to date, render what changed (calling `alongside`
+    after each page), swap it in."""
     setup = RenderSetup(config, plan.index, store, token=uuid.uuid4().hex)
     keys = PageKeys(config, Renderer(setup).env, digests)
     state = PageCache(templates=dict(previous.templates))
@@ -184,7 +175,7 @@ def _write(
     current = previous.files if trusted else {}
     staging = open_staging(config, previous, trusted)
     stale = keep_unchanged(plan.pages, keys, state, staging)
-    render_pages(stale, setup, keys, state, staging, runner, progress)
+    render_pages(stale, setup, keys, state, staging, runner, progress, alongside)
     photos = resize_photos(plan.index.articles.values(), config, progress)
     _copy(sorted({**plan.copies, **dict(photos)}.items()), staging)
     carry_links(state, store.links() if trusted else {}, current, staging, config)
@@ -303,11 +294,15 @@ def render_pages(
     staging: Staging,
     runner: Runner,
     progress: Progress,
+    alongside: Callable[[], None] = lambda: None,
 ) -> None:
+    """Render `pages` and stage their files; `alongside` runs after each, in the time
+    this process would otherwise spend waiting for workers."""
     errors: dict[str, ContentError] = {}
     progress.start("Rendering", len(pages))
     for page, rendered in zip(pages, runner.map(render_batch, setup, pages), strict=True):
         progress.advance()
+        alongside()
         if rendered.errors:
             errors.update((str(e), e) for e in rendered.errors)
             continue

@@ -70,7 +70,7 @@ def quick_build(
         return None
     state, changed = _carry_state(previous, files)
     index = replace(plan.index, articles=StoredArticles(store, plan.index.newest_first, changed))
-    pages = store.pages(plan.token, plan.pages_showing(changed))
+    pages = cache.pages_of(plan, plan.pages_showing(changed))
     if pages is None:
         return None
     setup = RenderSetup(config, index, store, token=uuid.uuid4().hex)

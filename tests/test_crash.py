@@ -39,7 +39,7 @@ ARTICLES = 150
 CHECK_CLEAN_AT = {6, 13}
 """Rounds after which the output is also compared with a clean build (and at the end)."""
 MARKER = ".folio-updating"
-CACHE_FILES = ("store.sqlite", "pages.pickle", "plan.pickle")
+CACHE_FILES = ("store.sqlite", "pages.pickle", "plan.pickle", "plan-pages.bin")
 
 
 def command(site: Path) -> list[str]:

@@ -178,7 +178,7 @@ def test_clean_ignores_the_cache(site: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle at all", b"\x80\x05garbage"])
-@pytest.mark.parametrize("name", ["store.sqlite", "pages.pickle", "plan.pickle"])
+@pytest.mark.parametrize("name", ["store.sqlite", "pages.pickle", "plan.pickle", "plan-pages.bin"])
 def test_a_damaged_cache_is_discarded_with_a_notice(
     site: Path, tmp_path: Path, name: str, damage: bytes
 ) -> None:
