@@ -132,29 +132,27 @@ def _tree_rss(root: psutil.Process) -> int:
 
 
 def clean(site: Path, scratch: Sequence[str]) -> None:
-    """Delete the last build's files, then let the file system settle."""
-    gone = [site / name for name in scratch] + list(site.glob(".output.*"))
-    if any(path.exists() for path in gone):
-        for path in gone:
-            shutil.rmtree(path, ignore_errors=True)
-        settle()
+    """Move the last build's files aside, into a trash folder emptied after the runs.
 
-
-def settle() -> None:
-    """Wait until ext4 may reuse the inodes just freed.
-
-    ext4 gives a new file no inode freed less than `dirty_expire_centisecs` ago (or
-    not yet written back), and looks past each such inode one by one
-    (`recently_deleted` in fs/ext4/ialloc.c). Right after tens of thousands of files
-    were deleted, every file or folder created costs about 1 ms of kernel time instead
-    of about 0.1 ms: a build timed then measures the deletion before it, not the tool.
+    Deleting them would slow the builds timed after it, whichever tool. ext4 without
+    a journal (this machine's root file system) gives a new file no inode freed less
+    than 60 s ago, or 360 s while that inode's table block is unwritten (the next
+    build's own files keep it so), and looks past each such inode one by one
+    (`recently_deleted` in fs/ext4/ialloc.c). Creating the 50,000 files and folders
+    of a 10k site took 1.7 s of kernel time on fresh ground, and 8.3 s one minute
+    after a tree like it was deleted and synced. Journaled ext4 never checks.
     """
-    os.sync()
-    try:
-        centiseconds = int(Path("/proc/sys/vm/dirty_expire_centisecs").read_text())
-    except (OSError, ValueError):
-        centiseconds = 3000
-    time.sleep(centiseconds / 100 + 1)
+    trash = site.parent / TRASH
+    for path in [site / name for name in scratch] + list(site.glob(".output.*")):
+        if path.exists():
+            trash.mkdir(exist_ok=True)
+            path.rename(trash / f"{site.name}{path.name}-{time.monotonic_ns()}")
+
+
+def empty_trash(work: Path) -> None:
+    """Delete what `clean` moved aside: only when no timed build follows."""
+    for trash in work.glob(f"*/{TRASH}"):
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def count_pages(folder: Path) -> tuple[int, int]:
@@ -237,6 +235,8 @@ def pelican_command(site: Path) -> list[str]:
 
 
 OUTPUTS = {"folio": "output", "hugo": "public", "pelican": "output"}
+TRASH = ".trash"
+"""Beside each site of a corpus: the builds moved aside by `clean`."""
 
 
 # --- Corpus ------------------------------------------------------------------------------
@@ -492,11 +492,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     found = variants(folio, args.tools)
     root = ensure_corpus(args.work, args.articles, args.seed, args.tools, args.search)
     results = Results()
-    cold_builds(root, found, args.reps, results)
-    if "folio" in args.tools and not args.no_rebuilds:
-        rebuilds(root, found[0], args.reps, results)
-    if "folio" in args.tools and args.big:
-        big_build(args.work, args, found[0], results)
+    empty_trash(args.work)  # left by a run that was stopped
+    try:
+        cold_builds(root, found, args.reps, results)
+        if "folio" in args.tools and not args.no_rebuilds:
+            rebuilds(root, found[0], args.reps, results)
+        if "folio" in args.tools and args.big:
+            big_build(args.work, args, found[0], results)
+    finally:
+        empty_trash(args.work)
     text = report(args, results, found)
     (args.work / f"results-{args.articles}.md").write_text(text, encoding="utf-8")
     print(text)
