@@ -46,6 +46,8 @@ _ALIGNED_CELLS = frozenset({"th_open", "td_open"})
 
 def _drop_unsafe_attrs(state: StateCore) -> None:
     for token in _walk(state.tokens):
+        if not token.attrs:
+            continue  # most tokens: nothing to check
         token.attrs = {
             name: value
             for name, value in token.attrs.items()

@@ -346,10 +346,10 @@ def _clashes(
     pages: list[Page], copies: dict[PurePosixPath, Path], index: SiteIndex, config: Config
 ) -> list[ContentError]:
     """Static files and content images that would overwrite a page, or the reverse."""
-    by_file = {urls.file_for(page.url): page for page in pages}
+    by_file = {urls.file_name(page.url): page for page in pages}
     errors = []
     for relative, source in copies.items():
-        page = by_file.get(relative)
+        page = by_file.get(relative.as_posix())
         shown = display_path(source, config.site_dir)
         if page and page.origin:
             errors.append(blame(page, index, f"the file {shown}"))
