@@ -48,6 +48,7 @@ CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 COMPILED_TEMPLATES = "templates"
 """Folder of the cache where Jinja keeps compiled templates (see render.py)."""
 PLAN_PAGES = "plan-pages.bin"
+"""The pages of the last full build's plan (see `PlanPagesWriter`)."""
 RACY_NS = 50_000_000
 """A file changed this close before a build started may have changed again
 within the same file-system clock tick, unseen: it is not trusted as cached."""
@@ -309,7 +310,7 @@ class Cache:
         finally:
             pages.fresh, pages.links, pages.behind = fresh, links, behind
 
-    def plan_pages(self, token: str, pages: Sequence[Page]) -> PlanPagesWriter:
+    def write_plan_pages(self, token: str, pages: Sequence[Page]) -> PlanPagesWriter:
         """Where the pages of the plan `token` go, as the build renders them."""
         return PlanPagesWriter(self.root, token, pages)
 

@@ -104,7 +104,7 @@ def full_build(
     plan = plan_site(config, runner, store, survey.sources, known)
     digests = {relative: article_digest(f.article) for relative, f in plan.files.items()}
     token = uuid.uuid4().hex
-    saving = cache.plan_pages(token, plan.pages)
+    saving = cache.write_plan_pages(token, plan.pages)
     try:
         state, counts = _write(plan, config, previous, runner, progress, store, digests,
                                saving.step)
