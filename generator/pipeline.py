@@ -23,6 +23,7 @@ from .cache import (
     Freshness,
     LoadedFile,
     PageCache,
+    PlanPagesWriter,
     SavedPlan,
     Store,
     digest,
@@ -115,14 +116,7 @@ def full_build(
     state.digests = digests
     state.plan = token
     state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
-    cache.save_plan(SavedPlan(
-        token=token,
-        index=replace(plan.index, articles={}, refs={}),
-        page_count=len(plan.pages),
-        shapes={relative: shape(f) for relative, f in plan.files.items()},
-        uses={article_id: positions.tobytes() for article_id, positions in saving.uses.items()},
-        page_offsets=saving.offsets.tobytes(),
-    ))
+    cache.save_plan(_saved_plan(token, plan, saving))
     report = BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
@@ -154,6 +148,18 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
         next_change=next_change,
     )
     cache.save_pages(state, store, every_page)
+
+
+def _saved_plan(token: str, plan: Plan, pages: PlanPagesWriter) -> SavedPlan:
+    """What a quick rebuild needs of `plan` besides its pages, which `pages` wrote."""
+    return SavedPlan(
+        token=token,
+        index=replace(plan.index, articles={}, refs={}),
+        page_count=len(plan.pages),
+        shapes={relative: shape(f) for relative, f in plan.files.items()},
+        uses={article_id: positions.tobytes() for article_id, positions in pages.uses.items()},
+        page_offsets=pages.offsets.tobytes(),
+    )
 
 
 def _write(
