@@ -259,3 +259,26 @@ def test_the_staging_tree_refuses_a_name_outside_it(tmp_path: Path, name: str) -
     with pytest.raises(FolioError, match="outside the output folder"):
         staging.put(name, b"nope", "key")
     assert not list(tmp_path.rglob("escaped.html"))
+
+
+@pytest.mark.parametrize("edit", [edit_body, add_dek])
+def test_an_edit_that_moves_no_page_is_rebuilt_without_planning_the_site(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Edit
+) -> None:
+    """The quick path reads the pages showing the story back from the last plan
+    (plan-pages.bin); loading and planning the whole site again is what it skips."""
+    from generator import pipeline
+
+    build(site)
+    edit(site)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole site was planned again")
+
+    monkeypatch.setattr(pipeline, "plan_site", refuse)
+    assert 0 < rendered(build(site)) < 20
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
+    build(clean)
+    assert tree(site / "output") == tree(clean / "output")
