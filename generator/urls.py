@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -19,7 +18,6 @@ def file_for(url: str) -> PurePosixPath:
     return PurePosixPath(file_name(url))
 
 
-@lru_cache(maxsize=1 << 14)  # bounded: a big archive has more pages than it is worth
 def file_name(url: str) -> str:
     """The file, relative to the output folder, that serves site path `url`, as a string.
 
