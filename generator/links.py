@@ -19,8 +19,13 @@ from urllib.parse import urljoin, urlsplit
 from . import urls
 
 _ATTRIBUTE = re.compile(r"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_TAG = re.compile(r"<(?:a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.I)
-_NOT_LINKS = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+# Each starts with a lookahead for the first letters of its names: without it the
+# engine tries every name at every "<" of the page, a third of the scan's time.
+_TAG = re.compile(
+    r"<(?=[aAlLiIsSvV])(?:a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.I
+)
+_NOT_LINKS = re.compile(r"<(?=[sStT!])(?:(script|style|template)\b.*?</\1\s*>|!--.*?-->)",
+                        re.I | re.S)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,24 +25,32 @@ from .sitemaps import crawler_pages
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """Where a page sits in a paginated list."""
+    """Where a page sits in a paginated list.
+
+    The list's URLs are worked out when asked for, not held: every page of a list
+    carries its own Pagination into the build cache and its key, and the home list
+    of a 100,000-story archive has 10,000 pages.
+    """
 
     number: int
     """1-based number of this page."""
-    urls: tuple[str, ...]
-    """Site path of every page of the list, first to last."""
+    first_url: str
+    """Site path of the list's first page, e.g. /tags/syria/."""
+    total: int
+    """How many pages the list has."""
 
     @property
-    def total(self) -> int:
-        return len(self.urls)
+    def urls(self) -> tuple[str, ...]:
+        """Site path of every page of the list, first to last."""
+        return tuple(urls.page_url(self.first_url, n) for n in range(1, self.total + 1))
 
     @property
     def previous_url(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
+        return urls.page_url(self.first_url, self.number - 1) if self.number > 1 else None
 
     @property
     def next_url(self) -> str | None:
-        return self.urls[self.number] if self.number < self.total else None
+        return urls.page_url(self.first_url, self.number + 1) if self.number < self.total else None
 
 
 @pickled_by_fields
@@ -117,16 +125,15 @@ def _list_pages(
     extra: Mapping[str, object] | None = None,
 ) -> Iterator[Page]:
     chunks = [ids[i : i + config.per_page] for i in range(0, len(ids), config.per_page)] or [()]
-    page_urls = tuple(urls.page_url(first_url, n) for n in range(1, len(chunks) + 1))
     for number, chunk in enumerate(chunks, start=1):
         yield Page(
-            page_urls[number - 1],
+            urls.page_url(first_url, number),
             "list.html",
             {
                 "kind": kind,
                 "title": title,
                 "articles": tuple(refs[i] for i in chunk),
-                "pagination": Pagination(number, page_urls),
+                "pagination": Pagination(number, first_url, len(chunks)),
                 "count": len(ids),
                 **(extra or {}),
             },

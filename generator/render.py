@@ -72,8 +72,9 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         auto_reload=False,  # one environment serves one build: no template changes under it
     )
     absolute = structured.Absolute(config)
+    base_path, zone = config.base_path, config.zone  # worked out anew at each use
     env.filters.update(
-        link=lambda url: url if "://" in url else config.base_path + url,
+        link=lambda url: url if "://" in url else base_path + url,
         absolute=absolute,
         absolute_links=absolute.links,
         xml_text=structured.xml_text,
@@ -85,7 +86,7 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         author_url=urls.author_url,
         section_url=urls.section_url,
         long_date=long_date,
-        short_time=lambda when: short_time(when, config.zone),
+        short_time=lambda when: short_time(when, zone),
         month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
     )
     env.globals["site"] = SiteInfo(
