@@ -7,14 +7,26 @@ stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import FolioError, UsageError
+
+
+def run() -> NoReturn:
+    """The `folio` command: `main`, then exit at once. A normal exit frees every
+    object of the build one by one, a fifth of a second for a large archive's index;
+    every file is written and closed by then."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed, or a reader gone
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

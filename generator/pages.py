@@ -74,8 +74,8 @@ class PeriodCount:
     months: tuple[PeriodCount, ...] = ()
 
 
-def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[ContentError]]:
-    """All pages in a stable order, and an error for every URL two pages claim."""
+def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
+    """All pages in a stable order."""
     pages = [
         *_article_pages(index),
         *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
@@ -93,7 +93,7 @@ def plan_pages(index: SiteIndex, config: Config) -> tuple[list[Page], list[Conte
         *feed_pages(index, config),
     ]
     pages += crawler_pages(pages, index, config)
-    return pages, _url_clashes(pages, index)
+    return pages
 
 
 def _article_pages(index: SiteIndex) -> Iterator[Page]:
@@ -210,16 +210,17 @@ def _search_page(index: SiteIndex, config: Config) -> Iterator[Page]:
         yield Page(SEARCH_URL, "search.html", {"title": "Search"})
 
 
-def _url_clashes(pages: list[Page], index: SiteIndex) -> list[ContentError]:
-    """Articles or aliases that land on a page Folio generates.
+def url_clashes(pages: list[Page], names: list[str], index: SiteIndex) -> list[ContentError]:
+    """Articles or aliases that land on a page Folio generates (`names`: the file of
+    each page).
 
     Two articles, or an article and an alias, on one URL are reported by the
     index already (duplicate slugs and aliases).
     """
     seen: dict[str, Page] = {}
     errors = []
-    for page in pages:
-        other = seen.setdefault(urls.file_name(page.url), page)
+    for page, name in zip(pages, names, strict=True):
+        other = seen.setdefault(name, page)
         if other is page or (page.origin and other.origin):
             continue
         culprit, generated = (page, other) if page.origin else (other, page)

@@ -3,16 +3,18 @@
 Work is cut into batches and results come back in submission order. Work that
 needs large shared state (the site index, to render pages) gets it once per
 worker: a local pool inherits it, and the items too, when the worker starts (a
-batch is sent as the positions of its items); a Dask cluster receives it once
-per worker through `client.scatter`; any other Executor is sent it with every
-batch.
+batch is sent as the positions of its items, its results come back through
+shared memory); a Dask cluster receives it once per worker through
+`client.scatter`; any other Executor is sent it with every batch.
 """
 
 from __future__ import annotations
 
 import gc
 import itertools
+import mmap
 import os
+import pickle
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -102,14 +104,18 @@ class Runner:
         if self.executor is not None:
             executor = self.executor
             handle = self.scatter([shared], broadcast=True)[0] if self.scatter else shared
-            yield from _ordered(lambda part: executor.submit(work, handle, part),
-                                batches(items, self.jobs), window)
+            yield from _ordered(lambda _, part: executor.submit(work, handle, part),
+                                batches(items, self.jobs), window, _as_sent)
             return
         # Workers inherit the items with `shared` and are sent only where each batch
         # starts and stops: pickling every page to send it cost more than rendering some.
-        with _local_pool(self.jobs, (shared, items)) as pool:
-            yield from _ordered(lambda span: pool.submit(_with_worker_state, work, span),
-                                batches(range(len(items)), self.jobs), window)
+        with _local_pool(self.jobs, (shared, items), window) as (pool, slots):
+            yield from _ordered(
+                lambda slot, span: pool.submit(_with_worker_state, work, span, slot),
+                batches(range(len(items)), self.jobs),
+                window,
+                slots.take if slots else _as_sent,
+            )
 
 
 def dask_runner(address: str, jobs: int) -> Runner:
@@ -127,52 +133,104 @@ def dask_runner(address: str, jobs: int) -> Runner:
 
 
 def _ordered(
-    submit: Callable[[Part], Future[list[Result]]],
+    submit: Callable[[int, Part], Future[Any]],
     parts: Sequence[Part],
     window: int,
+    receive: Callable[[int, Any], list[Result]],
 ) -> Iterator[Result]:
     """Results of `parts` in order, with at most `window` batches out at a time, so
-    results wait in memory only as long as the consumer needs to catch up."""
-    pending: deque[Future[list[Result]]] = deque()
-    upcoming = iter(parts)
+    results wait in memory only as long as the consumer needs to catch up. Batch `n`
+    is submitted with slot `n % window`, free again once `receive` has its results."""
+    pending: deque[tuple[int, Future[Any]]] = deque()
+    upcoming = enumerate(parts)
     try:
-        pending.extend(submit(part) for part in itertools.islice(upcoming, window))
+        pending.extend((n % window, submit(n % window, part))
+                       for n, part in itertools.islice(upcoming, window))
         while pending:
-            results = pending.popleft().result()
-            pending.extend(submit(part) for part in itertools.islice(upcoming, 1))
+            slot, future = pending.popleft()
+            results = receive(slot, future.result())
+            pending.extend((n % window, submit(n % window, part))
+                           for n, part in itertools.islice(upcoming, 1))
             yield from results
     finally:
-        for future in pending:
+        for _, future in pending:
             future.cancel()
 
 
+def _as_sent(_: int, results: list[Result]) -> list[Result]:
+    return results
+
+
+class _Slots:
+    """Memory shared with forked workers, one slot per batch in flight, to hand back
+    a batch's results. Through the pool's pipe, a batch of rendered pages (a megabyte)
+    went in pieces of 64 KB, the worker waiting on each until the building process
+    read it; through a slot it is one copy, and the worker goes on at once."""
+
+    SIZE = 16 << 20
+    """Bytes per slot; results that pickle larger go through the pipe."""
+
+    def __init__(self, count: int) -> None:
+        self.memory = mmap.mmap(-1, count * self.SIZE)
+
+    def put(self, slot: int, results: list[Any]) -> list[Any] | int:
+        """In a worker: `results` into `slot`, and their size; or `results` as they
+        are when they do not fit."""
+        data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > self.SIZE:
+            return results
+        start = slot * self.SIZE
+        self.memory[start : start + len(data)] = data
+        return len(data)
+
+    def take(self, slot: int, answer: list[Result] | int) -> list[Result]:
+        """The results a worker answered with, from `slot` when it put them there."""
+        if not isinstance(answer, int):
+            return answer
+        view = memoryview(self.memory)[slot * self.SIZE : slot * self.SIZE + answer]
+        try:
+            results: list[Result] = pickle.loads(view)
+            return results
+        finally:
+            view.release()
+
+
 @contextmanager
-def _local_pool(jobs: int, shared: tuple[Any, Sequence[Any]]) -> Iterator[ProcessPoolExecutor]:
+def _local_pool(
+    jobs: int, shared: tuple[Any, Sequence[Any]], window: int
+) -> Iterator[tuple[ProcessPoolExecutor, _Slots | None]]:
     # Imported here: most rebuilds render too few pages to start a pool.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork lets workers inherit `shared` and the items without pickling them, but is
-    # unsafe in a process running threads (the live-reload server); forkserver is not.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    context = multiprocessing.get_context(method)
+    # fork lets workers inherit `shared`, the items and the slots without pickling
+    # them, but is unsafe in a process running threads (the live-reload server);
+    # forkserver is not, and its workers answer through the pipe.
+    forking = threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if forking else "forkserver")
+    slots = _Slots(window) if forking else None
     # Forked workers share the parent's objects until they write to them, and the
     # garbage collector writes to every object it visits: frozen objects it leaves
     # alone, so workers keep sharing the index instead of each copying it.
     gc.freeze()
     try:
         with ProcessPoolExecutor(jobs, context, initializer=_start_worker,
-                                 initargs=(shared,)) as pool:
-            yield pool
+                                 initargs=(shared, slots)) as pool:
+            yield pool, slots
     finally:
         gc.unfreeze()
+        if slots:
+            slots.memory.close()
 
 
-def _start_worker(shared_and_items: tuple[Any, Sequence[Any]]) -> None:
+def _start_worker(shared_and_items: tuple[Any, Sequence[Any]], slots: _Slots | None) -> None:
     _WORKER_SHARED["shared"], _WORKER_SHARED["items"] = shared_and_items
+    _WORKER_SHARED["slots"] = slots
 
 
 def _with_worker_state(work: Callable[[Any, Sequence[Item]], list[Result]],
-                       positions: Sequence[int]) -> list[Result]:
+                       positions: Sequence[int], slot: int) -> list[Result] | int:
     items: Sequence[Item] = _WORKER_SHARED["items"]
-    return work(_WORKER_SHARED["shared"], [items[i] for i in positions])
+    results = work(_WORKER_SHARED["shared"], [items[i] for i in positions])
+    slots: _Slots | None = _WORKER_SHARED["slots"]
+    return slots.put(slot, results) if slots else results

@@ -36,12 +36,12 @@ from .images import resize_photos
 from .keys import PageKeys, article_digest
 from .links import broken, internal_links
 from .model import Article, Page
-from .pages import blame, plan_pages
+from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
 from .progress import Progress
 from .render import Renderer, RenderSetup, render_batch
 from .search import SEARCH_FOLDER, build_search_index, has_search
-from .sitemaps import NEWS_WINDOW
+from .sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from .sources import Sources, find_sources
 from .theme_paths import themes
 from .write import Staging, previous_tree
@@ -78,10 +78,12 @@ def plan_site(
     sources = sources or find_sources(config.content_dir)
     loaded = load_content(config, runner or Runner(1), sources, store)
     index, index_errors = build_index(loaded.articles, config, known)
-    pages, page_errors = plan_pages(index, config)
+    pages = plan_pages(index, config)
+    names = [urls.file_name(page.url) for page in pages]
     copies = dict(_static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
-    errors = loaded.errors + index_errors + page_errors + _clashes(pages, copies, index, config)
+    errors = (loaded.errors + index_errors + url_clashes(pages, names, index)
+              + _clashes(pages, names, copies, index, config))
     if errors:
         raise ContentErrors(errors)
     return Plan(index, pages, copies, loaded.files, tuple(loaded.warnings),
@@ -181,7 +183,8 @@ def _write(
     current = previous.files if trusted else {}
     staging = open_staging(config, previous, trusted)
     stale = keep_unchanged(plan.pages, keys, state, staging)
-    render_pages(stale, setup, keys, state, staging, runner, progress, alongside)
+    render_pages(_sitemaps_first(stale), setup, keys, state, staging, runner, progress,
+                 alongside)
     photos = resize_photos(plan.index.articles.values(), config, progress)
     _copy(sorted({**plan.copies, **dict(photos)}.items()), staging)
     carry_links(state, store.links() if trusted else {}, current, staging, config)
@@ -324,6 +327,13 @@ def render_pages(
         raise ContentErrors(errors.values())
 
 
+def _sitemaps_first(pages: list[Page]) -> list[Page]:
+    """`pages` with the sitemaps, the longest to render, moved first: rendered last
+    (they come last in the plan), one kept a worker busy while the others had run
+    out of pages."""
+    return sorted(pages, key=lambda page: page.template != SITEMAP_TEMPLATE)
+
+
 def _copy(copies: list[tuple[PurePosixPath, Path]], staging: Staging) -> None:
     """Copy files as they are, unless the tree already has them from the same source."""
     for relative, source in copies:
@@ -349,10 +359,14 @@ def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
 
 
 def _clashes(
-    pages: list[Page], copies: dict[PurePosixPath, Path], index: SiteIndex, config: Config
+    pages: list[Page],
+    names: list[str],
+    copies: dict[PurePosixPath, Path],
+    index: SiteIndex,
+    config: Config,
 ) -> list[ContentError]:
     """Static files and content images that would overwrite a page, or the reverse."""
-    by_file = {urls.file_name(page.url): page for page in pages}
+    by_file = dict(zip(names, pages, strict=True))
     errors = []
     for relative, source in copies.items():
         page = by_file.get(relative.as_posix())

@@ -16,6 +16,8 @@ NEWS_LIMIT = 1_000
 """URLs per news sitemap file (Google News)."""
 NEWS_WINDOW = timedelta(days=2)
 """How far back the news sitemap reaches from the build time."""
+SITEMAP_TEMPLATE = "sitemap.xml"
+"""Template of a sitemap file, the longest page to render: it lists up to 50,000 pages."""
 LISTED_TEMPLATES = frozenset({"article.html", "list.html", "terms.html", "archive.html"})
 """Pages worth a search engine's visit: not redirects, the 404 page or search."""
 
@@ -42,7 +44,7 @@ def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> li
     # is no news sitemap, and robots.txt does not name one.
     news = _split("/news-sitemap.xml", "news-sitemap.xml", "articles", recent, NEWS_LIMIT)
     return [
-        *_split("/sitemap.xml", "sitemap.xml", "entries", entries, SITEMAP_LIMIT),
+        *_split("/sitemap.xml", SITEMAP_TEMPLATE, "entries", entries, SITEMAP_LIMIT),
         *(news if recent else ()),
         Page("/robots.txt", "robots.txt", {"news_sitemap": bool(recent)}),
     ]
