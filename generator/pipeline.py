@@ -8,7 +8,6 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -27,6 +26,7 @@ from .cache import (
     SavedPlan,
     Store,
     digest,
+    new_token,
     shape,
 )
 from .config import Config
@@ -106,7 +106,7 @@ def full_build(
     known = last.index.related_known if last else None
     plan = plan_site(config, runner, store, survey.sources, known)
     digests = {relative: article_digest(f.article) for relative, f in plan.files.items()}
-    token = uuid.uuid4().hex
+    token = new_token()
     saving = cache.write_plan_pages(token, plan.pages)
     try:
         state, counts = _write(plan, config, previous, runner, progress, store, digests,
@@ -176,7 +176,7 @@ def _write(
 ) -> tuple[PageCache, tuple[int, int, int]]:
     """Bring the older output tree up to date, render what changed (calling `alongside`
     after each page), swap it in."""
-    setup = RenderSetup(config, plan.index, store, token=uuid.uuid4().hex)
+    setup = RenderSetup(config, plan.index, store, token=new_token())
     keys = PageKeys(config, Renderer(setup).env, digests)
     state = PageCache(templates=dict(previous.templates))
     trusted = previous.fresh.output == FileFacts.of(config.output_dir)

@@ -11,7 +11,6 @@ runs instead.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from .cache import (
     SavedPlan,
     Store,
     StoredArticles,
+    new_token,
     shape,
 )
 from .config import Config
@@ -73,7 +73,7 @@ def quick_build(
     pages = cache.pages_of(plan, plan.pages_showing(changed))
     if pages is None:
         return None
-    setup = RenderSetup(config, index, store, token=uuid.uuid4().hex)
+    setup = RenderSetup(config, index, store, token=new_token())
     keys = PageKeys(config, Renderer(setup).env, state.digests)
     staging = open_staging(config, previous, trusted=True)
     stale = _carry_all_but(pages, keys, state, previous, staging)

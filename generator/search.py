@@ -7,7 +7,6 @@ it is swapped in, so a failed index leaves the previous output untouched.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def build_search_index(site: Path) -> None:
     Pagefind runs in `site` so that no pagefind.yml of the caller's folder
     changes the index; its progress lines are swallowed, its errors reported.
     """
+    import subprocess  # here: most builds have no search index to make
+
     command = [sys.executable, "-m", "pagefind", "--site", ".", "--silent",
                "--output-subdir", SEARCH_FOLDER]
     try:
