@@ -195,8 +195,6 @@ class SavedPlan:
     """Which build saved it (`PageCache.plan`); the store's pages carry it too."""
     index: SiteIndex
     """The index with no articles: the current ones are put in when it is reused."""
-    page_count: int
-    """How many pages the plan has."""
     page_offsets: bytes
     """Where each page starts in plan-pages.bin, and where the last ends: the bytes
     of an `array("Q")`."""
@@ -205,6 +203,11 @@ class SavedPlan:
     uses: dict[str, bytes]
     """For each article id, the positions in the plan of the pages showing it, as
     the bytes of an `array("I")` (a hundred thousand tuples of ints load slowly)."""
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the plan has."""
+        return len(self.page_offsets) // array("Q").itemsize - 1
 
     def pages_showing(self, article_ids: Iterable[str]) -> list[int]:
         """Positions of the pages that show any of `article_ids`, in plan order."""
@@ -239,7 +242,10 @@ class PlanPagesWriter:
             self._file.write(data)
             self.offsets.append(self.offsets[-1] + len(data))
             for article_id in page.shown_articles():
-                self.uses.setdefault(article_id, array("I")).append(position)
+                positions = self.uses.get(article_id)
+                if positions is None:  # not setdefault: that would make an array each time
+                    positions = self.uses[article_id] = array("I")
+                positions.append(position)
 
     def finish(self) -> None:
         """Write the pages left, and put the file in place."""

@@ -157,7 +157,6 @@ def _saved_plan(token: str, plan: Plan, pages: PlanPagesWriter) -> SavedPlan:
     return SavedPlan(
         token=token,
         index=replace(plan.index, articles={}, refs={}),
-        page_count=len(plan.pages),
         shapes={relative: shape(f) for relative, f in plan.files.items()},
         uses={article_id: positions.tobytes() for article_id, positions in pages.uses.items()},
         page_offsets=pages.offsets.tobytes(),

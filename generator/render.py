@@ -72,7 +72,7 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         auto_reload=False,  # one environment serves one build: no template changes under it
     )
     absolute = structured.Absolute(config)
-    base_path, zone = config.base_path, config.zone  # worked out anew at each use
+    base_path, zone = config.base_path, config.zone  # properties, worked out at each access
     env.filters.update(
         link=lambda url: url if "://" in url else base_path + url,
         absolute=absolute,

@@ -168,9 +168,10 @@ def test_search_index_is_kept_when_no_page_changed(site: Path) -> None:
 
 def test_jobs_do_not_change_the_output(site: Path, tmp_path: Path) -> None:
     build(site, "--output", tmp_path / "one", "--clean")
-    # The command in a process of its own, as users run it: this test process may run
-    # other tests' server threads, and with threads about workers are not forked and
-    # hand their pages back through the pipe instead of shared memory.
+    # The command in a process of its own, as users run it. This test process may run
+    # other tests' server threads, and while threads run, workers are started by
+    # forkserver, not forked, and hand their pages back through the pipe instead of
+    # shared memory.
     command = [sys.executable, "-m", "generator", "build", "--site", str(site), "--now", NOW,
                "--jobs", "2", "--clean", "--output", str(tmp_path / "two")]
     done = subprocess.run(command, capture_output=True, text=True, check=False,
