@@ -4,7 +4,8 @@ Work is cut into batches and results come back in submission order. Work that
 needs large shared state (the site index, to render pages) gets it once per
 worker: a local pool inherits it, and the items too, when the worker starts (a
 batch is sent as the positions of its items, its results come back through
-shared memory); a Dask cluster receives it once per worker through
+shared memory, and its workers can share what they make through a `SharedLog`);
+a Dask cluster receives it once per worker through
 `client.scatter`; any other Executor is sent it with every batch.
 """
 
@@ -15,7 +16,9 @@ import itertools
 import mmap
 import os
 import pickle
+import struct
 import threading
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
@@ -35,6 +38,13 @@ Part = TypeVar("Part")
 # Per-process state of a pool worker: what `start_worker` was given. Only pool
 # workers set it; the building process never reads it.
 _WORKER_SHARED: dict[str, Any] = {}
+
+
+def shared_log() -> SharedLog | None:
+    """The log this worker shares with the other workers of its pool; None outside
+    a forked local pool (in the building process, a forkserver or Dask worker)."""
+    log: SharedLog | None = _WORKER_SHARED.get("log")
+    return log
 
 
 def default_jobs() -> int:
@@ -195,6 +205,93 @@ class _Slots:
             view.release()
 
 
+class SharedLog:
+    """Records that the workers of a forked pool share: each appends to a region of
+    its own and reads the others'. A record is a head (small, read by all) and a
+    body, read where it lies when needed.
+
+    A region starts with the offset of its end, written after the record it
+    covers; a reader trusts a record only when its checksum matches, so one
+    seen half written is read again later.
+    """
+
+    REGION = 256 << 20
+    """Bytes per worker, taken from memory only as records fill them."""
+    _END = struct.Struct("@Q")  # native, aligned: written in one store
+    _RECORD = struct.Struct("@III")  # head size, body size, checksum
+
+    def __init__(self, writers: int) -> None:
+        self.memory = mmap.mmap(-1, writers * self.REGION)
+        self.writers = writers
+        self.region: int | None = None
+        """The region this process writes; None until it claims one."""
+        self._cursors = [self._END.size] * writers
+        self._claims, handed = os.pipe()
+        os.write(handed, bytes(range(writers)))
+        os.close(handed)
+        os.set_blocking(self._claims, False)
+        for region in range(writers):
+            self._END.pack_into(self.memory, region * self.REGION, self._END.size)
+
+    def claim(self) -> None:
+        """In a worker: take a region of its own (one byte of the pipe each)."""
+        try:
+            self.region = os.read(self._claims, 1)[0]
+        except (BlockingIOError, IndexError):
+            self.region = None
+
+    def close(self) -> None:
+        os.close(self._claims)
+        self.memory.close()
+
+    def append(self, head: bytes, body: bytes) -> int | None:
+        """Add a record; where its body starts, or None when this process has no
+        region or its region is full."""
+        if self.region is None:
+            return None
+        base = self.region * self.REGION
+        end: int = self._END.unpack_from(self.memory, base)[0]
+        size = self._RECORD.size + len(head) + len(body)
+        if end + size > self.REGION:
+            return None
+        start = base + end
+        checksum = zlib.crc32(body, zlib.crc32(head))
+        self._RECORD.pack_into(self.memory, start, len(head), len(body), checksum)
+        self.memory[start + self._RECORD.size : start + size] = head + body
+        self._END.pack_into(self.memory, base, end + size)
+        return start + self._RECORD.size + len(head)
+
+    def news(self) -> Iterator[tuple[bytes, int, int]]:
+        """Records the other workers added since the last call: head, where the
+        body starts, its size."""
+        for region in range(self.writers):
+            if region != self.region:
+                yield from self._news_of(region)
+
+    def _news_of(self, region: int) -> Iterator[tuple[bytes, int, int]]:
+        base = region * self.REGION
+        (end,) = self._END.unpack_from(self.memory, base)
+        end = min(end, self.REGION)
+        cursor = self._cursors[region]
+        while cursor + self._RECORD.size <= end:
+            heads, bodies, checksum = self._RECORD.unpack_from(self.memory, base + cursor)
+            start = base + cursor + self._RECORD.size
+            if cursor + self._RECORD.size + heads + bodies > end:
+                break
+            head = self.memory[start : start + heads]
+            body = memoryview(self.memory)[start + heads : start + heads + bodies]
+            intact = zlib.crc32(body, zlib.crc32(head)) == checksum
+            body.release()
+            if not intact:
+                break
+            cursor += self._RECORD.size + heads + bodies
+            yield head, start + heads, bodies
+        self._cursors[region] = cursor
+
+    def body(self, start: int, size: int) -> bytes:
+        return self.memory[start : start + size]
+
+
 @contextmanager
 def _local_pool(
     jobs: int, shared: tuple[Any, Sequence[Any]], window: int
@@ -209,23 +306,30 @@ def _local_pool(
     forking = threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forking else "forkserver")
     slots = _Slots(window) if forking else None
+    log = SharedLog(jobs) if forking else None
     # Forked workers share the parent's objects until they write to them, and the
     # garbage collector writes to every object it visits: frozen objects it leaves
     # alone, so workers keep sharing the index instead of each copying it.
     gc.freeze()
     try:
         with ProcessPoolExecutor(jobs, context, initializer=_start_worker,
-                                 initargs=(shared, slots)) as pool:
+                                 initargs=(shared, slots, log)) as pool:
             yield pool, slots
     finally:
         gc.unfreeze()
         if slots:
             slots.memory.close()
+        if log:
+            log.close()
 
 
-def _start_worker(shared_and_items: tuple[Any, Sequence[Any]], slots: _Slots | None) -> None:
+def _start_worker(shared_and_items: tuple[Any, Sequence[Any]], slots: _Slots | None,
+                  log: SharedLog | None) -> None:
     _WORKER_SHARED["shared"], _WORKER_SHARED["items"] = shared_and_items
     _WORKER_SHARED["slots"] = slots
+    if log:
+        log.claim()
+        _WORKER_SHARED["log"] = log
 
 
 def _with_worker_state(work: Callable[[Any, Sequence[Item]], list[Result]],

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator import parallel
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Run in a fresh interpreter: pool workers are forked, and so share memory with the
@@ -47,3 +49,79 @@ def test_results_come_back_in_order_through_slots_and_the_pipe() -> None:
     found = json.loads(done.stdout)
     assert found["in order"]
     assert "slot" in found["answers"] and "pipe" in found["answers"]
+
+
+SHARING = """
+import json
+from generator import parallel
+from test_parallel import log_and_read
+
+items = list(range(400))
+seen = list(parallel.Runner(2).map(log_and_read, None, items))
+print(json.dumps(seen))
+"""
+
+
+def log_and_read(_: None, positions: Sequence[int]) -> list[dict[str, object]]:
+    """A stand-in for rendering cards: log a record per item, then report what the
+    other workers logged so far (writer and item), each body checked against its head."""
+    log = parallel.shared_log()
+    assert log is not None
+    for p in positions:
+        log.append(b"%d %d" % (log.region, p), b"body of %d" % p * (p % 7))
+    found = []
+    for head, start, size in log.news():
+        writer, p = map(int, head.split())
+        assert log.body(start, size) == b"body of %d" % p * (p % 7)
+        found.append([writer, p])
+    first = {"region": log.region, "others": found}
+    return [first] + [{"region": log.region, "others": []}] * (len(positions) - 1)
+
+
+def test_workers_of_a_pool_read_each_others_records() -> None:
+    paths = [str(ROOT), str(ROOT / "tests")]
+    done = subprocess.run([sys.executable, "-c", SHARING], capture_output=True, text=True,
+                          check=False, env={"PYTHONPATH": ":".join(paths)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    regions = {answer["region"] for answer in seen}
+    assert regions == {0, 1}
+    found = [(answer["region"], writer, p)
+             for answer in seen for writer, p in answer["others"]]
+    assert found, "no worker read a record of the other"
+    assert all(reader != writer for reader, writer, _ in found)
+    items = [p for _, _, p in found]
+    assert len(items) == len(set(items)), "a record was read twice"
+    assert set(items) <= set(range(400))
+
+
+def test_a_record_is_read_only_once_it_is_whole() -> None:
+    log = parallel.SharedLog(2)
+    try:
+        log.region = 1
+        start = log.append(b"head", b"the body")
+        assert start is not None
+        log.region = 0
+        assert [(head, log.body(s, n)) for head, s, n in log.news()] == [(b"head", b"the body")]
+        assert list(log.news()) == []
+
+        log.region = 1
+        start = log.append(b"second", b"written")
+        assert start is not None
+        log.memory[start] ^= 0xFF  # as if seen before its bytes all landed
+        log.region = 0
+        assert list(log.news()) == []
+        log.memory[start] ^= 0xFF
+        assert [head for head, _, _ in log.news()] == [b"second"]
+    finally:
+        log.close()
+
+
+def test_a_full_region_takes_no_more_records() -> None:
+    log = parallel.SharedLog(1)
+    try:
+        log.region = 0
+        assert log.append(b"", b"x" * (log.REGION // 2)) is not None
+        assert log.append(b"", b"x" * (log.REGION // 2)) is None
+    finally:
+        log.close()
