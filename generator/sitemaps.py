@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,7 +35,10 @@ class SitemapEntry:
 
 def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> list[Page]:
     """The sitemaps and robots.txt for `pages`."""
-    entries = [_entry(page, index) for page in pages if page.template in LISTED_TEMPLATES]
+    modified = {article_id: a.modified for article_id, a in index.articles.items()}
+    latest = modified[index.newest_first[0]] if index.newest_first else None
+    entries = [_entry(page, modified, latest) for page in pages
+               if page.template in LISTED_TEMPLATES]
     recent = [
         index.refs[i] for i in index.newest_first
         if config.present - NEWS_WINDOW <= index.articles[i].date <= config.present
@@ -50,13 +53,14 @@ def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> li
     ]
 
 
-def _entry(page: Page, index: SiteIndex) -> SitemapEntry:
+def _entry(page: Page, modified: Mapping[str, datetime],
+           latest: datetime | None) -> SitemapEntry:
+    """`page` with the last change of the stories it shows (of the newest story, for a
+    page that shows none)."""
     found = page.context.get("articles", (page.context.get("article"),))
     refs = found if isinstance(found, tuple) else ()
-    shown = [index.articles[ref.id] for ref in refs if isinstance(ref, Ref)]
-    if not shown and index.newest_first:
-        shown = [index.articles[index.newest_first[0]]]
-    return SitemapEntry(page.url, max((a.modified for a in shown), default=None))
+    lastmod = max((modified[ref.id] for ref in refs if isinstance(ref, Ref)), default=latest)
+    return SitemapEntry(page.url, lastmod)
 
 
 def _split(
