@@ -215,13 +215,15 @@ class SharedLog:
     seen half written is read again later.
     """
 
-    REGION = 256 << 20
-    """Bytes per worker, taken from memory only as records fill them."""
+    SIZE = 1 << 30
+    """Bytes of address space for all the regions, taken from memory only as records
+    fill them. Workers share out the records, so more workers need no more room."""
     _END = struct.Struct("@Q")  # native, aligned: written in one store
     _RECORD = struct.Struct("@III")  # head size, body size, checksum
 
     def __init__(self, writers: int) -> None:
-        self.memory = mmap.mmap(-1, writers * self.REGION)
+        self.region_size = self.SIZE // writers // 8 * 8
+        self.memory = mmap.mmap(-1, writers * self.region_size)
         self.writers = writers
         self.region: int | None = None
         """The region this process writes; None until it claims one."""
@@ -231,7 +233,7 @@ class SharedLog:
         os.close(handed)
         os.set_blocking(self._claims, False)
         for region in range(writers):
-            self._END.pack_into(self.memory, region * self.REGION, self._END.size)
+            self._END.pack_into(self.memory, region * self.region_size, self._END.size)
 
     def claim(self) -> None:
         """In a worker: take a region of its own (one byte of the pipe each)."""
@@ -249,10 +251,10 @@ class SharedLog:
         region or its region is full."""
         if self.region is None:
             return None
-        base = self.region * self.REGION
+        base = self.region * self.region_size
         end: int = self._END.unpack_from(self.memory, base)[0]
         size = self._RECORD.size + len(head) + len(body)
-        if end + size > self.REGION:
+        if end + size > self.region_size:
             return None
         start = base + end
         checksum = zlib.crc32(body, zlib.crc32(head))
@@ -269,9 +271,9 @@ class SharedLog:
                 yield from self._news_of(region)
 
     def _news_of(self, region: int) -> Iterator[tuple[bytes, int, int]]:
-        base = region * self.REGION
+        base = region * self.region_size
         (end,) = self._END.unpack_from(self.memory, base)
-        end = min(end, self.REGION)
+        end = min(end, self.region_size)
         cursor = self._cursors[region]
         while cursor + self._RECORD.size <= end:
             heads, bodies, checksum = self._RECORD.unpack_from(self.memory, base + cursor)
@@ -306,7 +308,7 @@ def _local_pool(
     forking = threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forking else "forkserver")
     slots = _Slots(window) if forking else None
-    log = SharedLog(jobs) if forking else None
+    log = _shared_log(jobs) if forking else None
     # Forked workers share the parent's objects until they write to them, and the
     # garbage collector writes to every object it visits: frozen objects it leaves
     # alone, so workers keep sharing the index instead of each copying it.
@@ -321,6 +323,13 @@ def _local_pool(
             slots.memory.close()
         if log:
             log.close()
+
+
+def _shared_log(jobs: int) -> SharedLog | None:
+    try:
+        return SharedLog(jobs)
+    except OSError:  # no room for it: each worker keeps what it makes to itself
+        return None
 
 
 def _start_worker(shared_and_items: tuple[Any, Sequence[Any]], slots: _Slots | None,

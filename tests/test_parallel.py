@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from generator import parallel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,11 +119,15 @@ def test_a_record_is_read_only_once_it_is_whole() -> None:
         log.close()
 
 
-def test_a_full_region_takes_no_more_records() -> None:
-    log = parallel.SharedLog(1)
+def test_a_full_region_takes_no_more_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.SharedLog, "SIZE", 2 << 20)
+    log = parallel.SharedLog(2)
     try:
+        assert log.region_size == 1 << 20
         log.region = 0
-        assert log.append(b"", b"x" * (log.REGION // 2)) is not None
-        assert log.append(b"", b"x" * (log.REGION // 2)) is None
+        assert log.append(b"", b"x" * (log.region_size // 2)) is not None
+        assert log.append(b"", b"x" * (log.region_size // 2)) is None
+        log.region = 1
+        assert log.append(b"", b"x" * (log.region_size // 2)) is not None
     finally:
         log.close()
