@@ -1,4 +1,5 @@
-"""The process pool hands every batch's results back in order, whatever their size."""
+"""The process pool hands every batch's results back in order, whatever their size,
+and its workers read what the others put in their shared log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,12 +45,17 @@ def pages_of(size: int, positions: Sequence[int]) -> list[bytes]:
     return [b"%d:" % p + b"x" * (10 if p % 32 < 16 else size) for p in positions]
 
 
-def test_results_come_back_in_order_through_slots_and_the_pipe() -> None:
+def run_fresh(script: str) -> Any:
+    """What `script` prints as JSON, run in a fresh interpreter."""
     paths = [str(ROOT), str(ROOT / "tests")]
-    done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=False, env={"PYTHONPATH": ":".join(paths)}, timeout=120)
     assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_results_come_back_in_order_through_slots_and_the_pipe() -> None:
+    found = run_fresh(CHECK)
     assert found["in order"]
     assert "slot" in found["answers"] and "pipe" in found["answers"]
 
@@ -81,11 +88,7 @@ def log_and_read(_: None, positions: Sequence[int]) -> list[dict[str, object]]:
 
 
 def test_workers_of_a_pool_read_each_others_records() -> None:
-    paths = [str(ROOT), str(ROOT / "tests")]
-    done = subprocess.run([sys.executable, "-c", SHARING], capture_output=True, text=True,
-                          check=False, env={"PYTHONPATH": ":".join(paths)}, timeout=120)
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout)
+    seen = run_fresh(SHARING)
     regions = {answer["region"] for answer in seen}
     assert regions == {0, 1}
     found = [(answer["region"], writer, p)
