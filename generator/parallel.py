@@ -220,6 +220,7 @@ class SharedLog:
     fill them. Workers share out the records, so more workers need no more room."""
     _END = struct.Struct("@Q")  # native, aligned: written in one store
     _RECORD = struct.Struct("@III")  # head size, body size, checksum
+    _CLAIM = struct.Struct("@H")  # a region's number, read whole from a pipe
 
     def __init__(self, writers: int) -> None:
         self.region_size = self.SIZE // writers // 8 * 8
@@ -229,18 +230,19 @@ class SharedLog:
         """The region this process writes; None until it claims one."""
         self._cursors = [self._END.size] * writers
         self._claims, handed = os.pipe()
-        os.write(handed, bytes(range(writers)))
+        os.write(handed, b"".join(map(self._CLAIM.pack, range(writers))))
         os.close(handed)
         os.set_blocking(self._claims, False)
         for region in range(writers):
             self._END.pack_into(self.memory, region * self.region_size, self._END.size)
 
     def claim(self) -> None:
-        """In a worker: take a region of its own (one byte of the pipe each)."""
+        """In a worker: take a region of its own (a number from the pipe each)."""
         try:
-            self.region = os.read(self._claims, 1)[0]
-        except (BlockingIOError, IndexError):
-            self.region = None
+            claimed = os.read(self._claims, self._CLAIM.size)
+        except BlockingIOError:
+            claimed = b""
+        self.region = self._CLAIM.unpack(claimed)[0] if claimed else None
 
     def close(self) -> None:
         os.close(self._claims)

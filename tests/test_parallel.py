@@ -134,3 +134,17 @@ def test_a_full_region_takes_no_more_records(monkeypatch: pytest.MonkeyPatch) ->
         assert log.append(b"", b"x" * (log.region_size // 2)) is not None
     finally:
         log.close()
+
+
+def test_each_worker_claims_a_region_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.SharedLog, "SIZE", 300 << 20)
+    log = parallel.SharedLog(300)  # more workers than one byte can number
+    try:
+        claimed = []
+        for _ in range(301):
+            log.claim()
+            claimed.append(log.region)
+        assert claimed[:300] == list(range(300))
+        assert claimed[300] is None
+    finally:
+        log.close()
