@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from generator import parallel
+from generator.render import Fragments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # have server threads of other tests.
 CHECK = """
 import json, sys
+from markupsafe import Markup
+
 from generator import parallel
+from generator.render import Fragments
 from test_parallel import pages_of
 
 # Slots of 50 KB: a batch of 16 small results fits, one of 16 large ones does not.
@@ -62,7 +67,10 @@ def test_results_come_back_in_order_through_slots_and_the_pipe() -> None:
 
 SHARING = """
 import json
+from markupsafe import Markup
+
 from generator import parallel
+from generator.render import Fragments
 from test_parallel import log_and_read
 
 items = list(range(400))
@@ -146,5 +154,20 @@ def test_each_worker_claims_a_region_of_its_own(monkeypatch: pytest.MonkeyPatch)
             claimed.append(log.region)
         assert claimed[:300] == list(range(300))
         assert claimed[300] is None
+    finally:
+        log.close()
+
+
+def test_a_fragment_one_worker_rendered_is_found_by_the_other() -> None:
+    log = parallel.SharedLog(2)
+    try:
+        first, second = Fragments(log), Fragments(log)
+        log.region = 0
+        first.put(("partials/card.html", "a.md", ()), Markup("<p>card ü</p>"), ("card.html",))
+        log.region = 1
+        assert second.get(("partials/card.html", "b.md", ())) is None
+        found = second.get(("partials/card.html", "a.md", ()))
+        assert found == (Markup("<p>card ü</p>"), ("card.html",))
+        assert isinstance(found[0], Markup)
     finally:
         log.close()
