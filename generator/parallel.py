@@ -34,6 +34,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 Shared = TypeVar("Shared")
 Part = TypeVar("Part")
+Mapped = TypeVar("Mapped")
 
 # Per-process state of a pool worker: what `start_worker` was given. Only pool
 # workers set it; the building process never reads it.
@@ -178,18 +179,21 @@ class _Slots:
     read it; through a slot it is one copy, and the worker goes on at once."""
 
     SIZE = 16 << 20
-    """Bytes per slot; results that pickle larger go through the pipe."""
+    """Bytes per slot at most; results that pickle larger go through the pipe."""
+    TOTAL = 1 << 30
+    """Bytes of address space for all the slots: with many jobs, each slot is smaller."""
 
     def __init__(self, count: int) -> None:
-        self.memory = mmap.mmap(-1, count * self.SIZE)
+        self.size = min(self.SIZE, self.TOTAL // count)
+        self.memory = mmap.mmap(-1, count * self.size)
 
     def put(self, slot: int, results: list[Any]) -> list[Any] | int:
         """In a worker: `results` into `slot`, and their size; or `results` as they
         are when they do not fit."""
         data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) > self.SIZE:
+        if len(data) > self.size:
             return results
-        start = slot * self.SIZE
+        start = slot * self.size
         self.memory[start : start + len(data)] = data
         return len(data)
 
@@ -197,7 +201,7 @@ class _Slots:
         """The results a worker answered with, from `slot` when it put them there."""
         if not isinstance(answer, int):
             return answer
-        view = memoryview(self.memory)[slot * self.SIZE : slot * self.SIZE + answer]
+        view = memoryview(self.memory)[slot * self.size : slot * self.size + answer]
         try:
             results: list[Result] = pickle.loads(view)
             return results
@@ -309,8 +313,8 @@ def _local_pool(
     # forkserver is not, and its workers answer through the pipe.
     forking = threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forking else "forkserver")
-    slots = _Slots(window) if forking else None
-    log = _shared_log(jobs) if forking else None
+    slots = _mapped(_Slots, window) if forking else None
+    log = _mapped(SharedLog, jobs) if forking else None
     # Forked workers share the parent's objects until they write to them, and the
     # garbage collector writes to every object it visits: frozen objects it leaves
     # alone, so workers keep sharing the index instead of each copying it.
@@ -327,10 +331,12 @@ def _local_pool(
             log.close()
 
 
-def _shared_log(jobs: int) -> SharedLog | None:
+def _mapped(make: Callable[[int], Mapped], count: int) -> Mapped | None:
+    """`make(count)`, or None where its shared memory cannot be mapped: the pool then
+    does without (results come through the pipe, workers keep what they make)."""
     try:
-        return SharedLog(jobs)
-    except OSError:  # no room for it: each worker keeps what it makes to itself
+        return make(count)
+    except OSError:
         return None
 
 

@@ -171,3 +171,15 @@ def test_a_fragment_one_worker_rendered_is_found_by_the_other() -> None:
         assert isinstance(found[0], Markup)
     finally:
         log.close()
+
+
+def test_many_jobs_share_out_the_result_slots() -> None:
+    slots = parallel._Slots(3 * 64)  # the batches in flight for 64 jobs
+    try:
+        assert slots.size < parallel._Slots.SIZE
+        assert len(slots.memory) <= parallel._Slots.TOTAL
+        big = [b"x" * slots.size]
+        assert slots.put(0, big) == big  # too big for its slot: handed back as it is
+        assert slots.take(1, slots.put(1, [b"small"])) == [b"small"]
+    finally:
+        slots.memory.close()
