@@ -419,7 +419,7 @@ def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
     facts: list[bytes | str] = [
         code_digest(),
-        repr(replace(config, now=None)),
+        repr(replace(config, now=None, output_dir=Path())),  # where it goes is no input
         (config.site_dir / "folio.toml").read_bytes(),
     ]
     for root in roots:

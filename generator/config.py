@@ -129,9 +129,11 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
         errors.extend(_check_values(values, text))
     if errors:
         raise ContentErrors(errors)
-    values.setdefault("site_dir", site_dir)
+    # Absolute, so that every way of naming the site (`.`, a relative or absolute
+    # path, a link) gives the same paths, hence the same cache and digests.
+    values["site_dir"] = Path(values.get("site_dir", site_dir)).resolve()
+    values["output_dir"] = Path(values.get("output_dir", values["site_dir"] / "output")).absolute()
     values.setdefault("now", datetime.now(UTC))
-    values.setdefault("output_dir", site_dir / "output")
     config = Config(**values)
     return replace(config, base_url=config.base_url.rstrip("/") + "/")
 
