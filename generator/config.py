@@ -131,7 +131,7 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
         raise ContentErrors(errors)
     # Absolute, so that every way of naming the site (`.`, a relative or absolute
     # path, a link) gives the same paths, hence the same cache and digests.
-    values["site_dir"] = Path(values.get("site_dir", site_dir)).resolve()
+    values["site_dir"] = site_dir.resolve()
     values["output_dir"] = Path(values.get("output_dir", values["site_dir"] / "output")).absolute()
     values.setdefault("now", datetime.now(UTC))
     config = Config(**values)
