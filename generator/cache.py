@@ -20,6 +20,7 @@ with a notice and the build starts from nothing; it is never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -364,7 +365,8 @@ class Cache:
         try:
             with path.open("rb") as file:
                 if pickle.load(file) != _header():
-                    self._notice(f"build cache {name} is from another Folio; rebuilding")
+                    self._notice(f"build cache {name} was made by another version of Folio, "
+                                 "Python or a library; rebuilding")
                     return None
                 value = pickle.load(file)
                 if parts == 2:
@@ -418,7 +420,7 @@ def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     the facts of every template and static file."""
     roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
     facts: list[bytes | str] = [
-        code_digest(),
+        toolchain_digest(),
         repr(replace(config, now=None, output_dir=Path())),  # where it goes is no input
         (config.site_dir / "folio.toml").read_bytes(),
     ]
@@ -431,15 +433,34 @@ def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     return digest(*facts)
 
 
-def _header() -> tuple[str, int, str, str]:
-    return ("folio-cache", CACHE_FORMAT, sys.version.split()[0], code_digest())
+def _header() -> tuple[str, int, str]:
+    return ("folio-cache", CACHE_FORMAT, toolchain_digest())
+
+
+def toolchain_digest() -> str:
+    """Digest of what turns the same inputs into other bytes: Folio's own code,
+    Python, and every distribution installed beside Folio (markdown-it-py, Jinja,
+    Pillow, Pagefind...). A cache made with any of them at another version is
+    never trusted: an upgrade may render the same Markdown differently."""
+    return digest(_code_digest(), sys.version, *_installed())
 
 
 @functools.cache
-def code_digest() -> str:
-    """Digest of Folio's own code: another version never trusts this one's cache."""
+def _code_digest() -> str:
     package = Path(__file__).parent
     return digest(*(f"{path}\0{FileFacts.of(path)}" for path in sorted(package.rglob("*.py"))))
+
+
+def _installed() -> list[str]:
+    """The metadata folders of the distributions in the site-packages folders Python
+    imports from; their names carry each distribution's version (0.1 ms)."""
+    found: list[str] = []
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")):
+            with contextlib.suppress(OSError):
+                found += (p.name for p in Path(entry).iterdir()
+                          if p.name.endswith((".dist-info", ".egg-info")))
+    return sorted(found)
 
 
 class Store:

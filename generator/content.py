@@ -16,7 +16,15 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 
 from . import frontmatter_yaml
-from .cache import CACHE_SALT, FileFacts, LoadedFile, Store, StoredSource, digest
+from .cache import (
+    CACHE_SALT,
+    FileFacts,
+    LoadedFile,
+    Store,
+    StoredSource,
+    digest,
+    toolchain_digest,
+)
 from .config import Config
 from .errors import ContentError
 from .fields import FieldReader
@@ -78,10 +86,11 @@ class FileOutcome:
 
 
 def load_settings(config: Config) -> str:
-    """Digest of every setting that changes what a Markdown file loads to."""
+    """Digest of every setting that changes what a Markdown file loads to, and of
+    the code that loads it (another Markdown parser may give other HTML)."""
     shaping = (config.timezone, config.permalink, config.default_section,
                config.markdown_html, config.image_widths, str(config.content_dir.resolve()))
-    return digest(repr(shaping), CACHE_SALT)
+    return digest(repr(shaping), CACHE_SALT, toolchain_digest())
 
 
 def load_content(config: Config, runner: Runner, sources: Sources, store: Store) -> Loaded:

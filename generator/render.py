@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
-from .cache import COMPILED_TEMPLATES, Store, code_digest
+from .cache import COMPILED_TEMPLATES, Store, toolchain_digest
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
@@ -107,10 +107,11 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
 
 def _compiled_templates(config: Config) -> jinja2.FileSystemBytecodeCache:
     """Templates compiled once, kept in the build cache; Jinja checks each against its
-    source. Folio's own version is in the names: it sets how templates compile."""
+    source. The versions of Folio and Jinja are in the names: they set how templates
+    compile."""
     folder = config.cache_dir / COMPILED_TEMPLATES
     folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder), f"{code_digest()[:16]}-%s.cache")
+    return jinja2.FileSystemBytecodeCache(str(folder), f"{toolchain_digest()[:16]}-%s.cache")
 
 
 def long_date(when: date) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -90,6 +92,40 @@ def delete_article(site: Path) -> None:
     first_article(site).unlink()
 
 
+def add_article(site: Path) -> None:
+    (site / "content" / "late-breaking.md").write_text(
+        article(title="Late Breaking", tags=["Syria", "A New Tag"], date="2024-12-31T23:00:00Z"),
+        encoding="utf-8")
+
+
+def rename_article(site: Path) -> None:
+    """Its slug comes from its file name: its URL moves."""
+    path = next(p for p in sorted((site / "content").rglob("*.md"))
+                if "\nslug:" not in p.read_text(encoding="utf-8"))
+    path.rename(path.with_name("renamed-story.md"))
+
+
+def change_date(site: Path) -> None:
+    """Moves the story in every list and archive it is in, and its own URL."""
+    path = first_article(site)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^date: .*$", "date: '2024-12-30T10:00:00+00:00'", text,
+                           count=1, flags=re.MULTILINE), encoding="utf-8")
+
+
+def replace_photo(site: Path) -> None:
+    """Same name, other pixels: its resized copies must follow."""
+    one, other = site / "content/images/court.png", site / "content/images/zürich-see.png"
+    one_bytes = one.read_bytes()
+    one.write_bytes(other.read_bytes())
+    other.write_bytes(one_bytes)
+
+
+def add_static_file(site: Path) -> None:
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static" / "press-kit.txt").write_text("Contact the desk.\n", encoding="utf-8")
+
+
 def edit_template(site: Path) -> None:
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates" / "list.html").write_text(
@@ -103,19 +139,37 @@ def change_config(site: Path) -> None:
 
 
 @pytest.mark.parametrize("edit", [edit_body, add_dek, edit_headline, make_draft, change_tag,
-                                  delete_article, edit_template, change_config])
+                                  delete_article, add_article, rename_article, change_date,
+                                  replace_photo, add_static_file, edit_template,
+                                  change_config])
 def test_rebuild_after_a_change_equals_a_clean_build(site: Path, tmp_path: Path,
                                                      edit: Edit) -> None:
     total = rendered(build(site))
+    before = tree(site / "output")
     assert "per_page = 7" in (site / "folio.toml").read_text()
     edit(site)
     summary = build(site)
+    assert tree(site / "output") != before, "the edit changed nothing a reader sees"
     if edit in (edit_body, add_dek, edit_headline, change_tag):
         assert 0 < rendered(summary) < total / 2, summary
-    clean = tmp_path / "clean"
+    assert_same_as_clean_build(site, tmp_path / "clean")
+
+
+def assert_same_as_clean_build(site: Path, clean: Path) -> None:
     shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
     build(clean)
     assert tree(site / "output") == tree(clean / "output")
+
+
+def test_removing_a_template_override_equals_a_clean_build(site: Path, tmp_path: Path) -> None:
+    """The theme's template, unused while the site overrode it, is used again."""
+    edit_template(site)
+    build(site)
+    before = tree(site / "output")
+    (site / "templates" / "list.html").unlink()
+    build(site)
+    assert tree(site / "output") != before
+    assert_same_as_clean_build(site, tmp_path / "clean")
 
 
 def test_a_failed_rebuild_is_reported_again_until_fixed(site: Path, tmp_path: Path) -> None:
@@ -128,10 +182,7 @@ def test_a_failed_rebuild_is_reported_again_until_fixed(site: Path, tmp_path: Pa
         assert result.code == 1 and "/no/such/page/" in result.err, result.err
     path.write_text(original, encoding="utf-8")
     build(site)
-    clean = tmp_path / "clean"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
-    build(clean)
-    assert tree(site / "output") == tree(clean / "output")
+    assert_same_as_clean_build(site, tmp_path / "clean")
 
 
 def test_a_build_with_no_change_writes_nothing(site: Path) -> None:
@@ -220,10 +271,7 @@ def test_a_damaged_cache_is_discarded_with_a_notice(
     (site / ".folio-cache" / name).write_bytes(damage or b"\0" * 4096)
     summary = build(site)
     assert summary.count(f"Notice: build cache {name}") == 1, summary
-    clean = tmp_path / "clean"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
-    build(clean)
-    assert tree(site / "output") == tree(clean / "output")
+    assert_same_as_clean_build(site, tmp_path / "clean")
 
 
 def test_a_cache_from_another_version_is_discarded(site: Path,
@@ -233,7 +281,34 @@ def test_a_cache_from_another_version_is_discarded(site: Path,
     build(site)
     monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
     edit_body(site)
-    assert "is from another Folio" in build(site)
+    assert "was made by another version of Folio" in build(site)
+
+
+def test_an_upgraded_library_makes_the_cache_untrusted(site: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip install -U markdown-it-py` may render the same Markdown differently:
+    nothing the older version made (bodies, pages, compiled templates) is kept."""
+    packages = tmp_path / "site-packages"
+    (packages / "markdown_it_py_plugin_x-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(packages))
+    total = rendered(build(site))
+    loaded_before = cached_times(site)
+    assert did_nothing(build(site))
+    (packages / "markdown_it_py_plugin_x-1.0.dist-info").rename(
+        packages / "markdown_it_py_plugin_x-1.1.dist-info")
+    summary = build(site)
+    assert "was made by another version of Folio, Python or a library" in summary
+    assert rendered(summary) == total
+    loaded_after = cached_times(site)
+    assert loaded_after.keys() == loaded_before.keys()
+    assert all(loaded_after[path] > loaded_before[path] for path in loaded_before), \
+        "some articles were taken from the store, not parsed again"
+
+
+def cached_times(site: Path) -> dict[str, int]:
+    """When the build cache's store last loaded each Markdown file."""
+    with contextlib.closing(sqlite3.connect(site / ".folio-cache" / "store.sqlite")) as db:
+        return dict(db.execute("SELECT path, cached_ns FROM source"))
 
 
 def test_an_article_that_becomes_due_appears_without_any_edit(site: Path) -> None:
@@ -311,7 +386,4 @@ def test_an_edit_that_moves_no_page_is_rebuilt_without_planning_the_site(
     monkeypatch.setattr(pipeline, "plan_site", refuse)
     assert 0 < rendered(build(site)) < 20
     monkeypatch.undo()
-    clean = tmp_path / "clean"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))
-    build(clean)
-    assert tree(site / "output") == tree(clean / "output")
+    assert_same_as_clean_build(site, tmp_path / "clean")
