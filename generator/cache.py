@@ -14,8 +14,9 @@
 - `plan-pages.bin`: that plan's pages, one pickle after another, written while
   the build renders; a quick rebuild reads back only those it renders.
 
-A cache written by another version of Folio, or unreadable, is discarded
-with a notice and the build starts from nothing; it is never trusted.
+A cache written by another version of Folio, of Python or of any library
+installed beside it (see `toolchain_digest`), or unreadable, is discarded with a
+notice and the build starts from nothing; it is never trusted.
 """
 
 from __future__ import annotations
