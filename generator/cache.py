@@ -43,7 +43,7 @@ from .model import Article, Page, pickled_by_fields
 if TYPE_CHECKING:
     from .archive import SiteIndex
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -90,6 +90,8 @@ class LoadedFile:
     """The article it gave."""
     warnings: tuple[ContentError, ...]
     """Warnings it gave."""
+    content: str
+    """Digest of the file's bytes as read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +102,16 @@ class StoredSource:
     depends_on: Depends
     cached_ns: int
     """When the build that loaded it started (wall clock)."""
+    content: str
+    """Digest of the file's bytes when it was loaded (`LoadedFile.content`)."""
 
     def is_current(self, facts: FileFacts) -> bool:
         """Whether the file (now `facts`) and its photo are as they were when loaded."""
         if self.facts.mtime_ns >= self.cached_ns - RACY_NS or facts != self.facts:
             return False
+        return self.photo_is_current()
+
+    def photo_is_current(self) -> bool:
         return all(FileFacts.of(Path(dep)) == known for dep, known in self.depends_on)
 
 
@@ -508,7 +515,8 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
             if row is not None and row[0] == settings:
                 return True
-            db.execute("DELETE FROM source")
+            db.execute("DROP TABLE source")  # its columns may be another format's
+            db.execute(_SOURCE_TABLE)
             db.execute("DROP TABLE IF EXISTS page")  # where cache format 2 kept the plan's pages
             db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
             return False
@@ -516,11 +524,12 @@ class Store:
     def sources(self, paths: Iterable[str] | None = None) -> dict[str, StoredSource]:
         """Loaded files by path under content/, without their articles: those of
         `paths`, or all."""
-        rows = self._rows("path, size, mtime_ns, inode, depends, cached_ns", paths)
+        rows = self._rows("path, size, mtime_ns, inode, depends, cached_ns, content", paths)
         return {
             path: StoredSource(FileFacts(size, mtime, inode),
-                               self._unpickle(depends, tuple) if depends else (), cached_ns)
-            for path, size, mtime, inode, depends, cached_ns in rows
+                               self._unpickle(depends, tuple) if depends else (), cached_ns,
+                               content)
+            for path, size, mtime, inode, depends, cached_ns, content in rows
         }
 
     def loaded(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, LoadedFile]]:
@@ -548,10 +557,10 @@ class Store:
     def save_sources(self, loaded: Mapping[str, LoadedFile], cached_ns: int) -> None:
         with self._db() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 ((path, *file.facts,
                   pickle.dumps(file.depends_on) if file.depends_on else None, cached_ns,
-                  pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL))
+                  file.content, pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL))
                  for path, file in loaded.items()),
             )
 
@@ -616,7 +625,7 @@ class Store:
         if self._connection is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=60)
-            self._connection.executescript(_SCHEMA)
+            self._connection.executescript(_SCHEMA + _SOURCE_TABLE)
             self._pid = os.getpid()
         return self._connection
 
@@ -625,10 +634,12 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS link (name TEXT PRIMARY KEY, targets TEXT NOT NULL);
+"""
+_SOURCE_TABLE = """
 CREATE TABLE IF NOT EXISTS source (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
-    depends BLOB, cached_ns INTEGER, loaded BLOB NOT NULL
-);
+    depends BLOB, cached_ns INTEGER, content TEXT NOT NULL, loaded BLOB NOT NULL
+)
 """
 
 

@@ -161,15 +161,22 @@ def load_files(
     """The files of `sources`, from the store where `rows` say it holds them as they
     are, else parsed (and then stored); with the errors of those that have some."""
     started_ns = time.time_ns()
-    current = {s.relative for s in sources
+    current = {s.relative: s.facts for s in sources
                if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}
+    touched = _same_bytes([s for s in sources if s.relative not in current], rows)
+    current.update(touched)
     kept: dict[str, LoadedFile] = {}
     if current:
         bodies = store.known()
-        everything = current if len(current) < len(rows) / 8 else None
+        everything = current.keys() if len(current) < len(rows) / 8 else None
         for relative, loaded in store.loaded(everything):
             if relative in current and loaded.article.body_digest in bodies:
                 kept[relative] = loaded
+    if touched:  # the store learns their facts now
+        refreshed = {relative: replace(kept[relative], facts=touched[relative])
+                     for relative in touched if relative in kept}
+        kept.update(refreshed)
+        store.save_sources(refreshed, started_ns)
     stale = [(Path(s.path), s.relative) for s in sources if s.relative not in kept]
     errors: list[ContentError] = []
     for part in batched(runner.map(_load_batch, config, stale), 256):
@@ -181,6 +188,25 @@ def load_files(
     return kept, errors
 
 
+def _same_bytes(sources: Sequence[Source], rows: Mapping[str, StoredSource]
+                ) -> dict[str, FileFacts]:
+    """Of the files whose facts changed since they were loaded, those whose bytes did
+    not (a fresh clone, a restored backup, `touch`), with their facts now: the store's
+    articles are keyed by the digest of the file, so these are not parsed again."""
+    same = {}
+    for source in sources:
+        row = rows.get(source.relative)
+        if row is None or not row.photo_is_current():
+            continue
+        try:
+            data = Path(source.path).read_bytes()
+        except OSError:
+            continue  # loading it reports why
+        if digest(data) == row.content:
+            same[source.relative] = source.facts
+    return same
+
+
 def _load_batch(config: Config, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
     parser = make_parser(config.markdown_html)
     return [_load_file(path, relative, config, parser) for path, relative in items]
@@ -190,7 +216,8 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     shown = f"content/{relative}"
     errors: list[ContentError] = []
     facts = FileFacts.of(path)
-    text, problem = _read_text(path)
+    data = path.read_bytes()
+    text, problem = _decode(data)
     if problem or facts is None:
         message, line = problem or ("cannot be read", None)
         return FileOutcome(relative, None, (ContentError(shown, message, line=line),))
@@ -208,7 +235,7 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
     depends = _photo_file(article, config)
-    loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)))
+    loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data))
     return FileOutcome(relative, loaded, (), body)
 
 
@@ -221,8 +248,7 @@ def _photo_file(article: Article, config: Config) -> tuple[tuple[str, FileFacts 
     return ((str(file), FileFacts.of(file)),)
 
 
-def _read_text(path: Path) -> tuple[str, tuple[str, int | None] | None]:
-    data = path.read_bytes()
+def _decode(data: bytes) -> tuple[str, tuple[str, int | None] | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:

@@ -215,6 +215,42 @@ def test_the_site_named_another_way_is_the_same_site(site: Path,
     assert pages_only(inodes(site / "output")).keys() == pages_only(before).keys()
 
 
+def rewrite_every_story_unchanged(site: Path) -> None:
+    """What a fresh clone or a restored backup does: each Markdown file a new file
+    (new inode, new time) holding the same bytes."""
+    for path in (site / "content").rglob("*.md"):
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(path.read_bytes())
+        temporary.replace(path)
+
+
+@pytest.mark.parametrize("edits", [0, 1])
+def test_stories_rewritten_with_the_same_bytes_are_not_parsed_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: int
+) -> None:
+    from generator import content
+
+    total = rendered(build(site))
+    rewrite_every_story_unchanged(site)
+    if edits:
+        edit_body(site)
+    parsed: list[str] = []
+    load_file = content._load_file
+
+    def counted(path: Path, relative: str, *rest: object) -> content.FileOutcome:
+        parsed.append(relative)
+        return load_file(path, relative, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "_load_file", counted)
+    summary = build(site)
+    edited = first_article(site).relative_to(site / "content").as_posix()
+    assert parsed == [edited] * edits
+    assert rendered(summary) < total / 2, summary
+    monkeypatch.undo()
+    assert did_nothing(build(site)), "the store did not learn the files' new facts"
+    assert_same_as_clean_build(site, tmp_path / "clean")
+
+
 def test_unchanged_pages_are_carried_over_not_rewritten(site: Path) -> None:
     build(site)
     before = pages_only(inodes(site / "output"))
