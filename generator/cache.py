@@ -581,6 +581,14 @@ class Store:
         """Digests of every body stored."""
         return {row[0] for row in self._db().execute("SELECT digest FROM body")}
 
+    def keep_bodies(self, wanted: Iterable[str]) -> None:
+        """Drop every body but those `wanted`: each edit of a story stores a new one,
+        and a newsroom's cache would keep every version ever built."""
+        unwanted = self.known().difference(wanted)
+        if unwanted:
+            with self._db() as db:
+                db.executemany("DELETE FROM body WHERE digest = ?", ((d,) for d in unwanted))
+
     def add(self, bodies: Iterable[tuple[str, str]]) -> None:
         """Store (digest, html) pairs, in one transaction."""
         with self._db() as db:

@@ -104,6 +104,7 @@ def load_content(config: Config, runner: Runner, sources: Sources, store: Store)
     files, errors = load_files(config, runner, sources.markdown, store, rows)
     result.errors += errors
     store.forget(rows.keys() - {s.relative for s in sources.markdown})
+    store.keep_bodies(f.article.body_digest for f in files.values())
     sharing = Sharing()
     for relative in sorted(files):
         loaded = result.files[relative] = sharing.file(files[relative])

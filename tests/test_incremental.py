@@ -251,6 +251,30 @@ def test_stories_rewritten_with_the_same_bytes_are_not_parsed_again(
     assert_same_as_clean_build(site, tmp_path / "clean")
 
 
+def test_the_cache_keeps_only_the_bodies_of_the_stories_as_they_are(site: Path,
+                                                                    tmp_path: Path) -> None:
+    """Each edit stores the story's new body; a full build drops the old ones, or a
+    newsroom's cache would grow with every version of every story ever built."""
+    build(site)
+    first = stored_bodies(site)
+    for _ in range(3):
+        edit_body(site)
+        build(site)
+    assert len(stored_bodies(site)) == len(first) + 3
+    add_article(site)
+    build(site)
+    now = stored_bodies(site)
+    assert len(now) == len(first) + 1 and len(now - first) == 2
+    edit_body(site)
+    build(site)
+    assert_same_as_clean_build(site, tmp_path / "clean")
+
+
+def stored_bodies(site: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(site / ".folio-cache" / "store.sqlite")) as db:
+        return {digest for (digest,) in db.execute("SELECT digest FROM body")}
+
+
 def test_unchanged_pages_are_carried_over_not_rewritten(site: Path) -> None:
     build(site)
     before = pages_only(inodes(site / "output"))
