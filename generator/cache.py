@@ -1,7 +1,8 @@
 """What one build keeps for the next, under `.folio-cache/`.
 
 - `store.sqlite`: one row per loaded Markdown file (the article it gave, with
-  the file facts it was loaded from, so an unchanged file is not parsed again),
+  the file facts it was loaded from and the digest of its bytes, so an unchanged
+  file is not parsed again, nor one rewritten with the same bytes),
   article bodies rendered to HTML, by digest (the index keeps only metadata;
   renderers read bodies when they need them).
 - `pages.pickle`: what the last build wrote: the key of every file, the

@@ -217,7 +217,11 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     shown = f"content/{relative}"
     errors: list[ContentError] = []
     facts = FileFacts.of(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # gone since the walk, or not a readable file
+        error = ContentError(shown, f"cannot be read: {exc.strerror}")
+        return FileOutcome(relative, None, (error,))
     text, problem = _decode(data)
     if problem or facts is None:
         message, line = problem or ("cannot be read", None)

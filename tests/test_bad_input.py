@@ -194,3 +194,29 @@ def assert_inert(page: Path) -> None:
             json.loads(script.get_text())
         else:
             assert "alert" not in script.get_text(), f"{page}: {script}"
+
+
+def test_a_story_gone_between_the_walk_and_its_reading_is_reported_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """Another program (an editor's save, a git checkout) may delete a file while a
+    build runs: the build names it, as it names any file it cannot read."""
+    from generator.cache import Cache, FileFacts
+    from generator.config import load_config
+    from generator.content import load_files, load_settings
+    from generator.parallel import Runner
+    from generator.sources import Source
+
+    site = make_site(tmp_path / "site", {"gone.md": article()})
+    config = load_config(site)
+    path = config.content_dir / "gone.md"
+    facts = FileFacts.of(path)
+    assert facts is not None
+    path.unlink()
+    store = Cache(config.cache_dir, []).store(load_settings(config))
+    files, errors = load_files(config, Runner(1), [Source(str(path), "gone.md", facts)],
+                               store, {})
+    assert files == {}
+    assert [str(e) for e in errors] == [
+        "content/gone.md: cannot be read: No such file or directory"
+    ]
