@@ -1,8 +1,8 @@
 """What one build keeps for the next, under `.folio-cache/`.
 
-- `store.sqlite`: one row per loaded Markdown file (the article it gave, with
-  the file facts it was loaded from and the digest of its bytes, so an unchanged
-  file is not parsed again, nor one rewritten with the same bytes),
+- `store-<format>.sqlite`: one row per loaded Markdown file (the article it
+  gave, with the file facts it was loaded from and the digest of its bytes, so
+  an unchanged file is not parsed again, nor one rewritten with the same bytes),
   article bodies rendered to HTML, by digest (the index keeps only metadata;
   renderers read bodies when they need them).
 - `pages.pickle`: what the last build wrote: the key of every file, the
@@ -48,6 +48,9 @@ CACHE_FORMAT = 4
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
+STORE_FILE = f"store-{CACHE_FORMAT}.sqlite"
+"""The store's name carries its format: its tables change with it, and a Folio of
+another format (an upgrade, or a downgrade) must never open this one."""
 COMPILED_TEMPLATES = "templates"
 """Folder of the cache where Jinja keeps compiled templates (see render.py)."""
 PLAN_PAGES = "plan-pages.bin"
@@ -281,11 +284,15 @@ class Cache:
 
     @property
     def store_path(self) -> Path:
-        return self.root / "store.sqlite"
+        return self.root / STORE_FILE
 
     def store(self, settings: str) -> Store:
         """The store, emptied first if it is damaged; its sources dropped when they
-        were loaded with other `settings` (see content.load_settings)."""
+        were loaded with other `settings` (see content.load_settings). Stores of
+        other cache formats are deleted: none will be read again."""
+        for other in self.root.glob("store*.sqlite*"):
+            if not other.name.startswith(STORE_FILE):
+                other.unlink(missing_ok=True)
         store = Store(self.store_path)
         try:
             problems = store.check()
@@ -516,9 +523,7 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
             if row is not None and row[0] == settings:
                 return True
-            db.execute("DROP TABLE source")  # its columns may be another format's
-            db.execute(_SOURCE_TABLE)
-            db.execute("DROP TABLE IF EXISTS page")  # where cache format 2 kept the plan's pages
+            db.execute("DELETE FROM source")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('settings', ?)", (settings,))
             return False
 
@@ -634,7 +639,7 @@ class Store:
         if self._connection is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=60)
-            self._connection.executescript(_SCHEMA + _SOURCE_TABLE)
+            self._connection.executescript(_SCHEMA)
             self._pid = os.getpid()
         return self._connection
 
@@ -643,12 +648,10 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS link (name TEXT PRIMARY KEY, targets TEXT NOT NULL);
-"""
-_SOURCE_TABLE = """
 CREATE TABLE IF NOT EXISTS source (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
     depends BLOB, cached_ns INTEGER, content TEXT NOT NULL, loaded BLOB NOT NULL
-)
+);
 """
 
 

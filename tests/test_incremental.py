@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import write
+from generator.cache import STORE_FILE
 from generator.errors import FolioError
 
 from conftest import NOW, article, run_folio, tree
@@ -271,7 +272,7 @@ def test_the_cache_keeps_only_the_bodies_of_the_stories_as_they_are(site: Path,
 
 
 def stored_bodies(site: Path) -> set[str]:
-    with contextlib.closing(sqlite3.connect(site / ".folio-cache" / "store.sqlite")) as db:
+    with contextlib.closing(sqlite3.connect(site / ".folio-cache" / STORE_FILE)) as db:
         return {digest for (digest,) in db.execute("SELECT digest FROM body")}
 
 
@@ -322,7 +323,7 @@ def test_clean_ignores_the_cache(site: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle at all", b"\x80\x05garbage"])
-@pytest.mark.parametrize("name", ["store.sqlite", "pages.pickle", "plan.pickle", "plan-pages.bin"])
+@pytest.mark.parametrize("name", [STORE_FILE, "pages.pickle", "plan.pickle", "plan-pages.bin"])
 def test_a_damaged_cache_is_discarded_with_a_notice(
     site: Path, tmp_path: Path, name: str, damage: bytes
 ) -> None:
@@ -342,6 +343,18 @@ def test_a_cache_from_another_version_is_discarded(site: Path,
     monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
     edit_body(site)
     assert "was made by another version of Folio" in build(site)
+
+
+def test_a_store_of_another_cache_format_is_deleted_not_opened(site: Path) -> None:
+    """Another Folio's store has other tables: an older one (store.sqlite) or a newer
+    one would only take space; and this store is never one another Folio opens."""
+    cache = site / ".folio-cache"
+    cache.mkdir()
+    for name in ("store.sqlite", "store.sqlite-journal", "store-99.sqlite"):
+        (cache / name).write_bytes(b"SQLite format 3\0 of another Folio")
+    build(site)
+    assert sorted(p.name for p in cache.glob("store*")) == [STORE_FILE]
+    assert did_nothing(build(site))
 
 
 def test_an_upgraded_library_makes_the_cache_untrusted(site: Path, tmp_path: Path,
@@ -367,7 +380,7 @@ def test_an_upgraded_library_makes_the_cache_untrusted(site: Path, tmp_path: Pat
 
 def cached_times(site: Path) -> dict[str, int]:
     """When the build cache's store last loaded each Markdown file."""
-    with contextlib.closing(sqlite3.connect(site / ".folio-cache" / "store.sqlite")) as db:
+    with contextlib.closing(sqlite3.connect(site / ".folio-cache" / STORE_FILE)) as db:
         return dict(db.execute("SELECT path, cached_ns FROM source"))
 
 
@@ -385,12 +398,12 @@ def test_a_damaged_row_of_the_store_stops_the_build_with_advice(site: Path) -> N
     import sqlite3
 
     build(site)
-    with sqlite3.connect(site / ".folio-cache" / "store.sqlite") as db:
+    with sqlite3.connect(site / ".folio-cache" / STORE_FILE) as db:
         db.execute("UPDATE source SET depends = X'8005deadbeef', loaded = X'8005deadbeef'")
     change_config(site)
     result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1")
     assert result.code != 0
-    assert "store.sqlite is damaged" in result.err and "--clean" in result.err, result.err
+    assert f"{STORE_FILE} is damaged" in result.err and "--clean" in result.err, result.err
     assert "Traceback" not in result.err
     result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1", "--clean")
     assert result.code == 0, result.err
