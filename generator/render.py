@@ -111,7 +111,11 @@ def _compiled_templates(config: Config) -> jinja2.FileSystemBytecodeCache:
     compile."""
     folder = config.cache_dir / COMPILED_TEMPLATES
     folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder), f"{toolchain_digest()[:16]}-%s.cache")
+    toolchain = toolchain_digest()[:16]
+    for other in folder.glob("*.cache"):  # compiled by another toolchain: never read again
+        if not other.name.startswith(toolchain):
+            other.unlink(missing_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder), f"{toolchain}-%s.cache")
 
 
 def long_date(when: date) -> str:

@@ -357,6 +357,18 @@ def test_a_store_of_another_cache_format_is_deleted_not_opened(site: Path) -> No
     assert did_nothing(build(site))
 
 
+def test_templates_compiled_by_another_toolchain_are_deleted(site: Path) -> None:
+    build(site)
+    compiled = site / ".folio-cache" / "templates"
+    current = sorted(p.name for p in compiled.iterdir())
+    assert current
+    (compiled / "0123456789abcdef-0a1b2c.cache").write_bytes(b"from an older Folio")
+    edit_template(site)
+    build(site)
+    assert "0123456789abcdef-0a1b2c.cache" not in {p.name for p in compiled.iterdir()}
+    assert set(current) < {p.name for p in compiled.iterdir()}
+
+
 def test_an_upgraded_library_makes_the_cache_untrusted(site: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """`pip install -U markdown-it-py` may render the same Markdown differently:
