@@ -268,11 +268,13 @@ class Fragments:
         if found is not None:
             self._entries.move_to_end(key)
             return found
+        if self._log is None:
+            return None
         place = self._logged.get(key)
-        if place is None and self._log is not None:
+        if place is None:
             self._catch_up(self._log)
             place = self._logged.get(key)
-        if place is None or self._log is None:
+        if place is None:
             return None
         start, size, loaded = place
         return Markup(self._log.body(start, size).decode("utf-8")), loaded
