@@ -21,9 +21,19 @@ def make_parser(allow_html: bool) -> MarkdownIt:
         .use(attrs_plugin)
         .use(attrs_block_plugin)
     )
+    parser.core.ruler.at("normalize", _normalize)
     parser.core.ruler.push("folio_safe_attrs", _drop_unsafe_attrs)
     parser.validateLink = _is_safe_link  # type: ignore[method-assign]
     return parser
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's own first rule, with the same result. Its regular expression
+    rewrites every line ending, even a plain newline: 5% of parsing a story."""
+    source = state.src
+    if "\r" in source:
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+    state.src = source.replace("\0", "\ufffd")
 
 
 _UNSAFE_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
