@@ -54,7 +54,7 @@ def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[str, 
         for link, resolved in _tag_links(tag, base_path):
             target = link if resolved else _target_of(link, page_url, base_path)
             if target is not None:
-                found[sys.intern(target)] = None
+                found[target] = None
     return tuple(found)
 
 
@@ -88,19 +88,28 @@ def links_of_tree(root: Path, base_path: str) -> dict[str, tuple[str, ...]]:
 def _tag_links(tag: str, base_path: str) -> tuple[tuple[str, bool], ...]:
     """The internal links of a tag: (output file, True) for a site path, the same on
     every page; (link, False) for a link relative to the page. Cached: the pages of
-    a site repeat the same tags (the navigation, a story's card) thousands of times."""
+    a site repeat the same tags (the navigation, a story's card) thousands of times.
+    Most other tags are seen once (a page's canonical link, its next page), so a
+    tag not in the cache is read without splitting its URLs where the start says
+    what they are."""
     found = []
     for value in _attribute_values(tag):
-        parts = urlsplit(value)
-        if parts.scheme or parts.netloc or not parts.path:
-            continue  # elsewhere, or a fragment of the page itself
         if value.startswith("/"):
             target = _target_of(value, "", base_path)
             if target is not None:
                 found.append((target, True))
-        else:
+        elif not value.startswith(_ELSEWHERE) and _is_relative(value):
             found.append((value, False))
     return tuple(found)
+
+
+_ELSEWHERE = ("https://", "http://", "#", "mailto:")
+"""How links start that need no splitting to be known as another site's or the page's own."""
+
+
+def _is_relative(link: str) -> bool:
+    parts = urlsplit(link)
+    return not (parts.scheme or parts.netloc or not parts.path)
 
 
 def _attribute_values(tag: str) -> Iterator[str]:
@@ -121,7 +130,7 @@ def _target_of(value: str, page_url: str, base_path: str) -> str | None:
     if base_path and not (path == base_path or path.startswith(base_path + "/")):
         return None  # elsewhere on the same host: not this site's to check
     try:
-        return urls.file_name(path[len(base_path):] or "/")
+        return sys.intern(urls.file_name(path[len(base_path):] or "/"))
     except ValueError:
         return f"(not a path){path}"
 

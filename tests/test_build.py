@@ -285,6 +285,24 @@ def test_a_broken_internal_link_fails_the_build_naming_page_and_target(
     assert not (site / "output").exists()
 
 
+def test_links_elsewhere_are_not_checked_and_relative_links_are_resolved_from_the_page(
+    site_factory: SiteFactory,
+) -> None:
+    site = site_factory({**STORIES, "three.md": article(
+        "[Mail](mailto:desk@example.org), [top](#top), [wire](https://example.org/gone/), "
+        "[feed](http://example.org/gone/), [phone](tel:+15550100), [tags](../../../../tags/syria/),"
+        " [lost](nowhere/) and [lost too](HTTPS:/gone/).",
+        title="Three", date="2020-01-03T10:00:00Z",
+    )})
+    result = build(site)
+    assert result.code == 1
+    broken = [line for line in result.err.splitlines() if "links to" in line]
+    assert broken == [
+        "  content/three.md: links to /2020/01/03/three/nowhere/, which is not a page or file "
+        "of the site",
+    ], result.err
+
+
 def test_check_links_reads_the_built_site(site_factory: SiteFactory) -> None:
     site = site_factory(STORIES)
     assert build(site).code == 0
