@@ -78,10 +78,23 @@ class Staging:
     def keep(self, name: str, key: str) -> bool:
         """Keep the file (path relative to the tree) if either tree holds it as `key`
         says: it stays, or is linked from `output/`. False when neither does."""
-        if self.holds.get(name) == key:
+        if self.holds.get(name) == key or (
+            self.current.get(name) == key and not self._fresh and self._shares(name)
+        ):
             self.wanted[name] = key
             return True
         return self.current.get(name) == key and self._link(name, key)
+
+    def _shares(self, name: str) -> bool:
+        """Whether this tree's file is `output/`'s own, one file under two names. It
+        is after a build that rendered every page again and found most bytes the
+        same (a new Folio, a template's comment): each page's key changed, so without
+        looking the next build would link the whole tree again."""
+        try:
+            return os.path.samestat(os.stat(os.path.join(self._root, name)),
+                                    os.stat(self._current(name)))
+        except OSError:
+            return False
 
     def _link(self, name: str, key: str) -> bool:
         """Take the file from `output/` (it is right there); False when there is none."""

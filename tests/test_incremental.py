@@ -286,6 +286,31 @@ def test_unchanged_pages_are_carried_over_not_rewritten(site: Path) -> None:
     assert 0 < len(rewritten) < len(before) * 0.1, rewritten
 
 
+def test_after_every_page_rendered_again_to_the_same_bytes_an_edit_touches_only_its_pages(
+    site: Path, tmp_path: Path,
+) -> None:
+    """A template change that alters no byte (here a comment) renders every page again;
+    the tree it leaves behind already holds every file, so the next edit must not link
+    the whole tree again. Each folder a rebuild changes gets a new time."""
+    build(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "base.html").write_text('{# a note #}{% extends "theme/base.html" %}')
+    summary = build(site)
+    assert rendered(summary) > 100 and ", 0 files written" in summary, summary
+    older = folder_times(site / ".output.previous")
+    edit_body(site)
+    build(site)
+    now = folder_times(site / "output")
+    changed = [name for name in older if older[name] != now.get(name)]
+    assert 0 < len(changed) < len(older) * 0.1, changed
+    assert_same_as_clean_build(site, tmp_path / "clean")
+
+
+def folder_times(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns
+            for p in root.rglob("*") if p.is_dir()}
+
+
 def pages_only(files: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     """Without the search index, which any change to an article page rebuilds."""
     return {name: facts for name, facts in files.items() if not name.startswith("pagefind/")}
