@@ -77,7 +77,8 @@ class Staging:
 
     def keep(self, name: str, key: str) -> bool:
         """Keep the file (path relative to the tree) if either tree holds it as `key`
-        says: it stays, or is linked from `output/`. False when neither does."""
+        says: it stays (it is right, or already `output/`'s own file), or is linked
+        from `output/`. False when neither tree holds it."""
         if self.holds.get(name) == key or (
             self.current.get(name) == key and not self._fresh and self._shares(name)
         ):
