@@ -290,9 +290,7 @@ class Cache:
         """The store, emptied first if it is damaged; its sources dropped when they
         were loaded with other `settings` (see content.load_settings). Stores of
         other cache formats are deleted: none will be read again."""
-        for other in self.root.glob("store*.sqlite*"):
-            if not other.name.startswith(STORE_FILE):
-                other.unlink(missing_ok=True)
+        delete_others(self.root, "store*.sqlite*", STORE_FILE)
         store = Store(self.store_path)
         try:
             problems = store.check()
@@ -451,6 +449,14 @@ def frame_digest(config: Config, themes: Iterable[Path]) -> str:
 
 def _header() -> tuple[str, int, str]:
     return ("folio-cache", CACHE_FORMAT, toolchain_digest())
+
+
+def delete_others(folder: Path, pattern: str, current: str) -> None:
+    """Delete the files of `folder` matching `pattern` whose names do not start with
+    `current`: those a cache of another format or toolchain left, never read again."""
+    for other in folder.glob(pattern):
+        if not other.name.startswith(current):
+            other.unlink(missing_ok=True)
 
 
 def toolchain_digest() -> str:

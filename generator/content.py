@@ -162,14 +162,14 @@ def load_files(
     """The files of `sources`, from the store where `rows` say it holds them as they
     are, else parsed (and then stored); with the errors of those that have some."""
     started_ns = time.time_ns()
-    current = {s.relative: s.facts for s in sources
+    current = {s.relative for s in sources
                if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}
     touched = _same_bytes([s for s in sources if s.relative not in current], rows)
-    current.update(touched)
+    current |= touched.keys()
     kept: dict[str, LoadedFile] = {}
     if current:
         bodies = store.known()
-        everything = current.keys() if len(current) < len(rows) / 8 else None
+        everything = current if len(current) < len(rows) / 8 else None
         for relative, loaded in store.loaded(everything):
             if relative in current and loaded.article.body_digest in bodies:
                 kept[relative] = loaded

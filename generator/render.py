@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
-from .cache import COMPILED_TEMPLATES, Store, toolchain_digest
+from .cache import COMPILED_TEMPLATES, Store, delete_others, toolchain_digest
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
@@ -112,9 +112,7 @@ def _compiled_templates(config: Config) -> jinja2.FileSystemBytecodeCache:
     folder = config.cache_dir / COMPILED_TEMPLATES
     folder.mkdir(parents=True, exist_ok=True)
     toolchain = toolchain_digest()[:16]
-    for other in folder.glob("*.cache"):  # compiled by another toolchain: never read again
-        if not other.name.startswith(toolchain):
-            other.unlink(missing_ok=True)
+    delete_others(folder, "*.cache", toolchain)
     return jinja2.FileSystemBytecodeCache(str(folder), f"{toolchain}-%s.cache")
 
 

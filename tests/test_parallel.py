@@ -23,10 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # have server threads of other tests.
 CHECK = """
 import json, sys
-from markupsafe import Markup
-
 from generator import parallel
-from generator.render import Fragments
 from test_parallel import pages_of
 
 # Slots of 50 KB: a batch of 16 small results fits, one of 16 large ones does not.
@@ -67,10 +64,7 @@ def test_results_come_back_in_order_through_slots_and_the_pipe() -> None:
 
 SHARING = """
 import json
-from markupsafe import Markup
-
 from generator import parallel
-from generator.render import Fragments
 from test_parallel import log_and_read
 
 items = list(range(400))
