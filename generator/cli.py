@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import FolioError, UsageError
+
+if TYPE_CHECKING:
+    from .build import BuildReport
 
 
 def run() -> NoReturn:
@@ -191,6 +195,17 @@ def _config(args: argparse.Namespace, **overrides: Any) -> Any:
 
 
 def _build(args: argparse.Namespace) -> int:
+    with _no_cycle_collection(unless=bool(args.dask)):
+        report = _built(args)
+    for notice in report.notices:
+        print(f"Notice: {notice}", file=sys.stderr)
+    if not args.quiet:
+        _warn(report.warnings)
+        print(report)
+    return 0
+
+
+def _built(args: argparse.Namespace) -> BuildReport:
     from .build import build
     from .parallel import Runner, dask_runner, default_jobs
     from .progress import Progress
@@ -199,15 +214,35 @@ def _build(args: argparse.Namespace) -> int:
     jobs = args.jobs or default_jobs()
     runner = dask_runner(args.dask, jobs) if args.dask else Runner(jobs)
     try:
-        report = build(config, Progress(quiet=args.quiet), runner, clean=args.clean)
+        return build(config, Progress(quiet=args.quiet), runner, clean=args.clean)
     finally:
         runner.close()
-    for notice in report.notices:
-        print(f"Notice: {notice}", file=sys.stderr)
-    if not args.quiet:
-        _warn(report.warnings)
-        print(report)
-    return 0
+
+
+@contextlib.contextmanager
+def _no_cycle_collection(unless: bool) -> Iterator[None]:
+    """Python's cycle collector off for the build (and the workers it forks).
+
+    A build makes millions of objects and keeps nearly all of them to its end, and
+    the collector scans them again each time enough new ones pile up, to find next
+    to no garbage: a 10k build leaves fewer than 10,000 objects in cycles. That
+    scanning was 6% of a cold 10k build and 10% of an edit. Not under Dask
+    (`unless`): its client runs an event loop beside the build, whose garbage is not
+    the build's to bound.
+    """
+    if unless or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What the build left goes to the oldest generation unscanned (the collector
+        # would scan it at once, 25 ms after an edit): a process that goes on, such
+        # as a test run, collects it with its next full collection.
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pty
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+import generator.build
 
 from conftest import NOW, article, build, run_folio
 
@@ -66,6 +69,37 @@ def test_quiet_build_prints_nothing(site_factory: SiteFactory) -> None:
     site = site_factory({"a.md": article()})
     result = build(site)
     assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_build_runs_without_the_cycle_collector_and_turns_it_back_on(
+    site_factory: SiteFactory,
+) -> None:
+    """The collector only slows a build down (see cli._no_cycle_collection). A program
+    that runs `folio build` in its own process, as this test does, gets it back on,
+    after a failed build too."""
+    stories = {f"{n}.md": article("Words and more words. " * 300, title=f"Story {n}")
+               for n in range(30)}
+    good = site_factory(stories)
+    bad = site_factory({**stories, "bad.md": article(date="yesterday-ish")})
+    building = generator.build.build.__code__
+    during_builds: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        frame = sys._getframe(1) if phase == "start" else None
+        while frame is not None and frame.f_code is not building:
+            frame = frame.f_back
+        if frame is not None:
+            during_builds.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        results = [build(good, "--jobs", "1"), build(bad, "--jobs", "1")]
+    finally:
+        gc.callbacks.remove(note)
+    assert [r.code for r in results] == [0, 1], results[1].err
+    assert "content/bad.md" in results[1].err
+    assert during_builds == []
+    assert gc.isenabled()
 
 
 def test_progress_bar_only_on_a_terminal(site_factory: SiteFactory) -> None:
