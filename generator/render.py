@@ -340,7 +340,8 @@ def render_batch(setup: RenderSetup, pages: Sequence[Page]) -> list[Rendered]:
     if renderer is None:
         _RENDERERS.clear()
         renderer = _RENDERERS[setup.token] = Renderer(setup)
-    return [renderer.render(page) for page in pages]
+    with setup.bodies.reading():
+        return [renderer.render(page) for page in pages]
 
 
 def _template_error(exc: jinja2.TemplateError, page: Page) -> ContentError:

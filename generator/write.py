@@ -73,6 +73,8 @@ class Staging:
         """Files whose bytes were written (not already there or linked)."""
         self._root = str(self.root)
         self._output = str(output_dir)
+        self._has_output = output_dir.is_dir()
+        """Whether there is an `output/` to take files from (not on a first build)."""
         self._made: set[str] = {self._root}
 
     def keep(self, name: str, key: str) -> bool:
@@ -109,7 +111,8 @@ class Staging:
     def put(self, name: str, data: bytes, key: str) -> None:
         """Make the file hold `data`, writing only when neither tree has those bytes."""
         if not ((not self._fresh and _holds(os.path.join(self._root, name), data))
-                or (_holds(self._current(name), data) and self._link(name, key))):
+                or (self._has_output and _holds(self._current(name), data)
+                    and self._link(name, key))):
             self._replace(name, lambda temporary: _write_file(temporary, data))
             self.written += 1
         self.wanted[name] = key

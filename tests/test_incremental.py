@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import write
-from generator.cache import STORE_FILE
+from generator.cache import STORE_FILE, Store, digest
 from generator.errors import FolioError
 
 from conftest import NOW, article, run_folio, tree
@@ -444,6 +444,27 @@ def test_a_damaged_row_of_the_store_stops_the_build_with_advice(site: Path) -> N
     assert "Traceback" not in result.err
     result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1", "--clean")
     assert result.code == 0, result.err
+
+
+def test_reading_the_store_in_one_transaction_leaves_it_free_for_writers(
+    tmp_path: Path,
+) -> None:
+    """Rendering reads bodies inside one read transaction (Store.reading). It must end
+    with the block, even a failed one: a process that held it (serve, between two
+    rebuilds) would lock every other build out of the store."""
+    path = tmp_path / STORE_FILE
+    store = Store(path)
+    body = "<p>A body.</p>"
+    store.add([(digest(body), body)])
+    with store.reading():
+        assert store.read(digest(body)) == body
+    with pytest.raises(FolioError, match="lacks a body"), store.reading():
+        store.read(digest("<p>Never stored.</p>"))
+    with contextlib.closing(sqlite3.connect(path, timeout=0)) as other, other:
+        other.execute("DELETE FROM body")
+    with store.reading():
+        assert store.known() == set()
+    store.close()
 
 
 def test_the_older_tree_gives_way_where_files_and_folders_trade_places(
