@@ -664,11 +664,16 @@ class Store:
         if self._connection is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=60)
+            # For a new file only. With SQLite's 4 KB pages, most bodies (7 KB in the
+            # bench) overflow onto further pages: storing 10,000 stories cost twice the
+            # CPU it costs with 16 KB pages, and reading them back a little more too.
+            self._connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             self._connection.executescript(_SCHEMA)
             self._pid = os.getpid()
         return self._connection
 
 
+_PAGE_SIZE = 16384
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
