@@ -29,7 +29,7 @@ from .config import Config
 from .errors import ContentError
 from .fields import FieldReader
 from .images import photo_warnings
-from .markdown import make_parser
+from .markdown import shared_parser
 from .model import Article, pickled_by_fields
 from .parallel import Runner, batched
 from .slugs import slugify
@@ -209,7 +209,7 @@ def _same_bytes(sources: Sequence[Source], rows: Mapping[str, StoredSource]
 
 
 def _load_batch(config: Config, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
-    parser = make_parser(config.markdown_html)
+    parser = shared_parser(config.markdown_html)
     return [_load_file(path, relative, config, parser) for path, relative in items]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 
 from generator.markdown import make_parser, render_body
@@ -45,6 +46,18 @@ def test_line_endings_are_normalised_as_markdown_it_does(source: str) -> None:
     stock = make_parser(allow_html=False)
     stock.core.ruler.at("normalize", markdown_it_normalize)
     assert render_body(make_parser(allow_html=False), source) == render_body(stock, source)
+
+
+@given(st.lists(st.text(st.sampled_from("aZ09/.:?#%&= <>()[]\\äü\u00a0-"), max_size=12)
+                .map(lambda link: f"[x](<{link}>) [y]({link.replace(' ', '')})"),
+                max_size=4).map(" and ".join))
+def test_links_are_normalised_as_markdown_it_does(source: str) -> None:
+    """Folio remembers markdown-it's link normalisation across stories: same output,
+    the first time and every time after."""
+    stock = make_parser(allow_html=False)
+    stock.normalizeLink = normalizeLink  # type: ignore[method-assign]
+    for _ in range(2):
+        assert render_body(make_parser(allow_html=False), source) == render_body(stock, source)
 
 
 @pytest.mark.parametrize(("text", "slug"), [
