@@ -5,6 +5,8 @@ Plain data keyed by article id; no HTML. Built once per build and only read afte
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -193,34 +195,32 @@ def _related(articles: list[Article], count: int) -> dict[str, tuple[str, ...]]:
 
     Articles are numbered newest first, so among equally related ones the
     smallest numbers win. Each tag is a bit set of its articles' numbers (a
-    Python int), and an article's counts of shared tags are added up bit-
-    parallel over its tags' sets: whole-archive steps in C, never a loop over
-    every article that shares a tag, which big tags make quadratic.
+    Python int), and the counts of shared tags are added up bit-parallel over
+    an article's tags: whole-archive steps in C, never a loop over every article
+    that shares a tag, which big tags make quadratic. Articles with the same tags
+    share one ranking.
     """
-    tags_of = [sorted({slugify(t) for t in a.tags}) for a in articles]
+    tags_of = [tuple(sorted({slugify(t) for t in a.tags})) for a in articles]
     members = _tag_sets(tags_of, len(articles))
+    rankings: dict[tuple[str, ...], list[int]] = {}
     related = {}
     for position, article in enumerate(articles):
-        sets = [members[tag] for tag in tags_of[position]]
-        best = _best(_bit_counts(sets), _union(sets) & ~(1 << position), count)
-        related[article.id] = tuple(articles[i].id for i in best)
+        tags = tags_of[position]
+        ranking = rankings.get(tags)
+        if ranking is None:  # one more than wanted: the ranking holds the article itself
+            counts = _bit_counts([members[tag] for tag in tags])
+            ranking = rankings[tags] = _best(counts, len(tags), count + 1)
+        related[article.id] = tuple(articles[i].id for i in ranking if i != position)[:count]
     return related
 
 
-def _tag_sets(tags_of: list[list[str]], size: int) -> dict[str, int]:
+def _tag_sets(tags_of: list[tuple[str, ...]], size: int) -> dict[str, int]:
     """Each tag's articles as a bit set of their numbers."""
     bits: dict[str, bytearray] = defaultdict(lambda: bytearray((size + 7) // 8))
     for position, tags in enumerate(tags_of):
         for tag in tags:
             bits[tag][position >> 3] |= 1 << (position & 7)
     return {tag: int.from_bytes(found, "little") for tag, found in bits.items()}
-
-
-def _union(sets: list[int]) -> int:
-    union = 0
-    for found in sets:
-        union |= found
-    return union
 
 
 def _bit_counts(sets: list[int]) -> list[int]:
@@ -238,20 +238,46 @@ def _bit_counts(sets: list[int]) -> list[int]:
     return digits
 
 
-def _best(digits: list[int], candidates: int, count: int) -> list[int]:
-    """Up to `count` numbers of `candidates` held by most sets, smallest first among equals."""
+def _best(digits: list[int], most: int, count: int) -> list[int]:
+    """Up to `count` numbers held by the most sets (`most` at most), smallest first
+    among equals; numbers held by none are never counted."""
     best: list[int] = []
-    for times in range((1 << len(digits)) - 1, 0, -1):
-        exactly = candidates
-        for i, digit in enumerate(digits):
-            exactly &= digit if times >> i & 1 else ~digit
-        while exactly and len(best) < count:
-            lowest = exactly & -exactly
-            best.append(lowest.bit_length() - 1)
-            exactly ^= lowest
+    if not digits:
+        return best
+    everything = (1 << max(map(int.bit_length, digits))) - 1
+    complements = [everything ^ digit for digit in digits]
+    for times in range(most, 0, -1):
+        terms = (digit if times >> i & 1 else complements[i] for i, digit in enumerate(digits))
+        exactly = functools.reduce(operator.and_, terms)
+        best.extend(_lowest(exactly, count - len(best)))
         if len(best) >= count:
             break
     return best
+
+
+def _lowest(bits: int, count: int) -> list[int]:
+    """The `count` smallest numbers of the bit set `bits`, or all when it holds fewer.
+
+    Each step over the whole set costs as much as the set is long, so the newest
+    articles, where most rankings fill up, are looked at on their own first.
+    """
+    found = _lowest_steps(bits & _NEWEST, count, 0)
+    if len(found) < count and bits > _NEWEST:
+        found += _lowest_steps(bits >> _NEWEST_COUNT, count - len(found), _NEWEST_COUNT)
+    return found
+
+
+def _lowest_steps(bits: int, count: int, offset: int) -> list[int]:
+    found: list[int] = []
+    while bits and len(found) < count:
+        lowest = bits & -bits
+        found.append(offset + lowest.bit_length() - 1)
+        bits ^= lowest
+    return found
+
+
+_NEWEST_COUNT = 4096
+_NEWEST = (1 << _NEWEST_COUNT) - 1
 
 
 def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.archive import _related
+from generator.archive import _lowest, _related
 from generator.model import Article
 from generator.slugs import slugify
 
@@ -41,7 +41,16 @@ def by_definition(articles: list[Article], count: int) -> dict[str, tuple[str, .
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(TAGS), max_size=6), max_size=40),
-       st.integers(min_value=1, max_value=7))
+       st.integers(min_value=0, max_value=7))
 def test_related_articles_match_the_definition(tag_lists: list[list[str]], count: int) -> None:
     articles = [story(number, tags) for number, tags in enumerate(tag_lists)]
     assert _related(articles, count) == by_definition(articles, count)
+
+
+@given(st.sets(st.integers(min_value=0, max_value=20_000)), st.integers(min_value=0, max_value=9))
+def test_the_smallest_numbers_of_a_bit_set_anywhere_in_a_big_archive(
+    numbers: set[int], count: int
+) -> None:
+    """Rankings are read from the newest 4,096 articles first, then from the rest."""
+    bits = sum(1 << number for number in numbers)
+    assert _lowest(bits, count) == sorted(numbers)[:count]
