@@ -44,7 +44,7 @@ from .model import Article, Page, pickled_by_fields
 if TYPE_CHECKING:
     from .archive import SiteIndex
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -96,6 +96,10 @@ class LoadedFile:
     """Warnings it gave."""
     content: str
     """Digest of the file's bytes as read."""
+    digest: str
+    """`article_digest` of the article."""
+    shape: str
+    """`shape` of the article: what it contributes to the set and order of pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +123,13 @@ class StoredSource:
         return all(FileFacts.of(Path(dep)) == known for dep, known in self.depends_on)
 
 
-def shape(loaded: LoadedFile) -> str:
+def article_digest(article: Article) -> str:
+    """Digest of everything an article is; equal digests, equal article."""
+    # repr, not pickle: pickle's bytes depend on which equal objects are shared.
+    return digest(repr(article))
+
+
+def shape(article: Article, depends_on: Depends) -> str:
     """Digest of what an article contributes to the set and order of pages.
 
     Everything but what only its own page, cards and feed entries print: two
@@ -127,9 +137,9 @@ def shape(loaded: LoadedFile) -> str:
     kicker reuses the last plan (`plan.pickle`) and renders only the pages that
     show the article. The headline stays in: `related` entries match it.
     """
-    plain = replace(loaded.article, body_digest="", summary="", dek="", publication="",
+    plain = replace(article, body_digest="", summary="", dek="", publication="",
                     corrections=(), extra={}, lines={})
-    return digest(repr(plain), repr(loaded.depends_on))
+    return digest(repr(plain), repr(depends_on))
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ import jinja2
 
 from .cache import CACHE_SALT, digest
 from .config import Config
-from .model import Article, Page, Ref
+from .model import Page, Ref
 
 
 class PageKeys:
@@ -55,12 +55,6 @@ class PageKeys:
         if name not in self._templates:
             self._templates[name] = _source_digest(self.env, name)
         return self._templates[name]
-
-
-def article_digest(article: Article) -> str:
-    """Digest of everything an article is; equal digests, equal article."""
-    # repr, not pickle: pickle's bytes depend on which equal objects are shared.
-    return digest(repr(article))
 
 
 def _source_digest(env: jinja2.Environment, name: str) -> str:

@@ -27,13 +27,12 @@ from .cache import (
     Store,
     digest,
     new_token,
-    shape,
 )
 from .config import Config
 from .content import load_content, load_settings
 from .errors import ContentError, ContentErrors, display_path
 from .images import resize_photos
-from .keys import PageKeys, article_digest
+from .keys import PageKeys
 from .links import broken, internal_links
 from .model import Article, Page
 from .pages import blame, plan_pages, url_clashes
@@ -105,7 +104,7 @@ def full_build(
     last = cache.plan(previous.plan)
     known = last.index.related_known if last else None
     plan = plan_site(config, runner, store, survey.sources, known)
-    digests = {relative: article_digest(f.article) for relative, f in plan.files.items()}
+    digests = {relative: f.digest for relative, f in plan.files.items()}
     token = new_token()
     saving = cache.write_plan_pages(token, plan.pages)
     try:
@@ -157,7 +156,7 @@ def _saved_plan(token: str, plan: Plan, pages: PlanPagesWriter) -> SavedPlan:
     return SavedPlan(
         token=token,
         index=replace(plan.index, articles={}, refs={}),
-        shapes={relative: shape(f) for relative, f in plan.files.items()},
+        shapes={relative: f.shape for relative, f in plan.files.items()},
         uses={article_id: positions.tobytes() for article_id, positions in pages.uses.items()},
         page_offsets=pages.offsets.tobytes(),
     )

@@ -25,11 +25,10 @@ from .cache import (
     Store,
     StoredArticles,
     new_token,
-    shape,
 )
 from .config import Config
 from .content import load_files, load_settings
-from .keys import PageKeys, article_digest
+from .keys import PageKeys
 from .model import Article, Page
 from .parallel import Runner
 from .pipeline import (
@@ -94,7 +93,7 @@ def _load_unmoved(
     """The edited files loaded, unless one has errors or moved pages (its shape changed)."""
     rows = store.sources([s.relative for s in edited])
     files, errors = load_files(config, Runner(1), edited, store, rows)
-    if errors or any(shape(f) != plan.shapes.get(relative) for relative, f in files.items()):
+    if errors or any(f.shape != plan.shapes.get(relative) for relative, f in files.items()):
         return None
     return files
 
@@ -142,7 +141,7 @@ def _carry_state(
                       warnings=dict(previous.warnings), plan=previous.plan)
     changed = {}
     for relative, loaded in files.items():
-        found = article_digest(loaded.article)
+        found = loaded.digest
         if state.digests.get(relative) != found:
             state.digests[relative] = found
             changed[relative] = loaded.article
