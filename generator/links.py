@@ -66,11 +66,12 @@ def broken(
     """Links whose file is neither among `exists` nor on disk under `root`."""
     present = set(exists or ())
     missing = []
-    for page, targets in sorted(links.items()):
+    for page, targets in links.items():
         for target in targets:
             if target in present or (root is not None and (root / target).is_file()):
                 continue
             missing.append(BrokenLink(page, target))
+    missing.sort(key=lambda link: link.page)  # not every page: 125,000 at 100k, 0.3 s
     return missing
 
 
