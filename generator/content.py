@@ -242,8 +242,9 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
     depends = _photo_file(article, config)
-    # Both digests are made here, by the loading processes, not by the building one
-    # between loading and rendering, while the other cores wait (0.25 s for 10k).
+    # The article's digest and shape are made here, by the loading processes, not by
+    # the building one between loading and rendering, while the other cores wait
+    # (0.25 s for 10k).
     loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data),
                         article_digest(article), shape(article, depends))
     return FileOutcome(relative, loaded, (), body)

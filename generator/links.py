@@ -71,7 +71,7 @@ def broken(
             if target in present or (root is not None and (root / target).is_file()):
                 continue
             missing.append(BrokenLink(page, target))
-    missing.sort(key=lambda link: link.page)  # not every page: 125,000 at 100k, 0.3 s
+    missing.sort(key=lambda link: link.page)  # sorting every page's took 0.5 s at 100k
     return missing
 
 

@@ -38,8 +38,8 @@ def shared_parser(allow_html: bool) -> MarkdownIt:
 
 
 # markdown-it's own function, remembered: it splits and encodes every link again
-# (20 µs for an absolute URL, as long as the rest of a paragraph), and the stories
-# of an archive link to the same pages again and again.
+# (20 µs for an absolute URL), and the stories of an archive link to the same pages
+# again and again.
 _normalized_link = functools.lru_cache(maxsize=1 << 14)(normalizeLink)
 
 
