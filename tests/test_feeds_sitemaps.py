@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -321,6 +322,19 @@ def test_sitemap_leaves_out_redirects_and_404(site: Site, sitemap: dict[str, str
 def test_article_lastmod_is_updated_or_date(sitemap: dict[str, str], slug: str) -> None:
     s = BY_SLUG[slug]
     assert instant(sitemap[site_path(s.url)]) == s.modified
+
+
+@pytest.mark.parametrize(("path", "shows"), [
+    ("/", lambda s: True),
+    ("/tags/russia/", lambda s: "Russia" in s.meta["tags"]),
+    ("/sections/world/", lambda s: s.meta["section"] == "World"),
+    ("/authors/wire-desk/", lambda s: "Wire Desk" in s.meta["byline"]),
+])
+def test_list_lastmod_is_the_latest_change_of_its_stories(
+    sitemap: dict[str, str], path: str, shows: Callable[[Story], bool]
+) -> None:
+    """Not the date of the newest story: an older one (wire-report) was updated later."""
+    assert instant(sitemap[path]) == max(s.modified for s in STORIES if shows(s))
 
 
 def sitemaps_named(robots: Path) -> list[str]:
