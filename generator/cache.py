@@ -31,6 +31,7 @@ import shutil
 import sqlite3
 import sys
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -255,13 +256,22 @@ class PlanPagesWriter:
         self._file.write(head)
         self.offsets = array("Q", [len(head)])
         self.uses: dict[str, array[int]] = {}
+        self._sent: dict[int, bytes] = {}
+        """Pages pickled before their turn here, to send to a worker, by id."""
+
+    def pickled(self, page: Page) -> bytes:
+        """`page` (one of this plan's) pickled, and kept until its turn to be written:
+        a page sent to a worker is pickled once, for both."""
+        data = self._sent[id(page)] = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+        return data
 
     def step(self) -> None:
         """Write the next page, if one is left."""
         position = len(self.offsets) - 1
         if position < len(self._pages):
             page = self._pages[position]
-            data = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+            data = self._sent.pop(id(page), None) or pickle.dumps(
+                page, protocol=pickle.HIGHEST_PROTOCOL)
             self._file.write(data)
             self.offsets.append(self.offsets[-1] + len(data))
             for article_id in page.shown_articles():
@@ -275,12 +285,14 @@ class PlanPagesWriter:
         for _ in range(len(self._pages) + 1 - len(self.offsets)):
             self.step()
         self._pages = ()
+        self._sent = {}
         self._file.close()
         self._temporary.replace(self._final)
 
     def abandon(self) -> None:
         """Leave plan-pages.bin as it was (the build failed)."""
         self._pages = ()
+        self._sent = {}
         self._file.close()
         self._temporary.unlink(missing_ok=True)
 
@@ -699,12 +711,17 @@ class StoredArticles(Mapping[str, Article]):
     """The published articles, by id in index order, read from the store when asked
     for: a rebuild that renders a few pages unpickles a few articles."""
 
+    KEPT = 20_000
+    """Articles kept once read, the earliest read dropped first: a worker rendering
+    a 100k archive reads nearly every story, and pages that show the same ones
+    mostly come together (a story's page, then its neighbour's)."""
+
     def __init__(self, store: Store, order: tuple[str, ...],
                  changed: Mapping[str, Article]) -> None:
         self.store = store
         self.order = order
         self.changed = changed
-        self._read: dict[str, Article] = {}
+        self._read: OrderedDict[str, Article] = OrderedDict()
         self._ids = frozenset(order)
 
     def __getitem__(self, article_id: str) -> Article:
@@ -712,7 +729,10 @@ class StoredArticles(Mapping[str, Article]):
             raise KeyError(article_id)
         found = self.changed.get(article_id) or self._read.get(article_id)
         if found is None:
-            found = self._read[article_id] = self.store.article(article_id)
+            found = self.store.article(article_id)
+            if len(self._read) >= self.KEPT:
+                self._read.popitem(last=False)
+            self._read[article_id] = found
         return found
 
     def __iter__(self) -> Iterator[str]:

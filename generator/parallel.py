@@ -2,33 +2,31 @@
 
 Work is cut into batches and results come back in submission order. Work that
 needs large shared state (the site index, to render pages) gets it once per
-worker: a local pool inherits it, and the items too, when the worker starts (a
-batch is sent as the positions of its items, its results come back through
-shared memory, and its workers can share what they make through a `SharedLog`);
-a Dask cluster receives it once per worker through
-`client.scatter`; any other Executor is sent it with every batch.
+worker: a local pool's workers read it from a file once (they start before the
+build holds much, see `Runner.start`, and hand results back through shared
+memory, and can share what they make through a `SharedLog`); a Dask cluster
+receives it once per worker through `client.scatter`; any other Executor is
+sent it with every batch.
 """
 
 from __future__ import annotations
 
-import gc
 import itertools
 import mmap
 import os
 import pickle
 import struct
+import tempfile
 import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from .errors import UsageError
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -36,8 +34,9 @@ Shared = TypeVar("Shared")
 Part = TypeVar("Part")
 Mapped = TypeVar("Mapped")
 
-# Per-process state of a pool worker: what `start_worker` was given. Only pool
-# workers set it; the building process never reads it.
+# Per-process state of a pool worker: what `_start_worker` was given, and the shared
+# state of the work under way. Only pool workers set it; the building process never
+# reads it.
 _WORKER_SHARED: dict[str, Any] = {}
 
 
@@ -66,13 +65,14 @@ def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 
 
 def batches(items: Sequence[Item], jobs: int, smallest: int = 16,
-            largest: int = 32) -> list[Sequence[Item]]:
-    """`items` cut into batches: several per job so that jobs finish together, and none
-    so large that the results of the batches in flight crowd memory: a page of a
-    feed, with the bodies of its stories, is near 200 KB, and the building process
-    may hold the results of every batch in the window at once."""
+            largest: int = 32) -> Iterator[Sequence[Item]]:
+    """`items` cut into batches, each sliced when taken: several per job so that jobs
+    finish together, and none so large that the results of the batches in flight
+    crowd memory: a page of a feed, with the bodies of its stories, is near 200 KB,
+    and the building process may hold the results of every batch in the window at
+    once."""
     size = min(largest, max(smallest, -(-len(items) // (jobs * 8))))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 class Runner:
@@ -90,15 +90,33 @@ class Runner:
         self.scatter = scatter
         """`client.scatter` of a Dask client, to send shared state once per worker."""
         self._close = close
+        self._pool: _Pool | None = None
+
+    def start(self) -> None:
+        """Start the local workers now, while this process holds little. A forked
+        worker keeps every page of memory it was forked with as long as it lives,
+        whatever either process does with it later: forked from a building process
+        that held a 100k archive's index and pages, each worker soon held its own
+        copy (450 MB), as reference counts and the allocator wrote to them."""
+        if self.executor is None and self.jobs > 1 and self._pool is None:
+            self._pool = _Pool(self.jobs)
 
     def close(self) -> None:
-        """Let go of the executor's resources (a Dask client's connection)."""
+        """Stop the local workers; let go of the executor's resources (a Dask
+        client's connection)."""
+        if self._pool:
+            self._pool.close()
+            self._pool = None
         if self._close:
             self._close()
 
     @property
     def is_local(self) -> bool:
         return self.executor is None and self.jobs == 1
+
+    def sends(self, count: int) -> bool:
+        """Whether `map` over `count` items sends them to other processes."""
+        return not (self.is_local or count < 2 * 16)
 
     def map(
         self,
@@ -107,7 +125,7 @@ class Runner:
         items: Sequence[Item],
     ) -> Iterator[Result]:
         """`work(shared, batch)` over batches of `items`, results in order."""
-        if self.is_local or len(items) < 2 * 16:
+        if not self.sends(len(items)):
             for part in batches(items, self.jobs):  # here too, so results never pile up
                 yield from work(shared, part)
             return
@@ -118,14 +136,15 @@ class Runner:
             yield from _ordered(lambda _, part: executor.submit(work, handle, part),
                                 batches(items, self.jobs), window, _as_sent)
             return
-        # Workers inherit the items with `shared` and are sent only where each batch
-        # starts and stops: pickling every page to send it cost more than rendering some.
-        with _local_pool(self.jobs, (shared, items), window) as (pool, slots):
+        self.start()
+        assert self._pool is not None
+        pool = self._pool
+        with pool.handout(shared) as handout:
             yield from _ordered(
-                lambda slot, span: pool.submit(_with_worker_state, work, span, slot),
-                batches(range(len(items)), self.jobs),
+                lambda slot, part: pool.executor.submit(_in_worker, work, handout, part, slot),
+                batches(items, self.jobs),
                 window,
-                slots.take if slots else _as_sent,
+                pool.slots.take if pool.slots else _as_sent,
             )
 
 
@@ -145,7 +164,7 @@ def dask_runner(address: str, jobs: int) -> Runner:
 
 def _ordered(
     submit: Callable[[int, Part], Future[Any]],
-    parts: Sequence[Part],
+    parts: Iterable[Part],
     window: int,
     receive: Callable[[int, Any], list[Result]],
 ) -> Iterator[Result]:
@@ -300,35 +319,44 @@ class SharedLog:
         return self.memory[start : start + size]
 
 
-@contextmanager
-def _local_pool(
-    jobs: int, shared: tuple[Any, Sequence[Any]], window: int
-) -> Iterator[tuple[ProcessPoolExecutor, _Slots | None]]:
-    # Imported here: most rebuilds render too few pages to start a pool.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Pool:
+    """Local worker processes, kept for every `map` of a Runner until it closes."""
 
-    # fork lets workers inherit `shared`, the items and the slots without pickling
-    # them, but is unsafe in a process running threads (the live-reload server);
-    # forkserver is not, and its workers answer through the pipe.
-    forking = threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if forking else "forkserver")
-    slots = _mapped(_Slots, window) if forking else None
-    log = _mapped(SharedLog, jobs) if forking else None
-    # Forked workers share the parent's objects until they write to them, and the
-    # garbage collector writes to every object it visits: frozen objects it leaves
-    # alone, so workers keep sharing the index instead of each copying it.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(jobs, context, initializer=_start_worker,
-                                 initargs=(shared, slots, log)) as pool:
-            yield pool, slots
-    finally:
-        gc.unfreeze()
-        if slots:
-            slots.memory.close()
-        if log:
-            log.close()
+    def __init__(self, jobs: int) -> None:
+        # Imported here: most rebuilds render too few pages to start a pool.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork shares the slots and the log with the workers, but is unsafe in a
+        # process running threads (the live-reload server); forkserver is not, and
+        # its workers answer through the pipe and keep what they make.
+        forking = threading.active_count() == 1
+        context = multiprocessing.get_context("fork" if forking else "forkserver")
+        self.slots = _mapped(_Slots, 3 * jobs) if forking else None
+        self.log = _mapped(SharedLog, jobs) if forking else None
+        self.executor = ProcessPoolExecutor(jobs, context, initializer=_start_worker,
+                                            initargs=(self.slots, self.log))
+        self.executor.submit(int).result()  # a forking pool starts all its workers now
+
+    @contextmanager
+    def handout(self, shared: object) -> Iterator[tuple[str, str]]:
+        """`shared` in a file for each worker to read once, named with a token: a path
+        is used again once its file is gone."""
+        fd, name = tempfile.mkstemp(prefix="folio-shared-")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                pickle.dump(shared, file, protocol=pickle.HIGHEST_PROTOCOL)
+            yield name, os.urandom(8).hex()
+        finally:
+            path.unlink()
+
+    def close(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+        if self.slots:
+            self.slots.memory.close()
+        if self.log:
+            self.log.close()
 
 
 def _mapped(make: Callable[[int], Mapped], count: int) -> Mapped | None:
@@ -340,18 +368,20 @@ def _mapped(make: Callable[[int], Mapped], count: int) -> Mapped | None:
         return None
 
 
-def _start_worker(shared_and_items: tuple[Any, Sequence[Any]], slots: _Slots | None,
-                  log: SharedLog | None) -> None:
-    _WORKER_SHARED["shared"], _WORKER_SHARED["items"] = shared_and_items
+def _start_worker(slots: _Slots | None, log: SharedLog | None) -> None:
     _WORKER_SHARED["slots"] = slots
     if log:
         log.claim()
         _WORKER_SHARED["log"] = log
 
 
-def _with_worker_state(work: Callable[[Any, Sequence[Item]], list[Result]],
-                       positions: Sequence[int], slot: int) -> list[Result] | int:
-    items: Sequence[Item] = _WORKER_SHARED["items"]
-    results = work(_WORKER_SHARED["shared"], [items[i] for i in positions])
+def _in_worker(work: Callable[[Any, Sequence[Item]], list[Result]],
+               handout: tuple[str, str], part: Sequence[Item], slot: int) -> list[Result] | int:
+    if _WORKER_SHARED.get("handout") != handout:
+        _WORKER_SHARED.pop("shared", None)  # the last work's state, before reading the next
+        with Path(handout[0]).open("rb") as file:
+            _WORKER_SHARED["shared"] = pickle.load(file)
+        _WORKER_SHARED["handout"] = handout
+    results = work(_WORKER_SHARED["shared"], part)
     slots: _Slots | None = _WORKER_SHARED["slots"]
     return slots.put(slot, results) if slots else results

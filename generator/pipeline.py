@@ -7,12 +7,13 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 
 from __future__ import annotations
 
+import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from . import urls
 from .archive import RelatedArticles, SiteIndex, build_index
@@ -25,6 +26,7 @@ from .cache import (
     PlanPagesWriter,
     SavedPlan,
     Store,
+    StoredArticles,
     digest,
     new_token,
 )
@@ -38,7 +40,7 @@ from .model import Article, Page
 from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
 from .progress import Progress
-from .render import Renderer, RenderSetup, render_batch
+from .render import Rendered, Renderer, RenderSetup, render_batch, render_pickled_batch
 from .search import SEARCH_FOLDER, build_search_index, has_search
 from .sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from .sources import Sources, find_sources
@@ -100,24 +102,33 @@ def full_build(
     """Run the whole pipeline; save what the next build needs."""
     from .build import BuildReport
 
+    runner.start()  # before this process holds the archive: workers would keep it
     store = cache.store(load_settings(config))
     last = cache.plan(previous.plan)
     known = last.index.related_known if last else None
     plan = plan_site(config, runner, store, survey.sources, known)
-    digests = {relative: f.digest for relative, f in plan.files.items()}
+    files = plan.files
+    digests = {relative: f.digest for relative, f in files.items()}
+    shapes = {relative: f.shape for relative, f in files.items()}
+    warnings = {relative: f.warnings for relative, f in files.items() if f.warnings}
+    photos = resize_photos(plan.index.articles.values(), config, progress)
+    plan = replace(plan, copies={**plan.copies, **dict(photos)}, files={})
+    del files
+    if not runner.is_local:
+        plan = _articles_in_store(plan, store)
     token = new_token()
     saving = cache.write_plan_pages(token, plan.pages)
     try:
         state, counts = _write(plan, config, previous, runner, progress, store, digests,
-                               saving.step)
+                               saving)
         saving.finish()
     except BaseException:
         saving.abandon()
         raise
     state.digests = digests
     state.plan = token
-    state.warnings = {relative: f.warnings for relative, f in plan.files.items() if f.warnings}
-    cache.save_plan(_saved_plan(token, plan, saving))
+    state.warnings = warnings
+    cache.save_plan(_saved_plan(token, plan, shapes, saving))
     report = BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
@@ -151,12 +162,22 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
     cache.save_pages(state, store, every_page)
 
 
-def _saved_plan(token: str, plan: Plan, pages: PlanPagesWriter) -> SavedPlan:
+def _articles_in_store(plan: Plan, store: Store) -> Plan:
+    """`plan` with its articles left in the store, read when asked for. Other
+    processes render the pages; held here all the while, the articles of a 100k
+    archive took 120 MB for nothing."""
+    index = plan.index
+    return replace(plan, index=replace(
+        index, articles=StoredArticles(store, index.newest_first, {})))
+
+
+def _saved_plan(token: str, plan: Plan, shapes: dict[str, str],
+                pages: PlanPagesWriter) -> SavedPlan:
     """What a quick rebuild needs of `plan` besides its pages, which `pages` wrote."""
     return SavedPlan(
         token=token,
         index=replace(plan.index, articles={}, refs={}),
-        shapes={relative: f.shape for relative, f in plan.files.items()},
+        shapes=shapes,
         uses={article_id: positions.tobytes() for article_id, positions in pages.uses.items()},
         page_offsets=pages.offsets.tobytes(),
     )
@@ -170,10 +191,10 @@ def _write(
     progress: Progress,
     store: Store,
     digests: Mapping[str, str],
-    alongside: Callable[[], None],
+    saving: PlanPagesWriter,
 ) -> tuple[PageCache, tuple[int, int, int]]:
-    """Bring the older output tree up to date, render what changed (calling `alongside`
-    after each page), swap it in."""
+    """Bring the older output tree up to date, render what changed (`saving` the plan's
+    pages on the way), swap it in."""
     setup = RenderSetup(config, plan.index, store, token=new_token())
     keys = PageKeys(config, Renderer(setup).env, digests)
     state = PageCache(templates=dict(previous.templates))
@@ -182,9 +203,8 @@ def _write(
     staging = open_staging(config, previous, trusted)
     stale = keep_unchanged(plan.pages, keys, state, staging)
     render_pages(_sitemaps_first(stale), setup, keys, state, staging, runner, progress,
-                 alongside)
-    photos = resize_photos(plan.index.articles.values(), config, progress)
-    _copy(sorted({**plan.copies, **dict(photos)}.items()), staging)
+                 saving)
+    _copy(sorted(plan.copies.items()), staging)
     carry_links(state, store.links() if trusted else {}, current, staging, config)
     search = search_step(config, plan.index, current, staging)
     checked = state.links if staging.wanted.keys() != current.keys() else {
@@ -301,15 +321,16 @@ def render_pages(
     staging: Staging,
     runner: Runner,
     progress: Progress,
-    alongside: Callable[[], None] = lambda: None,
+    saving: PlanPagesWriter | None = None,
 ) -> None:
-    """Render `pages` and stage their files; `alongside` runs after each, in the time
-    this process would otherwise spend waiting for workers."""
+    """Render `pages` and stage their files; `saving` writes a page of the plan after
+    each, in the time this process would otherwise spend waiting for workers."""
     errors: dict[str, ContentError] = {}
     progress.start("Rendering", len(pages))
-    for page, rendered in zip(pages, runner.map(render_batch, setup, pages), strict=True):
+    for page, rendered in zip(pages, _rendered(pages, setup, runner, saving), strict=True):
         progress.advance()
-        alongside()
+        if saving:
+            saving.step()
         if rendered.errors:
             errors.update((str(e), e) for e in rendered.errors)
             continue
@@ -323,6 +344,42 @@ def render_pages(
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())
+
+
+def _rendered(pages: list[Page], setup: RenderSetup, runner: Runner,
+              saving: PlanPagesWriter | None) -> Iterator[Rendered]:
+    """`pages` rendered, in order. Pages that go to other processes are pickled here,
+    each once: the plan keeps the bytes to write."""
+    if not runner.sends(len(pages)):
+        return runner.map(render_batch, setup, pages)
+    pickled = saving.pickled if saving else _pickled
+    return runner.map(render_pickled_batch, setup, _Pickled(pages, pickled))
+
+
+def _pickled(page: Page) -> bytes:
+    return pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Pickled(Sequence[bytes]):
+    """`pages`, each pickled when a batch is sliced off."""
+
+    def __init__(self, pages: Sequence[Page], pickled: Callable[[Page], bytes]) -> None:
+        self._pages = pages
+        self._pickled = pickled
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        if isinstance(index, slice):
+            return [self._pickled(page) for page in self._pages[index]]
+        return self._pickled(self._pages[index])
 
 
 def _sitemaps_first(pages: list[Page]) -> list[Page]:

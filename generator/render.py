@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 import traceback
 from collections import OrderedDict
-from collections.abc import Hashable, MutableMapping, Sequence
+from collections.abc import Hashable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,8 +22,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import SiteIndex
-from .cache import COMPILED_TEMPLATES, Store, delete_others, toolchain_digest
+from .archive import RelatedArticles, SiteIndex
+from .cache import COMPILED_TEMPLATES, Store, StoredArticles, delete_others, toolchain_digest
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
@@ -142,6 +142,17 @@ class RenderSetup:
     token: str
     """Tells one build's setup from another's in a worker that served both."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to another process with only what rendering reads of the index: the
+        articles stay in the store, each read there when a page first asks for it.
+        A worker that held a 100k archive's index held 160 MB more for it."""
+        index, store = self.index, self.bodies
+        articles = (index.articles if isinstance(index.articles, StoredArticles)
+                    else StoredArticles(store, index.newest_first, {}))
+        lean = SiteIndex(articles, (), {}, {}, index.sections, {}, {}, {}, {}, {},
+                         RelatedArticles("", {}))
+        return RenderSetup, (self.config, lean, store, self.token)
+
 
 @pickled_by_fields  # hundreds of thousands cross from workers to the building process
 @dataclass(frozen=True, slots=True)
@@ -170,7 +181,7 @@ class Renderer:
             structured.xml_text(absolute.links(article.body_html))
         )
         self.env.globals["fragment"] = self.fragment
-        self._fragments = Fragments(shared_log())
+        self._fragments = Fragments(shared_log(), setup.token)
 
     def fragment(self, name: str, article: ArticleView, **args: Any) -> Markup:
         """Template `name` rendered for `article` alone, once per article and arguments.
@@ -210,28 +221,37 @@ class Renderer:
         return Rendered(page.url, text.encode("utf-8"), tuple(dict.fromkeys(loaded)), (), found)
 
     def _resolve(self, value: Any) -> Any:
+        articles = self.index.articles
         if isinstance(value, Ref):
-            return ArticleView(self.index.articles[value.id], self.bodies)
+            return ArticleView(value.id, articles, self.bodies)
         if isinstance(value, tuple) and value and isinstance(value[0], Ref):
-            return [ArticleView(self.index.articles[ref.id], self.bodies) for ref in value]
+            return [ArticleView(ref.id, articles, self.bodies) for ref in value]
         return value
 
 
 class ArticleView:
-    """An article as templates see it: its fields, and `body_html` read when asked for."""
+    """An article as templates see it: its fields, the article found when a template
+    first asks for one (a list page whose cards were all rendered before asks only
+    for ids), and `body_html` read when asked for."""
 
-    __slots__ = ("_article", "_bodies")
+    __slots__ = ("_article", "_articles", "_bodies", "id")
 
-    def __init__(self, article: Article, bodies: Store) -> None:
-        self._article = article
+    def __init__(self, article_id: str, articles: Mapping[str, Article], bodies: Store) -> None:
+        self.id = article_id
+        self._articles = articles
         self._bodies = bodies
+        self._article: Article | None = None
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._article, name)
+        article = self._article
+        if article is None:
+            article = self._article = self._articles[self.id]
+        return getattr(article, name)
 
     @property
     def body_html(self) -> str:
-        return self._bodies.read(self._article.body_digest)
+        digest: str = self.body_digest
+        return self._bodies.read(digest)
 
 
 Fragment = tuple[Markup, tuple[str, ...]]
@@ -253,13 +273,22 @@ class Fragments:
     far apart in the plan; with 32 MB, a 100k build rendered most cards again at
     each showing (50 s more CPU, 14% of the build)."""
 
-    def __init__(self, log: SharedLog | None = None) -> None:
+    def __init__(self, log: SharedLog | None = None, token: str = "") -> None:
         self._entries: OrderedDict[Hashable, Fragment] = OrderedDict()
         self._size = 0
         self._log = log
-        self._logged: dict[Hashable, tuple[int, int, tuple[str, ...]]] = {}
-        """Fragments in the log, any worker's: where the HTML starts, its size, the
-        templates it loaded."""
+        self._token = token
+        """The build's: a pool's log outlives a build, and keeps other builds' fragments."""
+        self._logged: dict[Hashable, int] = {}
+        """Fragments in the log, any worker's: where the HTML starts, its size and
+        the templates it loaded (by number), in one int. A worker of a 100k build
+        knows 300,000 of them: as tuples of their own they took 100 MB."""
+        self._same: dict[Hashable, Hashable] = {}
+        """Parts of keys, each kept once: a story's id is part of the keys of its
+        card, its card among related stories and its feed entry."""
+        self._loads: list[tuple[str, ...]] = []
+        """Every list of templates a logged fragment loaded, numbered."""
+        self._numbers: dict[tuple[str, ...], int] = {}
 
     def get(self, key: Hashable) -> Fragment | None:
         found = self._entries.get(key)
@@ -274,14 +303,29 @@ class Fragments:
             place = self._logged.get(key)
         if place is None:
             return None
-        start, size, loaded = place
-        return Markup(self._log.body(start, size).decode("utf-8")), loaded
+        start, size = place >> 48, place >> 16 & 0xFFFF_FFFF
+        return Markup(self._log.body(start, size).decode("utf-8")), self._loads[place & 0xFFFF]
 
     def _catch_up(self, log: SharedLog) -> None:
         """Note the fragments other workers logged since last time."""
         for head, start, size in log.news():
-            key, loaded = pickle.loads(head)
-            self._logged.setdefault(key, (start, size, loaded))
+            token, key, loaded = pickle.loads(head)
+            if token == self._token and key not in self._logged:
+                self._note(key, start, size, loaded)
+
+    def _note(self, key: Hashable, start: int, size: int, loaded: tuple[str, ...]) -> bool:
+        """Remember where a fragment lies in the log; False past 65,536 different
+        lists of templates."""
+        number = self._numbers.get(loaded)
+        if number is None:
+            if len(self._loads) > 0xFFFF:
+                return False
+            number = self._numbers[loaded] = len(self._loads)
+            self._loads.append(loaded)
+        if type(key) is tuple:
+            key = tuple(self._same.setdefault(part, part) for part in key)
+        self._logged[key] = (start << 32 | size) << 16 | number
+        return True
 
     def put(self, key: Hashable, html: Markup, loaded: tuple[str, ...]) -> Fragment:
         if self._log is not None and self._log_one(self._log, key, html, loaded):
@@ -296,15 +340,12 @@ class Fragments:
     def _log_one(self, log: SharedLog, key: Hashable, html: Markup,
                  loaded: tuple[str, ...]) -> bool:
         try:
-            head = pickle.dumps((key, loaded), protocol=pickle.HIGHEST_PROTOCOL)
+            head = pickle.dumps((self._token, key, loaded), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return False  # a theme passed the fragment something that cannot be shared
         body = html.encode("utf-8")
         start = log.append(head, body)
-        if start is None:
-            return False
-        self._logged[key] = (start, len(body), loaded)
-        return True
+        return start is not None and self._note(key, start, len(body), loaded)
 
 
 # The templates loaded by the render under way in this thread or task.
@@ -342,6 +383,11 @@ def render_batch(setup: RenderSetup, pages: Sequence[Page]) -> list[Rendered]:
         renderer = _RENDERERS[setup.token] = Renderer(setup)
     with setup.bodies.reading():
         return [renderer.render(page) for page in pages]
+
+
+def render_pickled_batch(setup: RenderSetup, pages: Sequence[bytes]) -> list[Rendered]:
+    """Render pages that were sent pickled (see pipeline.render_pages)."""
+    return render_batch(setup, [pickle.loads(data) for data in pages])
 
 
 def _template_error(exc: jinja2.TemplateError, page: Page) -> ContentError:

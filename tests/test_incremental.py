@@ -342,6 +342,25 @@ def test_jobs_do_not_change_the_output(site: Path, tmp_path: Path) -> None:
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
+@pytest.mark.parametrize("edit", [edit_template, change_config])
+def test_a_rebuild_with_two_jobs_equals_a_clean_build(site: Path, tmp_path: Path,
+                                                     edit: Edit) -> None:
+    """Workers read the articles from the store, those loaded by an earlier build too."""
+    command = [sys.executable, "-m", "generator", "build", "--site", str(site), "--now", NOW,
+               "--jobs", "2"]  # in a process of its own, so workers are forked
+
+    def build_with_two_jobs() -> str:
+        done = subprocess.run(command, capture_output=True, text=True, check=False,
+                              cwd=Path(__file__).resolve().parent.parent)
+        assert done.returncode == 0, done.stderr
+        return done.stdout + done.stderr
+
+    build_with_two_jobs()
+    edit(site)
+    assert rendered(build_with_two_jobs()) >= 32, "too few pages to send to workers"
+    assert_same_as_clean_build(site, tmp_path / "clean")
+
+
 def test_clean_ignores_the_cache(site: Path) -> None:
     total = rendered(build(site))
     assert rendered(build(site, "--clean")) == total

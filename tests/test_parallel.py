@@ -1,12 +1,17 @@
 """The process pool hands every batch's results back in order, whatever their size,
-and its workers read what the others put in their shared log."""
+its workers read what the others put in their shared log, and they hold only what
+they were started with and what they are sent."""
 
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,15 @@ import pytest
 from markupsafe import Markup
 
 from generator import parallel
-from generator.render import Fragments
+from generator.cache import Cache, StoredArticles, new_token
+from generator.config import load_config
+from generator.content import load_settings
+from generator.model import Article, Page
+from generator.pages import plan_pages
+from generator.pipeline import plan_site
+from generator.render import Fragments, Renderer, RenderSetup
+
+from fixture_site import write_fixture_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,3 +190,111 @@ def test_many_jobs_share_out_the_result_slots() -> None:
         assert slots.take(1, slots.put(1, [b"small"])) == [b"small"]
     finally:
         slots.memory.close()
+
+
+POOL = """
+import json
+from generator import parallel
+import test_parallel
+
+runner = parallel.Runner(2)
+runner.start()
+test_parallel.MADE_LATER = "made once the workers had started"
+items = list(range(100))
+first = list(runner.map(test_parallel.what_workers_see, "first", items))
+second = list(runner.map(test_parallel.what_workers_see, "second", items))
+runner.close()
+print(json.dumps({"first": first, "second": second}))
+"""
+
+MADE_LATER: str | None = None
+
+
+def what_workers_see(shared: str, positions: Sequence[int]) -> list[list[object]]:
+    time.sleep(0.1)  # long enough for each worker to take batches
+    return [[shared, p, MADE_LATER, os.getpid()] for p in positions]
+
+
+def test_workers_start_before_the_work_and_serve_every_map_with_its_own_state() -> None:
+    """Workers started early hold nothing the building process makes later (a 100k
+    archive's index), and each map reaches them with its own shared state."""
+    seen = run_fresh(POOL)
+    for name in ("first", "second"):
+        assert [shared for shared, _, _, _ in seen[name]] == [name] * 100
+        assert [p for _, p, _, _ in seen[name]] == list(range(100))
+        assert {later for _, _, later, _ in seen[name]} == {None}
+    workers = {pid for _, _, _, pid in seen["first"]}
+    assert len(workers) == 2 and os.getpid() not in workers
+    assert {pid for _, _, _, pid in seen["second"]} == workers, "the pool was not kept"
+
+
+def test_a_fragment_another_build_logged_is_not_used() -> None:
+    """A pool's log outlives one build: what an earlier build's workers logged is
+    not this build's card, though its key is the same."""
+    log = parallel.SharedLog(2)
+    key = ("partials/card.html", "a.md", ())
+    try:
+        earlier, later = Fragments(log, new_token()), Fragments(log, new_token())
+        log.region = 0
+        earlier.put(key, Markup("<p>as it was</p>"), ("card.html",))
+        log.region = 1
+        assert later.get(key) is None
+        later.put(key, Markup("<p>as it is</p>"), ("card.html",))
+        log.region = 0
+        assert earlier.get(key) == (Markup("<p>as it was</p>"), ("card.html",))
+    finally:
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> RenderSetup:
+    site = tmp_path_factory.mktemp("lean") / "site"
+    write_fixture_site(site, 24)
+    config = load_config(site)
+    plan = plan_site(config)
+    store = Cache(config.cache_dir, []).store(load_settings(config))
+    return RenderSetup(config, plan.index, store, new_token())
+
+
+def test_workers_are_sent_the_articles_left_in_the_store(planned: RenderSetup) -> None:
+    lean = pickle.loads(pickle.dumps(planned))
+    assert isinstance(lean.index.articles, StoredArticles)
+    assert lean.index.related_articles == {} and lean.index.tags == {}
+    assert list(lean.index.articles) == list(planned.index.articles)
+    pages = _pages(planned)
+    here, there = Renderer(planned), Renderer(lean)
+    for page in pages:
+        assert there.render(page) == here.render(page), page.url
+
+
+def _pages(setup: RenderSetup) -> list[Page]:
+    return plan_pages(setup.index, setup.config)
+
+
+class Counted(Mapping[str, Article]):
+    """Articles by id, counting how many a render asked for."""
+
+    def __init__(self, articles: Mapping[str, Article]) -> None:
+        self.articles = articles
+        self.asked: list[str] = []
+
+    def __getitem__(self, article_id: str) -> Article:
+        self.asked.append(article_id)
+        return self.articles[article_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+
+def test_a_list_whose_cards_were_rendered_reads_no_article(planned: RenderSetup) -> None:
+    articles = Counted(planned.index.articles)
+    renderer = Renderer(replace(planned, index=replace(planned.index, articles=articles)))
+    home = next(page for page in _pages(planned) if page.url == "/")
+    first = renderer.render(home)
+    assert articles.asked, "the first rendering reads the articles its cards show"
+    articles.asked.clear()
+    assert renderer.render(home) == first
+    assert articles.asked == []
