@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
@@ -103,13 +103,12 @@ def load_content(config: Config, runner: Runner, sources: Sources, store: Store)
     """
     result = Loaded(assets=list(sources.assets), errors=list(sources.errors))
     rows = store.sources()
-    files, errors = load_files(config, runner, sources.markdown, store, rows)
+    files, errors = load_files(config, runner, sources.markdown, store, rows, Sharing().file)
     result.errors += errors
     store.forget(rows.keys() - {s.relative for s in sources.markdown})
     store.keep_bodies(f.article.body_digest for f in files.values())
-    sharing = Sharing()
     for relative in sorted(files):
-        loaded = result.files[relative] = sharing.file(files[relative])
+        loaded = result.files[relative] = files[relative]
         result.articles.append(loaded.article)
         result.warnings.extend(loaded.warnings)
     return result
@@ -160,9 +159,12 @@ def load_files(
     sources: Sequence[Source],
     store: Store,
     rows: Mapping[str, StoredSource],
+    keep: Callable[[LoadedFile], LoadedFile] = lambda loaded: loaded,
 ) -> tuple[dict[str, LoadedFile], list[ContentError]]:
     """The files of `sources`, from the store where `rows` say it holds them as they
-    are, else parsed (and then stored); with the errors of those that have some."""
+    are, else parsed (and then stored); with the errors of those that have some.
+    Each file is kept as `keep` makes it, as it arrives: a big archive's copies
+    all held at once, then made again, took 100 MB."""
     started_ns = time.time_ns()
     current = {s.relative for s in sources
                if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}
@@ -174,7 +176,7 @@ def load_files(
         everything = current if len(current) < len(rows) / 8 else None
         for relative, loaded in store.loaded(everything):
             if relative in current and loaded.article.body_digest in bodies:
-                kept[relative] = loaded
+                kept[relative] = keep(loaded)
     if touched:  # the store learns their facts now
         refreshed = {relative: replace(kept[relative], facts=touched[relative])
                      for relative in touched if relative in kept}
@@ -186,7 +188,7 @@ def load_files(
         store.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)
         fresh = {o.relative: o.loaded for o in part if o.loaded}
         store.save_sources(fresh, started_ns)
-        kept.update(fresh)
+        kept.update((relative, keep(loaded)) for relative, loaded in fresh.items())
         errors.extend(e for o in part for e in o.errors)
     return kept, errors
 
