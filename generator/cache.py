@@ -241,6 +241,10 @@ class SavedPlan:
         return sorted(found)
 
 
+def pickled_page(page: Page) -> bytes:
+    return pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class PlanPagesWriter:
     """Writes a full build's pages to plan-pages.bin one at a time, as the build
     renders them, so saving the plan adds next to nothing after the last page; notes
@@ -262,7 +266,7 @@ class PlanPagesWriter:
     def pickled(self, page: Page) -> bytes:
         """`page` (one of this plan's) pickled, and kept until its turn to be written:
         a page sent to a worker is pickled once, for both."""
-        data = self._sent[id(page)] = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+        data = self._sent[id(page)] = pickled_page(page)
         return data
 
     def step(self) -> None:
@@ -270,8 +274,7 @@ class PlanPagesWriter:
         position = len(self.offsets) - 1
         if position < len(self._pages):
             page = self._pages[position]
-            data = self._sent.pop(id(page), None) or pickle.dumps(
-                page, protocol=pickle.HIGHEST_PROTOCOL)
+            data = self._sent.pop(id(page), None) or pickled_page(page)
             self._file.write(data)
             self.offsets.append(self.offsets[-1] + len(data))
             for article_id in page.shown_articles():

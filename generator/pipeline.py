@@ -7,7 +7,6 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 
 from __future__ import annotations
 
-import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +28,7 @@ from .cache import (
     StoredArticles,
     digest,
     new_token,
+    pickled_page,
 )
 from .config import Config
 from .content import load_content, load_settings
@@ -352,12 +352,8 @@ def _rendered(pages: list[Page], setup: RenderSetup, runner: Runner,
     each once: the plan keeps the bytes to write."""
     if not runner.sends(len(pages)):
         return runner.map(render_batch, setup, pages)
-    pickled = saving.pickled if saving else _pickled
+    pickled = saving.pickled if saving else pickled_page
     return runner.map(render_pickled_batch, setup, _Pickled(pages, pickled))
-
-
-def _pickled(page: Page) -> bytes:
-    return pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Pickled(Sequence[bytes]):

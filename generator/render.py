@@ -149,8 +149,10 @@ class RenderSetup:
         index, store = self.index, self.bodies
         articles = (index.articles if isinstance(index.articles, StoredArticles)
                     else StoredArticles(store, index.newest_first, {}))
-        lean = SiteIndex(articles, (), {}, {}, index.sections, {}, {}, {}, {}, {},
-                         RelatedArticles("", {}))
+        lean = SiteIndex(articles=articles, newest_first=(), tags={}, authors={},
+                         sections=index.sections, periods={}, related_articles={},
+                         related_links={}, older={}, newer={},
+                         related_known=RelatedArticles("", {}))
         return RenderSetup, (self.config, lean, store, self.token)
 
 
