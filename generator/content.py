@@ -34,7 +34,7 @@ from .images import photo_warnings
 from .markdown import shared_parser
 from .model import Article, pickled_by_fields
 from .parallel import Runner, batched
-from .slugs import slugify
+from .slugs import slug_of, slugify
 from .sources import Asset, Source, Sources
 
 T = TypeVar("T")
@@ -334,7 +334,7 @@ def _build_article(
 def slug_from_file(name: str) -> str:
     """The slug of an article file that sets none: its name less a leading date."""
     stem = Path(name).stem
-    return slugify(_DATE_PREFIX.sub("", stem) or stem)
+    return slug_of(_DATE_PREFIX.sub("", stem) or stem)  # not cached: each name comes once
 
 
 def permalink(pattern: str, when: datetime, slug: str, section: str) -> str:

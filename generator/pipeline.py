@@ -7,7 +7,6 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -339,8 +338,8 @@ def render_pages(
         key = keys.key(page, state.templates[page.template]) or ""
         name = urls.file_name(page.url)
         staging.put(name, rendered.data, key)
-        if name.endswith(".html"):  # interned here too: workers' strings arrive apart
-            state.links[name] = tuple(map(sys.intern, rendered.links))
+        if name.endswith(".html"):
+            state.links[name] = rendered.links
     progress.finish()
     if errors:
         raise ContentErrors(errors.values())

@@ -192,8 +192,8 @@ class Renderer:
         is rendered once and reused; the templates it loaded are recorded again on
         every use, so each page still knows everything it depends on.
         """
-        key = (name, article.id, tuple(sorted(args.items())))
-        found = self._fragments.get(key)
+        kind = (name, tuple(sorted(args.items())))
+        found = self._fragments.get(kind, article.id)
         if found is None:
             loaded: list[str] = []
             recording = _LOADED.set(loaded)
@@ -201,7 +201,7 @@ class Renderer:
                 html = Markup(self.env.get_template(name).render(article=article, **args))
             finally:
                 _LOADED.reset(recording)
-            found = self._fragments.put(key, html, tuple(loaded))
+            found = self._fragments.put(kind, article.id, html, tuple(loaded))
         outer = _LOADED.get()
         if outer is not None:
             outer.extend(found[1])
@@ -261,7 +261,7 @@ Fragment = tuple[Markup, tuple[str, ...]]
 
 
 class Fragments:
-    """Rendered fragments by key.
+    """Rendered fragments, by kind (a template and its arguments) and article id.
 
     In a worker of a forked pool they go to the log the workers share, so a
     story's card is rendered once for the pool, not once in every worker (with
@@ -276,33 +276,33 @@ class Fragments:
     each showing (50 s more CPU, 14% of the build)."""
 
     def __init__(self, log: SharedLog | None = None, token: str = "") -> None:
-        self._entries: OrderedDict[Hashable, Fragment] = OrderedDict()
+        self._entries: OrderedDict[tuple[Hashable, str], Fragment] = OrderedDict()
         self._size = 0
         self._log = log
         self._token = token
         """The build's: a pool's log outlives a build, and keeps other builds' fragments."""
-        self._logged: dict[Hashable, int] = {}
-        """Fragments in the log, any worker's: where the HTML starts, its size and
-        the templates it loaded (by number), in one int. A worker of a 100k build
-        knows 300,000 of them: as tuples of their own they took 100 MB."""
-        self._same: dict[Hashable, Hashable] = {}
-        """Parts of keys, each kept once: a story's id is part of the keys of its
-        card, its card among related stories and its feed entry."""
+        self._logged: dict[Hashable, dict[str, int]] = {}
+        """Fragments in the log, any worker's, by kind and id: where the HTML starts,
+        its size and the templates it loaded (by number), in one int. A worker of a
+        100k build knows 300,000 of them: as tuples of their own they took 100 MB."""
+        self._ids: dict[str, str] = {}
+        """Every article id, kept once: each is in the keys of its card, its card
+        among related stories and its feed entry."""
         self._loads: list[tuple[str, ...]] = []
         """Every list of templates a logged fragment loaded, numbered."""
         self._numbers: dict[tuple[str, ...], int] = {}
 
-    def get(self, key: Hashable) -> Fragment | None:
-        found = self._entries.get(key)
+    def get(self, kind: Hashable, article_id: str) -> Fragment | None:
+        found = self._entries.get((kind, article_id))
         if found is not None:
-            self._entries.move_to_end(key)
+            self._entries.move_to_end((kind, article_id))
             return found
         if self._log is None:
             return None
-        place = self._logged.get(key)
+        place = self._logged.get(kind, {}).get(article_id)
         if place is None:
             self._catch_up(self._log)
-            place = self._logged.get(key)
+            place = self._logged.get(kind, {}).get(article_id)
         if place is None:
             return None
         start, size = place >> 48, place >> 16 & 0xFFFF_FFFF
@@ -311,11 +311,12 @@ class Fragments:
     def _catch_up(self, log: SharedLog) -> None:
         """Note the fragments other workers logged since last time."""
         for head, start, size in log.news():
-            token, key, loaded = pickle.loads(head)
-            if token == self._token and key not in self._logged:
-                self._note(key, start, size, loaded)
+            token, kind, article_id, loaded = pickle.loads(head)
+            if token == self._token and article_id not in self._logged.get(kind, {}):
+                self._note(kind, article_id, start, size, loaded)
 
-    def _note(self, key: Hashable, start: int, size: int, loaded: tuple[str, ...]) -> bool:
+    def _note(self, kind: Hashable, article_id: str, start: int, size: int,
+              loaded: tuple[str, ...]) -> bool:
         """Remember where a fragment lies in the log; False past 65,536 different
         lists of templates."""
         number = self._numbers.get(loaded)
@@ -324,30 +325,31 @@ class Fragments:
                 return False
             number = self._numbers[loaded] = len(self._loads)
             self._loads.append(loaded)
-        if type(key) is tuple:
-            key = tuple(self._same.setdefault(part, part) for part in key)
-        self._logged[key] = (start << 32 | size) << 16 | number
+        article_id = self._ids.setdefault(article_id, article_id)
+        self._logged.setdefault(kind, {})[article_id] = (start << 32 | size) << 16 | number
         return True
 
-    def put(self, key: Hashable, html: Markup, loaded: tuple[str, ...]) -> Fragment:
-        if self._log is not None and self._log_one(self._log, key, html, loaded):
+    def put(self, kind: Hashable, article_id: str, html: Markup,
+            loaded: tuple[str, ...]) -> Fragment:
+        if self._log is not None and self._log_one(self._log, kind, article_id, html, loaded):
             return html, loaded
-        self._entries[key] = (html, loaded)
+        self._entries[kind, article_id] = (html, loaded)
         self._size += len(html)
         while self._size > self.LIMIT:
             _, (dropped, _) = self._entries.popitem(last=False)
             self._size -= len(dropped)
         return html, loaded
 
-    def _log_one(self, log: SharedLog, key: Hashable, html: Markup,
+    def _log_one(self, log: SharedLog, kind: Hashable, article_id: str, html: Markup,
                  loaded: tuple[str, ...]) -> bool:
         try:
-            head = pickle.dumps((self._token, key, loaded), protocol=pickle.HIGHEST_PROTOCOL)
+            head = pickle.dumps((self._token, kind, article_id, loaded),
+                                protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return False  # a theme passed the fragment something that cannot be shared
         body = html.encode("utf-8")
         start = log.append(head, body)
-        return start is not None and self._note(key, start, len(body), loaded)
+        return start is not None and self._note(kind, article_id, start, len(body), loaded)
 
 
 # The templates loaded by the render under way in this thread or task.

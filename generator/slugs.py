@@ -13,8 +13,7 @@ MAX_SLUG_BYTES = 120
 _VALID_SLUG = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
 
 
-@lru_cache(maxsize=65536)
-def slugify(text: str) -> str:
+def slug_of(text: str) -> str:
     """Lower-case words joined by hyphens; accents dropped, other scripts kept.
 
     "Bashar al-Assad" -> "bashar-al-assad", "Zürich" -> "zurich",
@@ -30,6 +29,11 @@ def slugify(text: str) -> str:
     tail = hashlib.blake2b(slug.encode("utf-8"), digest_size=5).hexdigest()
     head = slug.encode("utf-8")[: MAX_SLUG_BYTES - 11].decode("utf-8", "ignore").rstrip("-")
     return f"{head}-{tail}"
+
+
+slugify = lru_cache(maxsize=65536)(slug_of)
+"""`slug_of`, remembered: for names that recur across stories (tags, authors,
+sections). Text seen once, such as file names, is better slugged by `slug_of`."""
 
 
 def is_valid_slug(slug: str) -> bool:

@@ -285,6 +285,20 @@ def test_a_broken_internal_link_fails_the_build_naming_page_and_target(
     assert not (site / "output").exists()
 
 
+def test_a_rebuild_checks_the_links_of_pages_it_kept(site_factory: SiteFactory) -> None:
+    """A story's page is not rendered again when another it links to is deleted;
+    its links, kept from the last build, still fail the rebuild."""
+    site = site_factory({**STORIES, "three.md": article(
+        "See [the first](/2020/01/01/one/).", title="Three", date="2020-01-03T10:00:00Z",
+    )})
+    assert build(site).code == 0
+    (site / "content" / "one.md").unlink()
+    result = build(site)
+    assert result.code == 1
+    assert "content/three.md: links to /2020/01/01/one/, which is not a page" in result.err
+    assert (site / "output" / "2020" / "01" / "01" / "one" / "index.html").is_file()
+
+
 def test_links_elsewhere_are_not_checked_and_relative_links_are_resolved_from_the_page(
     site_factory: SiteFactory,
 ) -> None:
