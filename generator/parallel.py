@@ -91,14 +91,17 @@ class Runner:
         self._close = close
         self._pool: _Pool | None = None
 
-    def start(self) -> None:
+    def start(self, scratch: Path | None = None) -> None:
         """Start the local workers now, while this process holds little. A forked
         worker keeps every page of memory it was forked with as long as it lives,
         whatever either process does with it later: forked from a building process
         that held a 100k archive's index and pages, each worker soon held its own
-        copy (450 MB), as reference counts and the allocator wrote to them."""
+        copy (450 MB), as reference counts and the allocator wrote to them.
+
+        `scratch`: the folder for the workers' shared log (the system's temporary
+        folder when None, which may be memory: tmpfs)."""
         if self.executor is None and self.jobs > 1 and self._pool is None:
-            self._pool = _Pool(self.jobs)
+            self._pool = _Pool(self.jobs, scratch)
 
     def close(self) -> None:
         """Stop the local workers; let go of the executor's resources (a Dask
@@ -246,8 +249,9 @@ class SharedLog:
     its own and reads the others'. A record is a head (small, read by all) and a
     body, read where it lies when needed.
 
-    The regions lie in a temporary file, not in shared memory: the kernel keeps its
-    pages in its file cache, which it can write out and drop when memory is short,
+    The regions lie in a temporary file (in `folder`: a build puts it beside its
+    cache, on the site's disk), not in shared memory: the kernel keeps its pages in
+    its file cache, which it can write out and drop when memory is short,
     like the pages of the output. In shared memory, a 100k build's log (180 MB of
     story cards and feed entries) was counted in every process and could never be
     given back. A region starts with the offset of its end, written twice, after
@@ -264,12 +268,12 @@ class SharedLog:
     _CHUNK = 1 << 20
     """Bytes read at a time when catching up with another region."""
 
-    def __init__(self, writers: int) -> None:
+    def __init__(self, writers: int, folder: Path | None = None) -> None:
         self.region_size = self.SIZE // writers // 8 * 8
         self.writers = writers
         self.region: int | None = None
         """The region this process writes; None until it claims one."""
-        fd, name = tempfile.mkstemp(prefix="folio-log-")
+        fd, name = tempfile.mkstemp(prefix="folio-log-", dir=folder)
         Path(name).unlink()  # gone with the last process that has it open
         self.file = fd
         self._cursors = [self._END.size] * writers
@@ -349,7 +353,7 @@ class SharedLog:
 class _Pool:
     """Local worker processes, kept for every `map` of a Runner until it closes."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, scratch: Path | None = None) -> None:
         # Imported here: most rebuilds render too few pages to start a pool.
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -360,7 +364,7 @@ class _Pool:
         forking = threading.active_count() == 1
         context = multiprocessing.get_context("fork" if forking else "forkserver")
         self.slots = _mapped(_Slots, 3 * jobs) if forking else None
-        self.log = _mapped(SharedLog, jobs) if forking else None
+        self.log = _mapped(lambda writers: SharedLog(writers, scratch), jobs) if forking else None
         self.executor = ProcessPoolExecutor(jobs, context, initializer=_start_worker,
                                             initargs=(self.slots, self.log))
         self.executor.submit(int).result()  # a forking pool starts all its workers now

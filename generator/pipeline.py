@@ -101,7 +101,10 @@ def full_build(
     """Run the whole pipeline; save what the next build needs."""
     from .build import BuildReport
 
-    runner.start()  # before this process holds the archive: workers would keep it
+    config.cache_dir.mkdir(parents=True, exist_ok=True)
+    # Now, before this process holds the archive (the workers would keep it); their
+    # shared log beside the build cache, on the site's disk.
+    runner.start(config.cache_dir)
     store = cache.store(load_settings(config))
     last = cache.plan(previous.plan)
     known = last.index.related_known if last else None
