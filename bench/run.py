@@ -19,6 +19,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import io
+import itertools
 import json
 import os
 import platform
@@ -55,6 +56,9 @@ class Sample:
     """Bytes: the largest resident set of any single process of the build (exact)."""
     tree_rss: int
     """Bytes: the largest sum over the build's live processes, sampled every 50 ms."""
+    tree_pss: int
+    """Bytes: the largest sum of their proportional sets, each page shared by several
+    processes split among them (what `smem` shows), sampled every 0.5 s."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +100,20 @@ def measure(command: Sequence[str], cwd: Path, log: Path) -> Sample:
         tail = log.read_text(errors="replace")[-3000:]
         sys.exit(f"{shlex.join(command)} failed ({child.returncode}):\n{tail}")
     max_rss = usage.ru_maxrss * 1024  # KiB on Linux
-    return Sample(wall, usage.ru_utime + usage.ru_stime, max_rss, max(peak.value, max_rss))
+    return Sample(wall, usage.ru_utime + usage.ru_stime, max_rss, max(peak.value, max_rss),
+                  peak.proportional)
 
 
 class _TreeSampler:
     """Polls the summed resident memory of a process and its descendants in a thread."""
 
+    PROPORTIONAL_EVERY = 10
+    """Samples between two readings of the proportional sets: the kernel walks each
+    process's page tables to count them."""
+
     def __init__(self, pid: int) -> None:
         self.value = 0
+        self.proportional = 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(pid,), daemon=True)
         self._thread.start()
@@ -111,8 +121,12 @@ class _TreeSampler:
     def _run(self, pid: int) -> None:
         try:
             root = psutil.Process(pid)
-            while not self._done.wait(SAMPLE_SECONDS):
+            for count in itertools.count():
+                if self._done.wait(SAMPLE_SECONDS):
+                    return
                 self.value = max(self.value, _tree_rss(root))
+                if count % self.PROPORTIONAL_EVERY == 0:
+                    self.proportional = max(self.proportional, _tree_pss(root))
         except psutil.Error:
             return
 
@@ -128,6 +142,18 @@ def _tree_rss(root: psutil.Process) -> int:
             total += process.memory_info().rss
         except psutil.Error:
             continue
+    return total
+
+
+def _tree_pss(root: psutil.Process) -> int:
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            rollup = Path(f"/proc/{process.pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) * 1024 for line in rollup.splitlines()
+                     if line.startswith("Pss:"))
     return total
 
 
@@ -338,7 +364,8 @@ def note(text: str) -> None:
 
 def describe(sample: Sample) -> str:
     return (f"{sample.wall:.2f} s wall, {sample.cpu:.2f} s CPU, "
-            f"{mib(sample.max_rss)} MiB peak, {mib(sample.tree_rss)} MiB all processes")
+            f"{mib(sample.max_rss)} MiB peak, {mib(sample.tree_rss)} MiB all processes, "
+            f"{mib(sample.tree_pss)} MiB proportional")
 
 
 def mib(size: float) -> str:
@@ -350,15 +377,17 @@ def median(samples: list[Sample], key: Callable[[Sample], float]) -> float:
 
 
 def result_rows(results: Results, names: Sequence[str]) -> Iterator[str]:
-    yield "| build | wall s | CPU s | peak RSS MiB | all processes MiB | runs |"
-    yield "| --- | ---: | ---: | ---: | ---: | ---: |"
+    yield ("| build | wall s | CPU s | peak RSS MiB | all processes MiB "
+           "| all processes, proportional MiB | runs |")
+    yield "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     for name in names:
         runs = results.samples.get(name)
         if runs:
             yield (f"| {name} | {median(runs, lambda s: s.wall):.2f} "
                    f"| {median(runs, lambda s: s.cpu):.2f} "
                    f"| {mib(median(runs, lambda s: s.max_rss))} "
-                   f"| {mib(median(runs, lambda s: s.tree_rss))} | {len(runs)} |")
+                   f"| {mib(median(runs, lambda s: s.tree_rss))} "
+                   f"| {mib(median(runs, lambda s: s.tree_pss))} | {len(runs)} |")
 
 
 def ratio_rows(results: Results, folios: Sequence[str]) -> Iterator[str]:
