@@ -102,8 +102,8 @@ def full_build(
     from .build import BuildReport
 
     config.cache_dir.mkdir(parents=True, exist_ok=True)
-    # Now, before this process holds the archive (the workers would keep it); their
-    # shared log beside the build cache, on the site's disk.
+    # Workers start now, before this process holds the archive (they would keep it),
+    # with their shared log beside the build cache, on the site's disk.
     runner.start(config.cache_dir)
     store = cache.store(load_settings(config))
     last = cache.plan(previous.plan)
