@@ -74,6 +74,10 @@ def batches(items: Sequence[Item], jobs: int, smallest: int = 16,
     return (items[i : i + size] for i in range(0, len(items), size))
 
 
+_IN_FLIGHT = 3
+"""Batches out at a time per job; a local pool has a result slot for each."""
+
+
 class Runner:
     """Where batches run: `jobs` local processes, or the given Executor."""
 
@@ -131,7 +135,7 @@ class Runner:
             for part in batches(items, self.jobs):  # here too, so results never pile up
                 yield from work(shared, part)
             return
-        window = 3 * self.jobs
+        window = _IN_FLIGHT * self.jobs
         if self.executor is not None:
             executor = self.executor
             handle = self.scatter([shared], broadcast=True)[0] if self.scatter else shared
@@ -363,7 +367,7 @@ class _Pool:
         # its workers answer through the pipe and keep what they make.
         forking = threading.active_count() == 1
         context = multiprocessing.get_context("fork" if forking else "forkserver")
-        self.slots = _mapped(_Slots, 3 * jobs) if forking else None
+        self.slots = _mapped(_Slots, _IN_FLIGHT * jobs) if forking else None
         self.log = _mapped(lambda writers: SharedLog(writers, scratch), jobs) if forking else None
         self.executor = ProcessPoolExecutor(jobs, context, initializer=_start_worker,
                                             initargs=(self.slots, self.log))

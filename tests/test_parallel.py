@@ -226,7 +226,7 @@ def test_a_fragment_one_worker_rendered_is_found_by_the_other() -> None:
 
 
 def test_many_jobs_share_out_the_result_slots() -> None:
-    slots = parallel._Slots(3 * 64)  # the batches in flight for 64 jobs
+    slots = parallel._Slots(parallel._IN_FLIGHT * 64)  # the batches in flight for 64 jobs
     try:
         assert slots.size < parallel._Slots.SIZE
         assert len(slots.memory) <= parallel._Slots.TOTAL
