@@ -168,7 +168,8 @@ def load_files(
     started_ns = time.time_ns()
     current = {s.relative for s in sources
                if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}
-    touched = _same_bytes([s for s in sources if s.relative not in current], rows)
+    touched = _same_bytes(config.content_dir,
+                          [s for s in sources if s.relative not in current], rows)
     current |= touched.keys()
     kept: dict[str, LoadedFile] = {}
     if current:
@@ -182,7 +183,7 @@ def load_files(
                      for relative in touched if relative in kept}
         kept.update(refreshed)
         store.save_sources(refreshed, started_ns)
-    stale = [(Path(s.path), s.relative) for s in sources if s.relative not in kept]
+    stale = [s.relative for s in sources if s.relative not in kept]
     errors: list[ContentError] = []
     for part in batched(runner.map(_load_batch, config, stale), 256):
         store.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)
@@ -193,7 +194,7 @@ def load_files(
     return kept, errors
 
 
-def _same_bytes(sources: Sequence[Source], rows: Mapping[str, StoredSource]
+def _same_bytes(root: Path, sources: Sequence[Source], rows: Mapping[str, StoredSource]
                 ) -> dict[str, FileFacts]:
     """Of the files whose facts changed since they were loaded, those whose bytes did
     not (a fresh clone, a restored backup, `touch`), with their facts now: the store's
@@ -204,7 +205,7 @@ def _same_bytes(sources: Sequence[Source], rows: Mapping[str, StoredSource]
         if row is None or not row.photo_is_current():
             continue
         try:
-            data = Path(source.path).read_bytes()
+            data = (root / source.relative).read_bytes()
         except OSError:
             continue  # loading it reports why
         if digest(data) == row.content:
@@ -212,9 +213,10 @@ def _same_bytes(sources: Sequence[Source], rows: Mapping[str, StoredSource]
     return same
 
 
-def _load_batch(config: Config, items: Sequence[tuple[Path, str]]) -> list[FileOutcome]:
+def _load_batch(config: Config, relatives: Sequence[str]) -> list[FileOutcome]:
     parser = shared_parser(config.markdown_html)
-    return [_load_file(path, relative, config, parser) for path, relative in items]
+    root = config.content_dir
+    return [_load_file(root / relative, relative, config, parser) for relative in relatives]
 
 
 def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) -> FileOutcome:

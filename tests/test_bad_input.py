@@ -214,7 +214,7 @@ def test_a_story_gone_between_the_walk_and_its_reading_is_reported_not_a_crash(
     assert facts is not None
     path.unlink()
     store = Cache(config.cache_dir, []).store(load_settings(config))
-    files, errors = load_files(config, Runner(1), [Source(str(path), "gone.md", facts)],
+    files, errors = load_files(config, Runner(1), [Source("gone.md", facts)],
                                store, {})
     assert files == {}
     assert [str(e) for e in errors] == [
