@@ -96,7 +96,8 @@ def build(
 
     progress = progress or Progress(quiet=True)
     runner = runner or Runner(1)
-    previous = cache.pages()
-    report = (quick_build(config, cache, survey, previous, runner, progress)
-              or full_build(config, cache, survey, previous, runner, progress))
+    # A full build reads the last build's page cache again, once its workers have
+    # started: forked while this process held it (165 MB at 100k), each kept a copy.
+    report = (quick_build(config, cache, survey, cache.pages(), runner, progress)
+              or full_build(config, cache, survey, runner, progress))
     return replace(report, seconds=time.perf_counter() - started, notices=tuple(notices))
