@@ -105,7 +105,7 @@ def full_build(
     # page cache (they would keep them), with their shared log beside the build
     # cache, on the site's disk.
     runner.start(config.cache_dir)
-    previous = cache.pages()
+    previous = _what_a_full_build_reads(cache.pages())
     store = cache.store(load_settings(config))
     plan = plan_site(config, runner, store, survey.sources, _related_known(cache, previous))
     files = plan.files
@@ -161,6 +161,13 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
         next_change=next_change,
     )
     cache.save_pages(state, store, every_page)
+
+
+def _what_a_full_build_reads(previous: PageCache) -> PageCache:
+    """The last build's page cache without what only a quick build reads (the facts
+    and digests of every source: 50 MB at 100k, held to the end otherwise)."""
+    return PageCache(fresh=previous.fresh, previous=previous.previous, files=previous.files,
+                     behind=previous.behind, templates=previous.templates, plan=previous.plan)
 
 
 def _related_known(cache: Cache, previous: PageCache) -> RelatedArticles | None:
