@@ -107,7 +107,7 @@ def full_build(
     runner.start(config.cache_dir)
     previous = _what_a_full_build_reads(cache.pages())
     store = cache.store(load_settings(config))
-    plan = plan_site(config, runner, store, survey.sources, _related_known(cache, previous))
+    plan = plan_site(config, runner, store, survey.sources, _related_known(cache, previous.plan))
     files = plan.files
     digests = {relative: f.digest for relative, f in files.items()}
     shapes = {relative: f.shape for relative, f in files.items()}
@@ -170,11 +170,11 @@ def _what_a_full_build_reads(previous: PageCache) -> PageCache:
                      behind=previous.behind, templates=previous.templates, plan=previous.plan)
 
 
-def _related_known(cache: Cache, previous: PageCache) -> RelatedArticles | None:
+def _related_known(cache: Cache, token: str) -> RelatedArticles | None:
     """The related articles the last build ranked, for the index to reuse. The rest
     of its plan is let go at once: a 100k archive's was held to the end of the build
     (about 60 MiB of the main process's peak)."""
-    last = cache.plan(previous.plan)
+    last = cache.plan(token)
     return last.index.related_known if last else None
 
 
