@@ -220,6 +220,7 @@ def _write(
     stale = keep_unchanged(plan.pages, keys, state, staging)
     render_pages(_sitemaps_first(stale), setup, keys, state, staging, runner, progress,
                  saving)
+    runner.stop()
     _copy(sorted(plan.copies.items()), staging)
     carry_links(state, store.links if trusted else PageLinks, current, staging, config)
     search = search_step(config, plan.index, current, staging)

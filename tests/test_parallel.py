@@ -60,10 +60,10 @@ def pages_of(size: int, positions: Sequence[int]) -> list[bytes]:
     return [b"%d:" % p + b"x" * (10 if p % 32 < 16 else size) for p in positions]
 
 
-def run_fresh(script: str) -> Any:
-    """What `script` prints as JSON, run in a fresh interpreter."""
+def run_fresh(script: str, *args: str) -> Any:
+    """What `script` prints as JSON, run in a fresh interpreter with `args`."""
     paths = [str(ROOT), str(ROOT / "tests")]
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
                           check=False, env={"PYTHONPATH": ":".join(paths)}, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -286,6 +286,45 @@ def test_workers_start_before_the_work_and_serve_every_map_with_its_own_state() 
     workers = {pid for _, _, _, pid in seen["first"]}
     assert len(workers) == 2 and os.getpid() not in workers
     assert {pid for _, _, _, pid in seen["second"]} == workers, "the pool was not kept"
+
+
+BUILDS = """
+import json, multiprocessing, sys
+from pathlib import Path
+from generator.build import build
+from generator.cache import Cache
+from generator.config import load_config
+from generator.parallel import Runner
+from fixture_site import write_fixture_site
+
+site = Path(sys.argv[1])
+write_fixture_site(site, 60)
+workers_while_saving = []
+save_pages = Cache.save_pages
+
+def spy(self, *args, **kwargs):
+    workers_while_saving.append(len(multiprocessing.active_children()))
+    return save_pages(self, *args, **kwargs)
+
+Cache.save_pages = spy
+runner = Runner(2)
+rendered = [build(load_config(site), runner=runner).rendered]
+config = site / "folio.toml"
+config.write_text(config.read_text().replace('title = "', 'title = "The '))
+rendered.append(build(load_config(site), runner=runner).rendered)
+runner.close()
+print(json.dumps({"rendered": rendered, "workers": workers_while_saving}))
+"""
+
+
+def test_a_build_stops_its_workers_before_it_saves_the_cache(tmp_path: Path) -> None:
+    """Each worker holds 150 MiB or more at 100k and the building process peaks while
+    it saves the build cache: together they went over 1 GiB. The runner still serves
+    the next build."""
+    seen = run_fresh(BUILDS, str(tmp_path / "site"))
+    assert seen["workers"] == [0, 0]
+    first, second = seen["rendered"]
+    assert first >= 32 and second == first, "the second build did not render every page"
 
 
 def test_a_fragment_another_build_logged_is_not_used() -> None:
