@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import UsageError
+from .memory import TRIM_EVERY, give_back
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -424,5 +425,8 @@ def _in_worker(work: Callable[[Any, Sequence[Item]], list[Result]],
             _WORKER_SHARED["shared"] = pickle.load(file)
         _WORKER_SHARED["handout"] = handout
     results = work(_WORKER_SHARED["shared"], part)
+    done = _WORKER_SHARED["done"] = _WORKER_SHARED.get("done", 0) + len(part)
+    if done // TRIM_EVERY != (done - len(part)) // TRIM_EVERY:
+        give_back()
     slots: _Slots | None = _WORKER_SHARED["slots"]
     return slots.put(slot, results) if slots else results

@@ -35,6 +35,7 @@ from .errors import ContentError, ContentErrors, display_path
 from .images import resize_photos
 from .keys import PageKeys
 from .links import PageLinks, broken, internal_links
+from .memory import TRIM_EVERY, give_back
 from .model import Article, Page
 from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
@@ -348,8 +349,11 @@ def render_pages(
     each, in the time this process would otherwise spend waiting for workers."""
     errors: dict[str, ContentError] = {}
     progress.start("Rendering", len(pages))
-    for page, rendered in zip(pages, _rendered(pages, setup, runner, saving), strict=True):
+    pairs = zip(pages, _rendered(pages, setup, runner, saving), strict=True)
+    for count, (page, rendered) in enumerate(pairs, 1):
         progress.advance()
+        if count % TRIM_EVERY == 0:
+            give_back()
         if saving:
             saving.step()
         if rendered.errors:
