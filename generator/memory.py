@@ -11,6 +11,13 @@ TRIM_EVERY = 8192
 heaps: a trim takes milliseconds, a 100k build renders 216,000 pages."""
 
 
+def give_back_past(before: int, after: int) -> None:
+    """`give_back` when a process's count of pages (or files) went from `before` to
+    `after` past a multiple of TRIM_EVERY."""
+    if before // TRIM_EVERY != after // TRIM_EVERY:
+        give_back()
+
+
 def give_back() -> None:
     """Return the free pages of the C allocator's heaps to the system.
 

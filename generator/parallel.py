@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import UsageError
-from .memory import TRIM_EVERY, give_back
+from .memory import give_back_past
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -425,8 +425,8 @@ def _in_worker(work: Callable[[Any, Sequence[Item]], list[Result]],
             _WORKER_SHARED["shared"] = pickle.load(file)
         _WORKER_SHARED["handout"] = handout
     results = work(_WORKER_SHARED["shared"], part)
-    done = _WORKER_SHARED["done"] = _WORKER_SHARED.get("done", 0) + len(part)
-    if done // TRIM_EVERY != (done - len(part)) // TRIM_EVERY:
-        give_back()
+    done = _WORKER_SHARED.get("done", 0)
+    _WORKER_SHARED["done"] = done + len(part)
+    give_back_past(done, done + len(part))
     slots: _Slots | None = _WORKER_SHARED["slots"]
     return slots.put(slot, results) if slots else results

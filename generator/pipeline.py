@@ -35,7 +35,7 @@ from .errors import ContentError, ContentErrors, display_path
 from .images import resize_photos
 from .keys import PageKeys
 from .links import PageLinks, broken, internal_links
-from .memory import TRIM_EVERY, give_back
+from .memory import give_back_past
 from .model import Article, Page
 from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
@@ -352,8 +352,7 @@ def render_pages(
     pairs = zip(pages, _rendered(pages, setup, runner, saving), strict=True)
     for count, (page, rendered) in enumerate(pairs, 1):
         progress.advance()
-        if count % TRIM_EVERY == 0:
-            give_back()
+        give_back_past(count - 1, count)
         if saving:
             saving.step()
         if rendered.errors:

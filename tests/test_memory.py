@@ -1,4 +1,5 @@
-"""The building process gives the memory it freed back to the system."""
+"""`give_back`, which every process of a build calls every few thousand pages, returns
+the memory the process freed to the system."""
 
 from __future__ import annotations
 
