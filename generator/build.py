@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from .cache import Cache, FileFacts, frame_digest
 from .config import Config
 from .errors import ContentError
+from .lock import site_lock
 from .parallel import Runner
 from .progress import Progress
 from .sources import Sources, find_sources
@@ -80,6 +81,14 @@ def build(
     """
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.site_dir)
+    progress = progress or Progress(quiet=True)
+    with site_lock(config.cache_dir, progress.say):
+        report = _build(config, progress, runner or Runner(1), clean)
+    return replace(report, seconds=time.perf_counter() - started)
+
+
+def _build(config: Config, progress: Progress, runner: Runner, clean: bool) -> BuildReport:
+    """`build`, holding the site's lock; the report's time is the caller's to set."""
     notices: list[str] = []
     cache = Cache(config.cache_dir, notices)
     if clean:
@@ -89,15 +98,13 @@ def build(
     survey = Survey(sources, sources.digest(), frame_digest(config, themes(config)), started_ns)
     if cache.freshness().holds(survey.frame, survey.sources_digest, sources.newest_ns(),
                                FileFacts.of(config.output_dir), config.present):
-        return BuildReport(0, 0, 0, time.perf_counter() - started, notices=tuple(notices))
+        return BuildReport(0, 0, 0, 0, notices=tuple(notices))
     # Imported only now: a build with nothing to do needs neither parser nor renderer.
     from .pipeline import full_build
     from .quick import quick_build
 
-    progress = progress or Progress(quiet=True)
-    runner = runner or Runner(1)
     # A full build reads the last build's page cache again, once its workers have
     # started: forked while this process held it (165 MB at 100k), each kept a copy.
     report = (quick_build(config, cache, survey, cache.pages(), runner, progress)
               or full_build(config, cache, survey, runner, progress))
-    return replace(report, seconds=time.perf_counter() - started, notices=tuple(notices))
+    return replace(report, notices=tuple(notices))

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import FolioError, UsageError
+from .errors import FolioError, UsageError, os_error_text
 
 if TYPE_CHECKING:
     from .build import BuildReport
@@ -44,6 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(f"Error: {os_error_text(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if type(exc).__module__ != "sqlite3":
+            raise
+        print(f"Error: the build cache (.folio-cache/) could not be used: {exc}",
+              file=sys.stderr)
+        return 1
     return result
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,22 @@ class ContentErrors(FolioError):
         count = len(self.errors)
         heading = f"{count} error{'s' if count != 1 else ''} found:"
         super().__init__("\n".join([heading, *(f"  {e}" for e in self.errors)]))
+
+
+def os_error_text(exc: OSError) -> str:
+    """One line for an OS error: the path (or both of a rename) and the reason."""
+    paths = " -> ".join(str(path) for path in (exc.filename, exc.filename2) if path)
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{paths}: {reason}" if paths else reason
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Report an OS error raised inside as one line naming the step `name` and the path."""
+    try:
+        yield
+    except OSError as exc:
+        raise FolioError(f"{name} failed: {os_error_text(exc)}") from None
 
 
 class UsageError(FolioError):

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import UsageError
+from .lifeline import die_with_parent
 from .memory import give_back_past
 
 Item = TypeVar("Item")
@@ -377,7 +378,8 @@ class _Pool:
         self.slots = _mapped(_Slots, _IN_FLIGHT * jobs) if forking else None
         self.log = _mapped(lambda writers: SharedLog(writers, scratch), jobs) if forking else None
         self.executor = ProcessPoolExecutor(jobs, context, initializer=_start_worker,
-                                            initargs=(self.slots, self.log))
+                                            initargs=(self.slots, self.log, os.getpid()
+                                                      if forking else None))
         self.executor.submit(int).result()  # a forking pool starts all its workers now
 
     @contextmanager
@@ -410,7 +412,9 @@ def _mapped(make: Callable[[int], Mapped], count: int) -> Mapped | None:
         return None
 
 
-def _start_worker(slots: _Slots | None, log: SharedLog | None) -> None:
+def _start_worker(slots: _Slots | None, log: SharedLog | None, parent: int | None) -> None:
+    # A forkserver's worker dies with the forkserver, which ends with the build.
+    die_with_parent(parent or os.getppid())
     _WORKER_SHARED["slots"] = slots
     if log:
         log.claim()

@@ -7,7 +7,9 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -31,7 +33,7 @@ from .cache import (
 )
 from .config import Config
 from .content import load_content, load_settings
-from .errors import ContentError, ContentErrors, display_path
+from .errors import ContentError, ContentErrors, display_path, os_error_text, step
 from .images import resize_photos
 from .keys import PageKeys
 from .links import PageLinks, broken, internal_links
@@ -121,16 +123,15 @@ def full_build(
     token = new_token()
     saving = cache.write_plan_pages(token, plan.pages)
     try:
-        state, counts = _write(plan, config, previous, runner, progress, store, digests,
-                               saving)
-        saving.finish()
+        with step("writing the site"):
+            state, counts = _write(plan, config, previous, runner, progress, store, digests,
+                                   saving)
     except BaseException:
         saving.abandon()
         raise
     state.digests = digests
     state.plan = token
     state.warnings = warnings
-    cache.save_plan(_saved_plan(token, plan, shapes, saving))
     report = BuildReport(
         articles=len(plan.index.articles),
         pages=len(plan.pages),
@@ -141,9 +142,26 @@ def full_build(
         written=counts[2],
     )
     next_change = plan.next_change
-    del plan  # every page and article: saving the state can reuse their memory
-    save_state(cache, store, state, survey, config, next_change)
+    with saved_if_possible(cache):
+        saving.finish()
+        cache.save_plan(_saved_plan(token, plan, shapes, saving))
+        del plan  # every page and article: saving the state can reuse their memory
+        save_state(cache, store, state, survey, config, next_change)
     return report
+
+
+@contextmanager
+def saved_if_possible(cache: Cache) -> Iterator[None]:
+    """Save what the next build needs, once the new site is in: failing that is a
+    notice, not a failed build (the site is built), and no part of the cache is kept."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        reason = os_error_text(exc) if isinstance(exc, OSError) else str(exc)
+        with suppress(OSError):
+            cache.clear()
+        cache.notices.append(f"the build cache could not be saved ({reason}); "
+                             "the next build starts from nothing")
 
 
 def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, config: Config,

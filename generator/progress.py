@@ -13,11 +13,18 @@ class Progress:
 
     def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stderr
+        self.quiet = quiet
         self.enabled = not quiet and self.stream.isatty() and not os.environ.get("CI")
         self.label = ""
         self.total = 0
         self.done = 0
         self._drawn_at = 0.0
+
+    def say(self, line: str) -> None:
+        """A line for the person waiting, unless quiet (on a terminal or not)."""
+        if not self.quiet:
+            self.stream.write(f"{line}\n")
+            self.stream.flush()
 
     def start(self, label: str, total: int) -> None:
         self.label, self.total, self.done = label, total, 0

@@ -28,6 +28,7 @@ from .cache import (
 )
 from .config import Config
 from .content import load_files, load_settings
+from .errors import step
 from .keys import PageKeys
 from .model import Article, Page
 from .parallel import Runner
@@ -37,6 +38,7 @@ from .pipeline import (
     open_staging,
     render_pages,
     save_state,
+    saved_if_possible,
     search_step,
 )
 from .progress import Progress
@@ -74,16 +76,19 @@ def quick_build(
         return None
     setup = RenderSetup(config, index, store, token=new_token())
     keys = PageKeys(config, Renderer(setup).env, state.digests)
-    staging = open_staging(config, previous, trusted=True)
-    stale = _carry_all_but(pages, keys, state, previous, staging)
-    if stale is None:
-        return None
-    render_pages(stale, setup, keys, state, staging, runner, progress)
-    finish(staging, search_step(config, index, previous.files, staging), state.links, pages)
+    with step("writing the site"):
+        staging = open_staging(config, previous, trusted=True)
+        stale = _carry_all_but(pages, keys, state, previous, staging)
+        if stale is None:
+            return None
+        render_pages(stale, setup, keys, state, staging, runner, progress)
+        finish(staging, search_step(config, index, previous.files, staging), state.links,
+               pages)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
-    save_state(cache, store, state, survey, config, previous.fresh.next_change,
-               every_page=False)
+    with saved_if_possible(cache):
+        save_state(cache, store, state, survey, config, previous.fresh.next_change,
+                   every_page=False)
     return _report(plan, state, len(stale), staging.written, BuildReport)
 
 

@@ -53,6 +53,8 @@ QUIET = 0.2
 """Seconds the watched files must stay unchanged before a rebuild starts."""
 WATCHED = ("content", "themes", "templates", "static", CONFIG_FILE)
 """What is watched, relative to the site folder."""
+LONGEST_PATH = 4096
+"""Longer request paths are answered 414 (Linux's PATH_MAX; no page of a site is longer)."""
 _SKIPPED = (".", "#")
 _BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
 _RELOAD = json.dumps({"command": "reload", "path": "/", "liveCSS": False, "liveImg": False})
@@ -301,6 +303,8 @@ class Preview:
         """The answer to GET `raw_path` (still percent-encoded, as sent)."""
         if self.prefix and raw_path in ("", "/"):
             return Response(302, location=f"{self.prefix}/")
+        if len(raw_path) > LONGEST_PATH:
+            return Response(414, b"<h1>URL too long</h1>")
         target = locate(self.root, _unprefixed(raw_path, self.prefix))
         if isinstance(target, str):
             return Response(302, location=self.prefix + target + (f"?{query}" if query else ""))
@@ -348,11 +352,17 @@ def locate(root: Path, raw_path: str | None) -> Path | str | None:
     parts = [part for part in path.split("/") if part]
     if not path.startswith("/") or "\0" in path or any(p in (".", "..") for p in parts):
         return None
-    base = root.resolve()
+    try:
+        return _file_or_folder(root.resolve(), parts, path.endswith("/"), raw_path or "")
+    except OSError:  # a name too long for the file system, say: no such file
+        return None
+
+
+def _file_or_folder(base: Path, parts: list[str], slash: bool, raw_path: str) -> Path | str | None:
     target = _inside(base, base.joinpath(*parts))
     if target and target.is_dir():
-        if not path.endswith("/"):
-            return "/" + "/".join(p for p in (raw_path or "").split("/") if p) + "/"
+        if not slash:
+            return "/" + "/".join(p for p in raw_path.split("/") if p) + "/"
         target = _inside(base, target / "index.html")
     return target if target and target.is_file() else None
 

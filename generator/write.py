@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import FolioError
+from .errors import FolioError, step
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -118,7 +119,7 @@ class Staging:
         self.wanted[name] = key
 
     def copy(self, name: str, source: Path, key: str) -> None:
-        self._replace(name, lambda temporary: shutil.copyfile(source, temporary))
+        self._replace(name, lambda temporary: _copy_file(str(source), temporary))
         self.written += 1
         self.wanted[name] = key
 
@@ -140,8 +141,9 @@ class Staging:
             _remove_with_empty_folders(self.root / name, self.root)
         if finish:
             finish(self.root)
-        (self.root / _MARKER).unlink()
-        _swap_in(self.root, self.output_dir)
+        with step(f"swapping the new site into {self.output_dir}"):
+            (self.root / _MARKER).unlink()
+            _swap_in(self.root, self.output_dir)
 
     def _current(self, name: str) -> str:
         return os.path.join(self._output, name)
@@ -221,8 +223,20 @@ def _write_file(path: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(descriptor, view):]
+        _check_size(path, os.fstat(descriptor).st_size, len(data))
     finally:
         os.close(descriptor)
+
+
+def _copy_file(source: str, path: str) -> None:
+    shutil.copyfile(source, path)
+    _check_size(path, os.stat(path).st_size, os.stat(source).st_size)
+
+
+def _check_size(path: str, size: int, expected: int) -> None:
+    """Fail when the file system kept fewer (or more) bytes than were written."""
+    if size != expected:
+        raise OSError(errno.EIO, f"holds {size} bytes after {expected} were written", path)
 
 
 def _unlink(path: str) -> None:
@@ -256,8 +270,13 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
         return
     parked = output_dir.parent / f".{output_dir.name}.old-{os.getpid()}"
     output_dir.rename(parked)
-    staging.rename(output_dir)
-    parked.rename(staging)
+    try:
+        staging.rename(output_dir)
+    except OSError:
+        parked.rename(output_dir)
+        raise
+    with contextlib.suppress(OSError):  # the new site is in: a later build clears what is left
+        parked.rename(staging)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -106,7 +106,7 @@ def test_a_failed_index_leaves_the_old_output(
     result = build(site)
     assert result.code == 1
     assert result.err.strip() == (
-        "search index: Pagefind failed: Error: disk on fire; "
+        "search index: Pagefind failed: exit status 3: Error: disk on fire; "
         "set search = false in folio.toml to build without search"
     )
     assert tree(site / "output") == before

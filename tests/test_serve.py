@@ -204,6 +204,18 @@ def test_nothing_outside_output_is_served(served: Served, raw_path: str) -> None
     assert b"root:" not in body and b"base_url" not in body
 
 
+@pytest.mark.parametrize("raw_path, expected", [
+    ("/" + "a" * 300 + "/", 404),  # one segment longer than a file name may be
+    ("/tags/" + "%C3%A9" * 200 + "/index.html", 404),
+    ("/" + "/".join(["deep"] * 700), 404),
+    ("/" + "b" * 5000, 414),
+])
+def test_any_path_gets_an_answer_never_a_server_error(
+    served: Served, raw_path: str, expected: int
+) -> None:
+    assert served.get(raw_path)[0] == expected
+
+
 # Rebuilding --------------------------------------------------------------------
 
 
