@@ -25,6 +25,7 @@ SiteFactory = Callable[..., Path]
     ("/srv/www/news", Kind.DIRECTORY),
     ("../www", Kind.DIRECTORY),
     ("file:///srv/www", Kind.DIRECTORY),
+    ("file://localhost/srv/www", Kind.DIRECTORY),
     ("ssh://deploy@example.org:2222/srv/www", Kind.RSYNC),
     ("rsync://example.org/module/news", Kind.RSYNC),
     ("git+ssh://git@github.com/newsroom/archive.git", Kind.GIT),
@@ -46,6 +47,9 @@ def test_the_url_tells_the_kind(url: str, kind: Kind) -> None:
     ("git+https://user:token@github.com/o/r.git", "token"),
     ("s3://", "s3://bucket"),
     ("s3://key:secret@bucket/x", "password"),
+    ("file://example.org/srv/www", "not on example.org"),
+    ("file://localhost:8080/srv/www", "file:///path"),
+    ("file://", "file:///path"),
 ])
 def test_bad_urls_say_what_is_expected(url: str, says: str) -> None:
     with pytest.raises(ValueError, match=says.replace("[", r"\[").replace("]", r"\]")):

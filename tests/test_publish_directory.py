@@ -173,18 +173,6 @@ def test_a_failed_build_publishes_nothing(site_factory: SiteFactory, tmp_path: P
     assert not (tmp_path / "www").exists()
 
 
-@pytest.mark.parametrize("where", [".", "output", "output/inner", ".."])
-def test_refuses_folders_that_overlap_the_site(
-    site_factory: SiteFactory, where: str
-) -> None:
-    site = news_site(site_factory)
-    before = tree(site)
-    result = publish(site, site / where, "--delete")
-    assert result.code == 1
-    assert "overlaps" in result.err and len(result.err.strip().splitlines()) == 1
-    assert tree(site) == before
-
-
 def test_a_file_in_the_way_is_one_clear_error(site_factory: SiteFactory, tmp_path: Path) -> None:
     site = news_site(site_factory)
     (tmp_path / "www").write_text("not a folder", encoding="utf-8")

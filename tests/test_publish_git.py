@@ -166,3 +166,15 @@ def test_branch_setting_and_a_site_outside_any_repository(
     site = news_site(site_factory, config)
     assert publish(site, "p").code == 0
     assert branch_tree(bare, "site") == {**tree(site / "output"), ".nojekyll": b""}
+
+
+def test_the_sites_own_repository_is_a_normal_target(setup: tuple[Path, Path]) -> None:
+    site, _bare = setup
+    content, status = tree(site / "content"), git("status", "--porcelain", cwd=site)
+    head = git("rev-parse", "HEAD", cwd=site)
+    result = publish(site, f"git+{site}")
+    assert result.code == 0, result.err
+    assert branch_tree(site / ".git") == {**tree(site / "output"), ".nojekyll": b""}
+    assert tree(site / "content") == content
+    assert git("status", "--porcelain", cwd=site) == status
+    assert git("rev-parse", "HEAD", cwd=site) == head

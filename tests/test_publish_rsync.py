@@ -105,3 +105,44 @@ def test_missing_rsync_is_named(
     result = publish(site, "box")
     assert result.code == 1
     assert "rsync is not installed" in result.err
+
+
+@pytest.mark.parametrize(("host", "where", "says"), [
+    ("127.0.0.1", "content", "is inside the site folder"),
+    ("127.0.0.1", ".", "is the site folder"),
+    ("localhost", "templates", "is inside the site folder"),
+])
+def test_this_machine_over_ssh_is_kept_out_of_the_site(
+    site_factory: SiteFactory, server: SshServer, host: str, where: str, says: str
+) -> None:
+    site = news_site(site_factory)
+    (site / "templates").mkdir()
+    (site / "templates" / "README.txt").write_text("Template overrides.\n", encoding="utf-8")
+    url = f"ssh://{server.user}@{host}:{server.port}{site / where}"
+    (site / "folio.toml").write_text(
+        NO_SEARCH + f"\n[publish.box]\nurl = '{url}'\nssh_command = '{server.ssh_command}'\n",
+        encoding="utf-8",
+    )
+    before = tree(site)
+    result = publish(site, "box", "--delete")
+    assert result.code == 1
+    assert result.err.startswith("Publishing to box failed:") and says in result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert tree(site) == before
+
+
+def test_a_link_on_the_far_side_is_replaced_not_followed(
+    site_factory: SiteFactory, server: SshServer, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "index.html").write_text("<p>Someone else's page</p>\n", encoding="utf-8")
+    far = tmp_path / "www"
+    far.mkdir()
+    (far / "tags").symlink_to("../victim")
+    site = _site(site_factory, server, far)
+    result = publish(site, "box", "--delete")
+    assert result.code == 0, result.err
+    assert tree(victim) == {"index.html": b"<p>Someone else's page</p>\n"}
+    assert not (far / "tags").is_symlink()
+    assert tree(far) == tree(site / "output")

@@ -2,28 +2,46 @@
 
 Each file is written beside its final name and renamed over it, so a reader of
 the folder (a web server) never sees half a file; unchanged files are not
-touched, keeping their modification times.
+touched, keeping their modification times. A symbolic link inside the folder
+is never written through, replaced or deleted: someone put it there on purpose
+(a shared media folder, a web server's alias), and following it would write
+outside the folder (into the site itself, say) while replacing it would undo
+that setup unseen. Like git's "beyond a symbolic link", a publish that would
+have to pass one is refused before anything is written, naming the link;
+links the site does not reach are left alone.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
+from .local import directory_path
 from .plan import Changes, Job, LocalFile, compare
 from .target import PublishError
 
 _CHUNK = 1 << 20
 
 
+@dataclass(frozen=True, slots=True)
+class _Holdings:
+    """What the target folder holds, by path relative to it with '/' separators."""
+
+    files: dict[str, Path]
+    """Everything but symbolic links: regular files and the odd fifo or socket."""
+    links: dict[str, Path]
+    """Symbolic links, to files or folders; never followed."""
+
+
 def publish(job: Job) -> Changes:
-    root = destination(job.target.url, job.site_dir)
-    _check_overlap(job, root)
+    root = directory_path(job.target.url, job.site_dir)
     try:
-        changes = compare(job.files, _inventory(root), _same, job.target.delete)
+        held = _inventory(root)
+        _refuse_links(job, held.links)
+        changes = compare(job.files, held.files, _same, job.target.delete)
         if not job.dry_run:
             _copy(root, changes.uploads, job)
             _delete(root, changes.deletions)
@@ -33,35 +51,51 @@ def publish(job: Job) -> Changes:
     return changes
 
 
-def destination(url: str, site_dir: Path) -> Path:
-    """The folder a directory target names; relative ones start at the site folder."""
-    path = unquote(urlsplit(url).path) if url.startswith("file:") else url
-    return site_dir / Path(path).expanduser()
-
-
-def _check_overlap(job: Job, root: Path) -> None:
-    place, site, output = root.resolve(), job.site_dir.resolve(), job.output_dir.resolve()
-    if site.is_relative_to(place) or place.is_relative_to(output):
-        raise PublishError(
-            job.target, f"{root} overlaps the site folder or output/; choose a folder of its own"
-        )
-
-
-def _inventory(root: Path) -> dict[str, Path]:
+def _inventory(root: Path) -> _Holdings:
+    files: dict[str, Path] = {}
+    links: dict[str, Path] = {}
     if not root.exists():
-        return {}
+        return _Holdings(files, links)
     if not root.is_dir():
         raise NotADirectoryError(20, "not a folder", str(root))
-    found = {}
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder, name)
-            found[path.relative_to(root).as_posix()] = path
-    return found
+    for folder, dirs, names in os.walk(root):  # does not descend into links to folders
+        for path in (Path(folder, name) for name in dirs if Path(folder, name).is_symlink()):
+            links[path.relative_to(root).as_posix()] = path
+        for path in (Path(folder, name) for name in names):
+            (links if path.is_symlink() else files)[path.relative_to(root).as_posix()] = path
+    return _Holdings(files, links)
+
+
+def _refuse_links(job: Job, links: Mapping[str, Path]) -> None:
+    """Refuse when a link lies on the way to a file of the site, or --delete would remove it."""
+    reached = {prefix for file in job.files for prefix in _prefixes(file.path)}
+    in_the_way = sorted(path for path in links if path in reached)
+    stale = sorted(path for path in links if path not in reached) if job.target.delete else []
+    if in_the_way:
+        why = "publishing would write through or over it; remove it or publish elsewhere"
+        raise PublishError(job.target, _link_message(links, in_the_way, why))
+    if stale:
+        why = "--delete would remove it; remove it yourself or publish without --delete"
+        raise PublishError(job.target, _link_message(links, stale, why))
+
+
+def _prefixes(path: str) -> Iterable[str]:
+    """'a/b/c.html' -> 'a', 'a/b', 'a/b/c.html'."""
+    parts = path.split("/")
+    return ("/".join(parts[: i + 1]) for i in range(len(parts)))
+
+
+def _link_message(links: Mapping[str, Path], paths: list[str], why: str) -> str:
+    link = links[paths[0]]
+    others = f" (and {len(paths) - 1} other links)" if len(paths) > 1 else ""
+    return (
+        f"{link} is a symbolic link (to {link.readlink()}){others}; "
+        f"Folio never writes through, replaces or deletes a link in the target: {why}"
+    )
 
 
 def _same(file: LocalFile, there: Path) -> bool:
-    if there.is_symlink() or not there.is_file() or there.stat().st_size != file.size:
+    if not there.is_file() or there.stat().st_size != file.size:
         return False
     with file.source.open("rb") as ours, there.open("rb") as theirs:
         while chunk := ours.read(_CHUNK):
@@ -78,7 +112,9 @@ def _copy(root: Path, files: Iterable[LocalFile], job: Job) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.folio-{os.getpid()}")
         try:
-            shutil.copyfile(file.source, partial)
+            # "x": a link (or anything) already at this name fails instead of being followed.
+            with file.source.open("rb") as ours, partial.open("xb") as theirs:
+                shutil.copyfileobj(ours, theirs, _CHUNK)
             partial.replace(target)
         finally:
             partial.unlink(missing_ok=True)

@@ -5,6 +5,10 @@ what differs, puts all of it in place at the end (--delay-updates) and, with
 --delete, deletes stale files after that. Times are not copied, so a file the
 web server already has keeps its Last-Modified. What rsync reports file by
 file (--out-format) becomes the summary; a dry run is rsync's own --dry-run.
+Without --keep-dirlinks, rsync replaces a symbolic link on the far side with
+the folder or file output/ has there and never writes through it. An ssh URL
+naming this machine is kept out of the site folder like a local folder
+(local.check_outside_site); an rsync:// module's folder cannot be known here.
 """
 
 from __future__ import annotations

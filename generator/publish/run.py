@@ -1,4 +1,4 @@
-"""`folio publish`: choose the target, check (or build) the site, hand it to the target's module."""
+"""`folio publish`: choose and check the target, check (or build) the site, hand it over."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ..build import build
 from ..config import Config
 from ..errors import FolioError
 from ..progress import Progress
+from .local import check_outside_site
 from .plan import Changes, Job, report, site_files
 from .target import Kind, choose_target
 
@@ -18,6 +19,7 @@ def publish_site(
 ) -> int:
     """Publish `config.output_dir` to the target `given` names; print what was done."""
     target = choose_target(config.publish, given, delete)
+    check_outside_site(target, config)
     progress = Progress()
     if build_first:
         built = build(config, progress)

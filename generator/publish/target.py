@@ -50,7 +50,7 @@ class PublishTarget:
     name: str
     """NAME of its `[publish.NAME]` table, or the URL or folder given on the command line."""
     url: str = setting(
-        "Where the site goes: a folder, ssh://[user@]host[:port]/path, "
+        "Where the site goes: a folder outside the site folder, ssh://[user@]host[:port]/path, "
         "rsync://host/module/path, git+REPOSITORY (any URL or path git can push to) "
         "or s3://bucket/prefix."
     )
@@ -150,10 +150,21 @@ def kind_of(url: str) -> Kind:
             raise ValueError(f"expected {scheme}://[user@]host[:port]/path")
         return Kind.RSYNC
     if scheme == "file":
+        _check_file(parts.netloc, parts.path)
         return Kind.DIRECTORY
     raise ValueError(
         f"unsupported scheme {scheme}://; use a folder, ssh://, rsync://, git+… or s3://"
     )
+
+
+def _check_file(host: str, path: str) -> None:
+    if host.lower() not in ("", "localhost"):
+        raise ValueError(
+            f"file:// names a folder on this machine, not on {host}; "
+            "write file:///path, or ssh://host/path for another machine"
+        )
+    if not path.strip("/"):
+        raise ValueError("expected file:///path/to/folder")
 
 
 def _check_git(repository: str) -> None:
