@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+from bs4 import BeautifulSoup
 
 from conftest import Result, build, make_site, run_folio, tree
 
@@ -62,3 +64,41 @@ def content_tree(site: Path) -> dict[str, bytes]:
 def summary(result: Result) -> str:
     """The last line of an import's report."""
     return result.out.strip().splitlines()[-1]
+
+
+HTML_ON = "\n[markdown]\nhtml = true\n"
+"""folio.toml's lines that let HTML bodies through, as the import report recommends."""
+
+_PAGE_SCRIPTS = ("application/ld+json", "module")
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "srcset", "data")
+
+
+def scripted_markup(html_text: str) -> list[str]:
+    """What in a page could run a script an archive brought: script elements (not the theme's
+    JSON-LD and search module), iframes, on* handlers, and links of a scripting scheme."""
+    soup = BeautifulSoup(html_text, "html.parser")
+    found = [
+        f"<{tag.name}>" for tag in soup.find_all(["script", "iframe", "object", "embed"])
+        if tag.name != "script" or tag.get("type") not in _PAGE_SCRIPTS
+    ]
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            text = value if isinstance(value, str) else " ".join(value)
+            squeezed = re.sub(r"[\s\x00-\x1f]", "", text).lower()
+            if name.lower().startswith("on"):
+                found.append(f"{name} on <{tag.name}>")
+            elif name in _URL_ATTRIBUTES and squeezed.startswith(_SCRIPT_SCHEMES):
+                found.append(f"{name}={text!r} on <{tag.name}>")
+    return found
+
+
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def output_pages(site: Path) -> dict[str, str]:
+    """Every built HTML page, by path under output/."""
+    output = site / "output"
+    return {
+        path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(output.rglob("*.html"))
+    }

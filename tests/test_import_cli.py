@@ -23,7 +23,7 @@ from importing import (
 CASES = [
     ("text", "text", 3, 0),
     ("feed", "feed", 5, 1),
-    ("wordpress", "wordpress", 4, 3),
+    ("wordpress", "wordpress", 5, 2),
     ("jekyll", "jekyll", 4, 2),
     ("hugo", "hugo-yaml", 3, 2),
     ("hugo", "hugo-toml", 2, 1),

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import build
 from importing import (
     FIXTURES,
+    HTML_ON,
     built_articles,
     by_title,
     folio_import,
     fresh_site,
+    output_pages,
     read_story,
+    scripted_markup,
     stories,
     summary,
 )
@@ -155,3 +159,62 @@ def test_map_renames_a_front_matter_key(tmp_path: Path) -> None:
     assert result.code == 0, result.out
     liquid = by_title(site)["Liquid Tags Stay Visible"]
     assert liquid["publication"] == "post" and "layout" not in liquid
+
+
+HOSTILE_MARKDOWN = """---
+title: Ferry Timetable
+date: 2016-05-04
+url: " JaVaScRiPt:alert('alias')"
+aliases: ["data:text/html,x", "/old/ferry-timetable/"]
+---
+
+The <span onclick="steal()">new</span> timetable starts <em>Monday</em>.
+
+<div class="embed">
+<script async src="https://platform.example.com/widgets.js"></script>
+<blockquote onmouseover="x()">Ferries every hour.</blockquote>
+</div>
+
+<iframe src="https://evil.example.net/frame"></iframe>
+
+<details>
+<summary>Fares</summary>
+
+Adults **4.50**, see <a href="https://ferry.example.com/fares/">fares</a>.
+
+</details>
+
+```html
+<script>shown as code</script>
+```
+"""
+
+
+def test_raw_html_in_markdown_is_cleaned(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(HTML_ON)
+    posts = tmp_path / "hugo" / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "ferry-timetable.md").write_text(HOSTILE_MARKDOWN, encoding="utf-8")
+    result = folio_import(site, "hugo", tmp_path / "hugo")
+    assert summary(result) == "1 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert "warning: aliases: 'data:text/html,x' is a data: link" in result.out
+    assert "warning: aliases: \" JaVaScRiPt:alert('alias')\" is a javascript: link" in result.out
+    assert "warning: body: left out HTML that imported bodies may not carry (onclick on <span>, " \
+        "<script>, onmouseover on <blockquote>, <iframe>)" in result.out
+    [path] = (site / "content").rglob("ferry-timetable.md")
+    meta, body = read_story(path)
+    assert meta["aliases"] == ["/old/ferry-timetable/"]
+    assert body == (
+        "\nThe <span>new</span> timetable starts <em>Monday</em>.\n\n"
+        '<div class="embed">\n<blockquote>Ferries every hour.</blockquote>\n</div>\n\n\n'
+        "<details>\n<summary>Fares</summary>\n\n"
+        'Adults **4.50**, see <a href="https://ferry.example.com/fares/">fares</a>.\n\n'
+        "</details>\n\n```html\n<script>shown as code</script>\n```\n"
+    ), "Markdown and safe HTML as written; code untouched"
+    assert build(site).code == 0
+    page = output_pages(site)["2016/05/04/ferry-timetable/index.html"]
+    assert scripted_markup(page) == []
+    assert "&lt;script&gt;shown as code&lt;/script&gt;" in page
+    assert "<strong>4.50</strong>" in page

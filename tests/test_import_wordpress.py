@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importing import FIXTURES, built_articles, by_title, folio_import, fresh_site, summary
+from conftest import build
+from importing import (
+    FIXTURES,
+    HTML_ON,
+    built_articles,
+    by_title,
+    folio_import,
+    fresh_site,
+    output_pages,
+    read_story,
+    scripted_markup,
+    summary,
+)
 
 HTTP = FIXTURES / "wordpress" / "export-1.2-http.xml"
 HTTPS = FIXTURES / "wordpress" / "export-1.1-https.xml"
@@ -14,13 +26,15 @@ def test_posts_of_a_1_2_export(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     result = folio_import(site, "wordpress", HTTP)
     assert result.code == 0, result.out
-    assert "#43: a private post" in result.out
+    assert "'Notes for the Editor Only' was private in WordPress; imported as a draft" in result.out
     assert "#2: a page (add --pages to import pages)" in result.out
-    assert summary(result) == "2 imported, 0 unchanged, 2 skipped, 0 failed."
+    assert summary(result) == "3 imported, 0 unchanged, 1 skipped, 0 failed."
     stories = by_title(site)
     assert set(stories) == {
-        "Harbour Reopens After Three-Day Storm", "Ferry Fares to Rise in Spring"
+        "Harbour Reopens After Three-Day Storm", "Ferry Fares to Rise in Spring",
+        "Notes for the Editor Only",
     }
+    assert stories["Notes for the Editor Only"]["draft"] is True
     harbour = stories["Harbour Reopens After Three-Day Storm"]
     assert harbour["date"].isoformat() == "2015-09-18T17:10:00-04:00", "local time, GMT offset"
     assert harbour["byline"] == ["Ana Lima"], "the author's display name, not the login"
@@ -38,15 +52,15 @@ def test_posts_of_a_1_2_export(tmp_path: Path) -> None:
     assert draft["draft"] is True
     assert draft["date"].isoformat() == "2015-09-20T10:00:00-04:00", "no GMT time: site zone"
     assert "aliases" not in draft, "a draft's ?p= link is no old URL"
-    assert built_articles(site) == 2
+    assert built_articles(site) == 3
 
 
 def test_pages_with_a_flag(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     result = folio_import(site, "wordpress", HTTP, "--pages")
-    assert summary(result) == "3 imported, 0 unchanged, 1 skipped, 0 failed."
+    assert summary(result) == "4 imported, 0 unchanged, 0 skipped, 0 failed."
     assert by_title(site)["About the Courier"]["aliases"] == ["/about/"]
-    assert built_articles(site) == 3
+    assert built_articles(site) == 4
 
 
 def test_https_namespace_export_and_mapped_custom_fields(tmp_path: Path) -> None:
@@ -78,3 +92,131 @@ def test_not_an_export(tmp_path: Path) -> None:
     result = folio_import(site, "wordpress", FIXTURES / "feed" / "gazette.rss")
     assert result.code == 1
     assert "gazette.rss: not a WordPress export" in result.out
+
+
+WXR_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Courier</title><link>https://courier.example.com</link>
+<wp:wxr_version>1.2</wp:wxr_version>
+"""
+
+
+def _post(number: int, title: str, body: str, *, status: str = "publish", password: str = "",
+          link: str = "") -> str:
+    slug = title.lower().replace(" ", "-")
+    return f"""<item><title>{title}</title>
+<link>{link or f"https://courier.example.com/2016/05/{slug}/"}</link>
+<dc:creator>Ana Lima</dc:creator>
+<content:encoded><![CDATA[{body}]]></content:encoded>
+<wp:post_id>{number}</wp:post_id>
+<wp:post_date>2016-05-0{number} 09:00:00</wp:post_date>
+<wp:post_date_gmt>2016-05-0{number} 13:00:00</wp:post_date_gmt>
+<wp:post_name>{slug}</wp:post_name>
+<wp:status>{status}</wp:status>
+<wp:post_password>{password}</wp:post_password>
+<wp:post_type>post</wp:post_type></item>
+"""
+
+
+def _export(tmp_path: Path, *posts: str) -> Path:
+    path = tmp_path / "export.xml"
+    path.write_text(WXR_HEAD + "".join(posts) + "</channel></rss>\n", encoding="utf-8")
+    return path
+
+
+HOSTILE_BODY = """<p onclick="steal()">Council <strong>votes</strong> today.</p>
+<script>alert("wp-script")</script>
+<img src="https://img.example.com/council.jpg" alt="The council" onerror="alert('img')">
+<p><a href=" JaVaScRiPt:alert('link')">Click</a> and <a href="data:text/html,x">this</a>.</p>
+<iframe src="https://evil.example.net/frame"></iframe>
+<h2>Budget</h2>
+<figure><img src="https://img.example.com/c.png" alt="C"><figcaption>Chart</figcaption></figure>
+<table><tbody><tr><th>Year</th><td>2016</td></tr></tbody></table>
+<ul><li>one</li><li>two</li></ul>
+<blockquote>Quoted.</blockquote>
+<p><a href="https://courier.example.com/budget/">Budget</a>,
+<a href="mailto:desk@example.com">desk</a>, <a href="/archive/">archive</a>,
+<code>x &lt; y</code></p>"""
+
+
+def test_scripts_handlers_and_script_links_never_reach_the_page(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(HTML_ON)
+    source = _export(tmp_path, _post(1, "Council Votes", HOSTILE_BODY))
+    result = folio_import(site, "wordpress", source)
+    assert summary(result) == "1 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert "export.xml #1)\n" in result.out
+    assert "warning: body: left out HTML that imported bodies may not carry (" in result.out
+    [path] = (site / "content").rglob("council-votes.md")
+    _, body = read_story(path)
+    for payload in ("<script", "onclick", "onerror", "javascript", "data:", "<iframe", "alert"):
+        assert payload not in body.lower(), payload
+    for kept in (
+        "<p>Council <strong>votes</strong> today.</p>",
+        '<img src="https://img.example.com/council.jpg" alt="The council">',
+        "<h2>Budget</h2>",
+        '<figure><img src="https://img.example.com/c.png" alt="C"><figcaption>Chart</figcaption>'
+        "</figure>",
+        "<table><tbody><tr><th>Year</th><td>2016</td></tr></tbody></table>",
+        "<ul><li>one</li><li>two</li></ul>",
+        "<blockquote>Quoted.</blockquote>",
+        '<a href="https://courier.example.com/budget/">Budget</a>',
+        '<a href="mailto:desk@example.com">desk</a>',
+        '<a href="/archive/">archive</a>',
+        "<code>x &lt; y</code>",
+    ):
+        assert kept in body, kept
+    assert build(site).code == 0
+    page = output_pages(site)["2016/05/01/council-votes/index.html"]
+    assert scripted_markup(page) == []
+    assert "<strong>votes</strong>" in page and "<h2>Budget</h2>" in page
+
+
+def test_protected_and_private_posts_are_drafts(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    source = _export(
+        tmp_path,
+        _post(1, "Open Story", "<p>For everyone.</p>"),
+        _post(2, "Members Story", "<p>Members-only text.</p>", password="enter"),
+        _post(3, "Editors Story", "<p>Editors-only text.</p>", status="private"),
+    )
+    result = folio_import(site, "wordpress", source)
+    assert summary(result) == "3 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert "warning: draft: 'Members Story' was password-protected in WordPress; imported " \
+        "as a draft" in result.out
+    assert "warning: draft: 'Editors Story' was private in WordPress; imported as a draft" \
+        in result.out
+    stories = by_title(site)
+    assert stories["Members Story"]["draft"] is True
+    assert stories["Editors Story"]["draft"] is True
+    assert "draft" not in stories["Open Story"]
+    assert build(site).code == 0
+    pages = "".join(output_pages(site).values())
+    assert "For everyone." in pages
+    for hidden in ("Members Story", "Members-only text", "Editors Story", "Editors-only text"):
+        assert hidden not in pages, hidden
+    assert built_articles(site) == 3, "--drafts shows them"
+
+
+def test_a_script_link_is_no_alias(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    source = _export(
+        tmp_path,
+        _post(1, "Data Link", "<p>One.</p>", link="data:text/html,&lt;script&gt;alert(1)"),
+        _post(2, "Script Link", "<p>Two.</p>", link=" JaVaScRiPt:alert(1)//2016/05/x/"),
+    )
+    result = folio_import(site, "wordpress", source)
+    assert summary(result) == "2 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert "#1)\n            warning: aliases: 'data:text/html,<script>alert(1)' is a data: link" \
+        in result.out
+    assert "#2)\n            warning: aliases: 'JaVaScRiPt:alert(1)//2016/05/x/' is a " \
+        "javascript: link" in result.out
+    stories = by_title(site)
+    assert "aliases" not in stories["Data Link"] and "aliases" not in stories["Script Link"]
+    assert [meta.get("slug") for meta in stories.values()] == [None, None]
+    assert sorted(p.name for p in (site / "content").rglob("*.md")) == [
+        "data-link.md", "script-link.md"
+    ]
+    assert built_articles(site) == 2

@@ -4,7 +4,8 @@ Each entry gives title, authors (the feed's when the entry names none), date
 (with the offset the feed wrote), categories as tags, the full content as HTML
 (else the summary), the summary as dek when there is full content, the first
 image of media:content, an image enclosure or media:thumbnail as photo, and
-the path of its link as an alias.
+the path of its link as an alias. Bodies are cleaned by `sanitize` (not by
+feedparser), and a link that is no web address gives neither alias nor slug.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import feedparser
 
 from .dates import parse_date_text
 from .interpret import plain_text
+from .sanitize import clean_html, is_web_link, left_out_warning
 from .story import Draft, Item, ReadOptions, failed, skipped
 
 SUFFIXES = (".xml", ".rss", ".atom")
@@ -29,7 +31,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def read(path: Path, source: str, options: ReadOptions) -> Iterator[Item]:
     try:
-        parsed = feedparser.parse(path.read_bytes())
+        parsed = feedparser.parse(path.read_bytes(), sanitize_html=False)
     except OSError as exc:
         yield failed(source, f"cannot be read: {exc.strerror or exc}")
         return
@@ -59,8 +61,11 @@ def _draft(
     entry: Any, source: str, authors: list[str], warnings: tuple[str, ...], options: ReadOptions
 ) -> Draft:
     content = entry.get("content") or []
-    body = content[0].get("value", "") if content else entry.get("summary", "")
-    summary = plain_text(entry.get("summary", "")) if content else ""
+    body, left_out = clean_html(
+        content[0].get("value", "") if content else entry.get("summary", "")
+    )
+    lost = left_out_warning(left_out)
+    summary = plain_text(clean_html(entry.get("summary", ""))[0]) if content else ""
     published = _moment(entry, "published")
     updated = _moment(entry, "updated")
     fields: dict[str, Any] = {
@@ -77,7 +82,7 @@ def _draft(
     for key, name in options.field_map.items():
         if isinstance(entry.get(key), str):
             fields[name] = entry[key]
-    return Draft(source, fields, body.strip(), warnings)
+    return Draft(source, fields, body.strip(), (*warnings, *([lost] if lost else [])))
 
 
 def _names(item: Any) -> list[str]:
@@ -120,5 +125,7 @@ def _is_image(medium: str | None, kind: str | None) -> bool:
 
 def _slug(link: str) -> str | None:
     """The last part of the old link's path when it is made of words ("/2015/09/hello-world/")."""
+    if not is_web_link(link):
+        return None
     name = _PAGE_SUFFIX.sub("", PurePosixPath(urlsplit(link).path).name)
     return name if _LETTER.search(name) else None

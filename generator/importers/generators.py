@@ -5,6 +5,7 @@ Front matter is YAML between `---` lines, TOML between `+++` lines, or (Pelican)
 and the common names of each generator are renamed to Folio's; keys Folio does
 not know are kept. The date comes from front matter or from a file name such
 as `2015-9-18-slug.md`; a file with no date is not a story and is skipped.
+Raw HTML in the Markdown is cleaned by `sanitize`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from .. import frontmatter_yaml
+from .sanitize import clean_markdown, left_out_warning
 from .sources import read_utf8
 from .story import Draft, FileReader, Item, ReadOptions, failed, skipped
 
@@ -179,7 +181,11 @@ def _draft(
     tags = TEMPLATE_TAG.findall(body)
     if tags:
         warnings.append(f"{len(tags)} template tag(s) kept as text, e.g. {_shorten(tags[0])}")
-    return Draft(source, fields, escape_line_tags(body.strip("\n")), tuple(warnings), len(tags))
+    cleaned, left_out = clean_markdown(escape_line_tags(body.strip("\n")))
+    lost = left_out_warning(left_out)
+    if lost:
+        warnings.append(lost)
+    return Draft(source, fields, cleaned, tuple(warnings), len(tags))
 
 
 def escape_line_tags(body: str) -> str:

@@ -19,6 +19,7 @@ from .. import urls
 from ..model import Photo, RelatedLink
 from ..slugs import is_valid_slug, slugify
 from .dates import to_moment
+from .sanitize import is_web_link, unsafe_link_warning
 from .story import Draft, Refused, Story, failed, skipped
 
 FIELDS = (
@@ -244,6 +245,10 @@ class _Reading:
     def aliases(self) -> tuple[str, ...]:
         value = self.values.get("aliases")
         items = value if isinstance(value, list) else [] if value is None else [value]
+        for item in items:
+            if isinstance(item, str) and not is_web_link(item):
+                self.warnings.append(unsafe_link_warning("aliases", item))
+        items = [item for item in items if not isinstance(item, str) or is_web_link(item)]
         paths = [(item, _site_path(item) if isinstance(item, str) else None) for item in items]
         unusable = [item for item, path in paths if path is None]
         if unusable:

@@ -1,12 +1,13 @@
 """WordPress exports (WXR, any 1.x version, http:// or https:// namespace) into drafts.
 
-Posts are imported (pages too with `--pages`); drafts and pending posts become
-`draft: true`, private, trashed and never-saved posts are skipped. The first
-category is the section (WordPress's "Uncategorized" means none), other
-categories and tags are tags, the featured image (`_thumbnail_id`) is looked up
-among the attachments and becomes the photo, and the old permalink's path
-becomes an alias. Custom fields (postmeta) are imported only when named with
-`--map KEY=FIELD`.
+Posts are imported (pages too with `--pages`); drafts, pending, private and
+password-protected posts become `draft: true` (the last two with a warning, as
+WordPress showed them to few readers), trashed and never-saved posts are
+skipped. Bodies are cleaned by `sanitize`. The first category is the section
+(WordPress's "Uncategorized" means none), other categories and tags are tags,
+the featured image (`_thumbnail_id`) is looked up among the attachments and
+becomes the photo, and the old permalink's path becomes an alias. Custom
+fields (postmeta) are imported only when named with `--map KEY=FIELD`.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from defusedxml.ElementTree import parse
 
 from .dates import fixed_offset, parse_date_text
 from .interpret import plain_text
+from .sanitize import clean_html, left_out_warning
 from .story import Draft, Item, ReadOptions, failed, skipped
 
 SUFFIXES = (".xml",)
 SKIPPED_STATUSES = {
-    "private": "a private post",
     "trash": "in the trash",
     "auto-draft": "an auto-draft WordPress never saved",
 }
@@ -150,6 +151,12 @@ def _item(entry: Entry, source: str, export: Export, options: ReadOptions) -> It
     if entry.get("wp:post_type") == "page" and not options.pages:
         return skipped(source, "a page (add --pages to import pages)")
     warnings: list[str] = []
+    hidden = _hidden_reason(entry, status)
+    if hidden:
+        warnings.append(
+            f"draft: {entry.get('title')!r} was {hidden}; imported as a draft "
+            "(remove `draft: true` to publish it)"
+        )
     section, tags = _taxonomies(entry)
     login = entry.get("dc:creator")
     fields: dict[str, Any] = {
@@ -161,17 +168,35 @@ def _item(entry: Entry, source: str, export: Export, options: ReadOptions) -> It
         "tags": tags,
         "photo": _photo(entry, export, warnings),
         "slug": unquote(entry.get("wp:post_name")) or None,
-        "draft": status in DRAFT_STATUSES,
+        "draft": status in DRAFT_STATUSES or hidden is not None,
         "aliases": _old_path(entry, status),
     }
     for key, value in entry.meta.items():
         if key.lower() in options.field_map:
             fields[options.field_map[key.lower()]] = value
-    body = entry.get("content:encoded")
+    body, shortcodes = _body(entry, warnings)
+    return Draft(source, fields, body, tuple(warnings), shortcodes)
+
+
+def _body(entry: Entry, warnings: list[str]) -> tuple[str, int]:
+    """The cleaned body and its number of shortcodes, warning of what is left out or kept."""
+    body, left_out = clean_html(entry.get("content:encoded"))
+    lost = left_out_warning(left_out)
+    if lost:
+        warnings.append(lost)
     shortcodes = _SHORTCODE.findall(body)
     if shortcodes:
         warnings.append(f"{len(shortcodes)} shortcode(s) kept as text, e.g. {shortcodes[0][:40]}")
-    return Draft(source, fields, body, tuple(warnings), len(shortcodes))
+    return body, len(shortcodes)
+
+
+def _hidden_reason(entry: Entry, status: str) -> str | None:
+    """Why a post WordPress showed to few readers must not go out openly, or None."""
+    if status == "private":
+        return "private in WordPress"
+    if entry.get("wp:post_password"):
+        return "password-protected in WordPress"
+    return None
 
 
 def _taxonomies(entry: Entry) -> tuple[str | None, list[str]]:
@@ -217,8 +242,8 @@ def _photo(entry: Entry, export: Export, warnings: list[str]) -> dict[str, str] 
 
 
 def _old_path(entry: Entry, status: str) -> str | None:
-    """The path of the published post's permalink (not of a `?p=12` draft link)."""
+    """The published post's permalink (not a `?p=12` draft link); `interpret` keeps its path."""
     link = urlsplit(entry.get("link"))
     if status in DRAFT_STATUSES or link.query or not link.path.strip("/"):
         return None
-    return link.path
+    return entry.get("link")
