@@ -281,15 +281,17 @@ _NEWEST = (1 << _NEWEST_COUNT) - 1
 
 
 def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
+    """Slugs used twice, or spelled alike but for case or accents (one file on many hosts)."""
     first_with: dict[str, Article] = {}
     errors = []
     for article in sorted(articles, key=lambda a: a.id):
-        other = first_with.setdefault(article.slug, article)
+        other = first_with.setdefault(urls.fold(article.slug), article)
         if other is not article:
             errors.append(
                 article.error(
                     "slug",
-                    f"{article.slug!r} is already used by {other.source}; "
+                    f"{article.slug!r} is already used by {other.source}"
+                    f"{_spelled(other.slug, article.slug)}; "
                     "slugs must be unique (set slug: to tell them apart)",
                 )
             )
@@ -297,19 +299,32 @@ def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
 
 
 def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
-    owner: dict[str, Article] = {a.url: a for a in articles}
+    owner: dict[str, Article] = {urls.fold(a.url): a for a in articles}
+    spelling: dict[str, str] = {urls.fold(a.url): a.url for a in articles}
     errors = []
     for article in sorted(articles, key=lambda a: a.id):
         for alias in article.aliases:
-            other = owner.setdefault(alias, article)
-            if alias == article.url:
-                errors.append(article.error("aliases", f"{alias!r} is the article's own URL"))
-            elif other is not article:
-                what = "the URL" if other.url == alias else "an alias"
-                errors.append(
-                    article.error("aliases", f"{alias!r} is already {what} of {other.source}")
-                )
+            key = urls.fold(alias)
+            other = owner.setdefault(key, article)
+            taken = spelling.setdefault(key, alias)
+            if key == urls.fold(article.url):
+                errors.append(article.error(
+                    "aliases", f"{alias!r} is the article's own URL{_spelled(taken, alias)}"))
+            elif other is not article or taken != alias:
+                what = "the URL" if urls.fold(other.url) == key else "an alias"
+                errors.append(article.error(
+                    "aliases",
+                    f"{alias!r} is already {what} of {other.source}{_spelled(taken, alias)}",
+                ))
     return errors
+
+
+def _spelled(taken: str, wanted: str) -> str:
+    """How `wanted` clashes with `taken` when they are not spelled the same."""
+    if taken == wanted:
+        return ""
+    return (f" as {taken!r}, one file on hosts that ignore case and accents "
+            "(macOS, Windows, many S3 mirrors)")
 
 
 def _headline_key(title: str) -> str:

@@ -188,9 +188,13 @@ def _present(args: argparse.Namespace) -> datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None:
         return None
-    if not epoch.isdigit():
-        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}")
-    return datetime.fromtimestamp(int(epoch), UTC)
+    expected = "expected whole seconds since 1970, at most 253402300799 (the end of 9999)"
+    if not (epoch.isascii() and epoch.isdigit()):
+        raise UsageError(f"SOURCE_DATE_EPOCH: {expected}, got {epoch[:40]!r}")
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise UsageError(f"SOURCE_DATE_EPOCH: {expected}, got {epoch[:40]!r}") from None
 
 
 def _config(args: argparse.Namespace, **overrides: Any) -> Any:

@@ -7,11 +7,13 @@ checked, its default is the default, and its `doc` is the documentation.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ContentError, ContentErrors, UsageError
 from .publish.target import PublishTarget, parse_targets
+from .slugs import slugify
+from .urls import part_problem
 
 CONFIG_FILE = "folio.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
@@ -39,11 +43,16 @@ class Config:
     """Everything a build needs to know besides the content itself."""
 
     title: str = option("Site name, shown in the masthead, page titles and feeds.")
-    base_url: str = option("Public address of the site, e.g. https://news.example.org/.")
+    base_url: str = option(
+        "Public address of the site, e.g. https://news.example.org/; "
+        "a path such as /archive/ prefixes every link."
+    )
     description: str = option("One-sentence description for the home page and feeds.", "")
     language: str = option("Language of the site as a BCP 47 tag (html lang).", "en")
     timezone: str = option("IANA time zone for dates written without an offset.", "UTC")
-    per_page: int = option("Articles per page on the home, tag, author and archive pages.", 10)
+    per_page: int = option(
+        "Articles per page on the home, tag, author, section and date pages.", 10
+    )
     default_section: str = option("Section of articles whose front matter names none.", "News")
     permalink: str = option(
         "URL pattern of articles; fields {year} {month} {day} {slug} {section}.",
@@ -53,10 +62,24 @@ class Config:
         "Theme folder under themes/; 'default' falls back to the built-in.", "default"
     )
     related_count: int = option("How many related articles (by shared tags) an article lists.", 5)
+    max_tags: int = option(
+        "Most tags one article may have: each is a page and a feed that lists it.", 50
+    )
+    max_bylines: int = option(
+        "Most bylines one article may have: each is an author page and feed.", 50
+    )
+    max_aliases: int = option(
+        "Most aliases (old paths) one article may have: each is a redirect page.", 100
+    )
+    max_related: int = option("Most entries one article's `related` list may have.", 50)
     feed_size: int = option("Entries in each Atom feed (site, tag, author, section).", 20)
-    publisher: str = option("Publisher named in structured data and the news sitemap.", "")
+    publisher: str = option(
+        "Publisher named in structured data and the news sitemap (default: the title).", ""
+    )
     organizations: tuple[str, ...] = option(
-        "Byline names that are organisations (agencies, desks), not people.", ()
+        "Byline names that are organisations (agencies, desks), typed Organization, "
+        "not Person, in structured data.",
+        (),
     )
     search: bool = option("Build the /search/ page and its Pagefind index.", True)
     image_widths: tuple[int, ...] = option(
@@ -190,14 +213,15 @@ def _python_type(hint: Any) -> type:
 
 def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     errors = []
-    url = urlsplit(values["base_url"])
-    if url.scheme not in ("http", "https") or not url.netloc:
-        errors.append(_error(text, "base_url", "expected an absolute http(s) URL"))
-    try:
-        ZoneInfo(values.get("timezone", "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        errors.append(_error(text, "timezone", "expected an IANA zone such as America/New_York"))
-    for name in ("per_page", "feed_size"):
+    checks = {"title": _title_problem, "base_url": _base_url_problem,
+              "language": _language_problem, "timezone": _timezone_problem,
+              "theme": _theme_problem, "default_section": _section_problem}
+    for name, check in checks.items():
+        if name in values and (problem := check(values[name])):
+            errors.append(_error(text, name, problem))
+    at_least_one = ("per_page", "feed_size", "max_tags", "max_bylines", "max_aliases",
+                    "max_related")
+    for name in at_least_one:
         if name in values and values[name] < 1:
             errors.append(_error(text, name, "must be at least 1"))
     if values.get("related_count", 0) < 0:
@@ -209,16 +233,124 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     return errors
 
 
+def _title_problem(title: str) -> str | None:
+    return None if title.strip() else "must not be empty; expected the name of the site"
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
+def _base_url_problem(url: str) -> str | None:
+    expected = "expected an absolute http(s) URL such as https://news.example.org/"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"{expected}, got {url!r} ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{expected}, got {url!r}"
+    if parts.username is not None or parts.password is not None:
+        return ("must not hold a user name or password: it would be printed in every "
+                "canonical link and feed")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return f"{expected}, with no ?query or #fragment, got {url!r}"
+    if not _valid_host(parts.hostname or ""):
+        return f"{parts.hostname or ''!r} is not a valid host name; {expected}"
+    if any(segment.startswith(".") for segment in parts.path.split("/")):
+        return f"its path must not have parts starting with '.', got {parts.path!r}"
+    return None
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name (international ones as IDNA 2008 allows them) or an IP address."""
+    if ":" in host:  # an IPv6 literal, which urlsplit has already checked
+        return True
+    if _IPV4.match(host):
+        return all(int(number) < 256 for number in host.split("."))
+    if host.isascii() and "xn--" not in host:
+        ascii_host = host
+    else:
+        import idna  # only international names need it
+
+        try:
+            ascii_host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            return False
+    return all(_HOST_LABEL.match(label) for label in ascii_host.removesuffix(".").split("."))
+
+
+def _language_problem(tag: str) -> str | None:
+    import langcodes  # a large registry: imported only by the commands that read folio.toml
+
+    if re.fullmatch(r"[A-Za-z0-9-]+", tag) and langcodes.tag_is_valid(tag):
+        return None
+    return f"expected a BCP 47 language tag such as en, pt-BR or zh-Hant, got {tag!r}"
+
+
+def _timezone_problem(zone: str) -> str | None:
+    expected = f"expected an IANA zone such as America/New_York, got {zone!r}"
+    if zone not in _iana_zones():
+        return expected
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return expected
+    return None
+
+
+def _iana_zones() -> frozenset[str]:
+    """The keys of the IANA database (tzdata's list): no 'localtime', whose meaning
+    is the machine's, nor the placeholder 'Factory'."""
+    keys = resources.files("tzdata").joinpath("zones").read_text("utf-8").split()
+    return frozenset(keys) - {"Factory"}
+
+
+def _section_problem(section: str) -> str | None:
+    slug = slugify(section)
+    if not slug:
+        return f"{section!r} has no letters or digits to make a URL from"
+    if part_problem(slug):
+        return f"{section!r} makes the URL part {slug!r}, a device name on Windows"
+    return None
+
+
+def _theme_problem(theme: str) -> str | None:
+    if re.fullmatch(r"[^/\\:\x00-\x1f]+", theme) and not theme.startswith("."):
+        return None
+    return f"expected the name of a folder under themes/, such as 'paper', got {theme!r}"
+
+
 def _check_permalink(pattern: str, text: str) -> list[ContentError]:
-    names = set(re.findall(r"{(\w*)}", pattern))
+    try:
+        fields_used = [(name, spec, conversion)
+                       for _, name, spec, conversion in string.Formatter().parse(pattern)
+                       if name is not None]
+    except ValueError as exc:
+        return [_error(text, "permalink", f"is not a valid pattern ({exc}); "
+                                          "write fields as {year}, {slug}...")]
+    names = {name for name, _, _ in fields_used}
+    allowed = ", ".join(f"{{{name}}}" for name in sorted(PERMALINK_FIELDS))
     if not pattern.startswith("/") or not pattern.endswith("/"):
         return [_error(text, "permalink", "must start and end with '/'")]
+    if unknown := names - PERMALINK_FIELDS:
+        return [_error(text, "permalink", f"unknown field {sorted(unknown)}; use {allowed}")]
+    if any(spec or conversion for _, spec, conversion in fields_used):
+        return [_error(text, "permalink", f"fields take no format or conversion; use {allowed}")]
     if "slug" not in names:
         return [_error(text, "permalink", "must contain {slug} so every article has its own URL")]
-    if unknown := names - PERMALINK_FIELDS:
-        allowed = ", ".join(sorted(PERMALINK_FIELDS))
-        return [_error(text, "permalink", f"unknown field {sorted(unknown)}; use {allowed}")]
+    for segment in pattern[1:-1].split("/"):
+        if problem := _permalink_segment_problem(segment):
+            return [_error(text, "permalink", f"{problem}, got {pattern!r}")]
     return []
+
+
+def _permalink_segment_problem(segment: str) -> str | None:
+    if segment in ("", ".", ".."):
+        return "must not have empty, '.' or '..' parts"
+    if segment.startswith("."):
+        return "must not have parts starting with '.'"
+    return None if "{" in segment else part_problem(segment)
 
 
 def _error(text: str, key: str, message: str) -> ContentError:

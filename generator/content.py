@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-from . import frontmatter_yaml
+from . import frontmatter_yaml, urls
 from .cache import (
     CACHE_SALT,
     FileFacts,
@@ -28,7 +28,7 @@ from .cache import (
     toolchain_digest,
 )
 from .config import Config
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .fields import FieldReader
 from .images import photo_warnings
 from .markdown import shared_parser
@@ -91,7 +91,8 @@ def load_settings(config: Config) -> str:
     """Digest of every setting that changes what a Markdown file loads to, and of
     the code that loads it (another Markdown parser may give other HTML)."""
     shaping = (config.timezone, config.permalink, config.default_section,
-               config.markdown_html, config.image_widths, str(config.content_dir.resolve()))
+               config.markdown_html, config.image_widths, str(config.content_dir.resolve()),
+               config.max_tags, config.max_bylines, config.max_aliases, config.max_related)
     return digest(repr(shaping), CACHE_SALT, toolchain_digest())
 
 
@@ -101,7 +102,8 @@ def load_content(config: Config, runner: Runner, sources: Sources, store: Store)
     Files the store holds unchanged are not read; the others are parsed by
     `runner`, their bodies rendered into the store.
     """
-    result = Loaded(assets=list(sources.assets), errors=list(sources.errors))
+    assets, asset_errors = usable_assets(sources.assets, config)
+    result = Loaded(assets=assets, errors=list(sources.errors) + asset_errors)
     rows = store.sources()
     files, errors = load_files(config, runner, sources.markdown, store, rows, Sharing().file)
     result.errors += errors
@@ -112,6 +114,22 @@ def load_content(config: Config, runner: Runner, sources: Sources, store: Store)
         result.articles.append(loaded.article)
         result.warnings.extend(loaded.warnings)
     return result
+
+
+def usable_assets(assets: Sequence[Asset], config: Config
+                  ) -> tuple[list[Asset], list[ContentError]]:
+    """The assets whose paths can be files of any host, and errors naming the others."""
+    usable, errors = [], []
+    for asset in assets:
+        try:
+            urls.file_name(asset.url)
+        except ValueError as exc:
+            shown = display_path(asset.source, config.site_dir)
+            errors.append(ContentError(shown, f"cannot be copied to the site: its path {exc}; "
+                                              "rename it"))
+        else:
+            usable.append(asset)
+    return usable, errors
 
 
 class Sharing:
@@ -292,8 +310,7 @@ def _build_article(
     published = reader.moment("date", required=True)
     updated = reader.moment("updated")
     section = reader.text("section") or config.default_section
-    if not slugify(section):
-        reader.error("section", f"{section!r} has no letters or digits to make a URL from")
+    reader.name_has_url("section", section)
     slug = reader.slug(slug_from_file(relative))
     dek = reader.text("dek")
     publication = reader.text("publication")
@@ -307,11 +324,18 @@ def _build_article(
         reader.error("updated", "is earlier than date; expected the time of a later revision")
     if not (title and bylines and published and slug) or reader.failed:
         return None
+    url = permalink(config.permalink, published, slug, section)
+    try:
+        urls.file_name(url)
+    except ValueError as exc:
+        reader.error("slug", f"with the permalink of folio.toml it makes the URL {url}, "
+                             f"which {exc}")
+        return None
     body_html, first_paragraph = _render(parser, body)
     article = Article(
         id=relative,
         slug=slug,
-        url=permalink(config.permalink, published, slug, section),
+        url=url,
         title=title,
         bylines=bylines,
         date=published,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,11 @@ from .slugs import is_valid_slug, slugify
 
 EDGE = timedelta(days=7)
 """Dates this close to the ends of the calendar cannot be computed with (feeds' windows)."""
+LIMITS = {"tags": "max_tags", "byline": "max_bylines", "aliases": "max_aliases",
+          "related": "max_related"}
+"""The folio.toml key that caps each list field: each entry makes pages or prints a
+headline, so an uncapped list makes output grow faster than input."""
+DEVICE = "a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), which no file may have"
 DATE_EXAMPLE = "an ISO 8601 date such as 2015-09-18 or 2015-09-18T17:10:00-04:00"
 
 
@@ -67,17 +73,38 @@ class FieldReader:
             return ()
         found: dict[str, str] = {}
         reported = len(self._errors)
-        items = self._list(name, "a list of names such as [Syria, Russia]", allow_string)
+        items = self._at_most(name, self._list(
+            name, "a list of names such as [Syria, Russia]", allow_string))
         for index, item in enumerate(items):
             label = f"{name}[{index}]"
             text = self._as_text(label, item)
-            if text and not slugify(text):
-                self.error(label, f"{text!r} has no letters or digits to make a URL from")
-            elif text:
+            if text and self.name_has_url(label, text):
                 found.setdefault(slugify(text), text)
         if required and not found and len(self._errors) == reported:
             self.error(name, "is required and must name at least one person or organisation")
         return tuple(found.values())
+
+    def name_has_url(self, label: str, text: str) -> bool:
+        """Whether the name `text` (a tag, byline, section) makes a URL; if not, say why."""
+        slug = slugify(text)
+        if not slug:
+            self.error(label, f"{text!r} has no letters or digits to make a URL from")
+        elif urls.part_problem(slug):
+            self.error(label, f"{text!r} makes the URL part {slug!r}, {DEVICE}; "
+                              "add a word to the name")
+        else:
+            return True
+        return False
+
+    def _at_most(self, name: str, items: list[Any]) -> list[Any]:
+        """`items`, or none when there are more than folio.toml allows for field `name`."""
+        key = LIMITS[name]
+        limit: int = getattr(self.config, key)
+        if len(items) <= limit:
+            return items
+        self.error(name, f"has {len(items):,} entries, more than the {limit} allowed "
+                         f"({key} in folio.toml)")
+        return []
 
     def _list(self, name: str, expected: str, allow_string: bool = False) -> list[Any]:
         """The list under `name`, [] when absent; a string is a one-item list if allowed."""
@@ -135,14 +162,22 @@ class FieldReader:
                 self.error(
                     "slug", "the file name has no letters or digits; set slug: in front matter"
                 )
+            elif urls.part_problem(default):
+                self.error("slug", f"the file name makes the slug {default!r}, {DEVICE}; "
+                                   "set slug: in front matter")
+                return ""
             return default
-        text = self._as_text("slug", value)
+        # Typed on a Mac, an accent may come as a letter and a combining mark.
+        text = unicodedata.normalize("NFC", self._as_text("slug", value))
         if not is_valid_slug(text):
             self.error(
                 "slug",
                 f"expected letters, digits and inner hyphens only, at most 120 bytes, "
                 f"got {text[:80]!r}{'...' if len(text) > 80 else ''}",
             )
+            return ""
+        if urls.part_problem(text):
+            self.error("slug", f"{text!r} is {DEVICE}; choose another slug")
             return ""
         return text
 
@@ -185,7 +220,8 @@ class FieldReader:
         return quote("/" + src)
 
     def related(self) -> tuple[RelatedLink, ...]:
-        value = self._list("related", "a list of slug: or title:/url: entries")
+        value = self._at_most(
+            "related", self._list("related", "a list of slug: or title:/url: entries"))
         links = (self._related_entry(f"related[{i}]", item) for i, item in enumerate(value))
         return tuple(link for link in links if link)
 
@@ -211,7 +247,8 @@ class FieldReader:
 
     def aliases(self) -> tuple[str, ...]:
         found = []
-        for index, item in enumerate(self._list("aliases", "a list of old paths", True)):
+        items = self._at_most("aliases", self._list("aliases", "a list of old paths", True))
+        for index, item in enumerate(items):
             text = self._as_text(f"aliases[{index}]", item)
             if "?" in text or "#" in text:
                 self.error(

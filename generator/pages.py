@@ -211,20 +211,25 @@ def _search_page(index: SiteIndex, config: Config) -> Iterator[Page]:
 
 
 def url_clashes(pages: list[Page], names: list[str], index: SiteIndex) -> list[ContentError]:
-    """Articles or aliases that land on a page Folio generates (`names`: the file of
-    each page).
+    """Pages that would be one file (`names`: the file of each page), compared as hosts
+    that ignore case and Unicode normalization compare them, or a file under another.
 
-    Two articles, or an article and an alias, on one URL are reported by the
-    index already (duplicate slugs and aliases).
+    Articles or aliases on one another's URL are reported by the index already
+    (duplicate slugs and aliases), but for two articles whose slugs differ.
     """
     seen: dict[str, Page] = {}
     errors = []
     for page, name in zip(pages, names, strict=True):
-        other = seen.setdefault(name, page)
-        if other is page or (page.origin and other.origin):
+        other = seen.setdefault(urls.fold(name), page)
+        if other is page or _reported_by_index(page, other, index):
+            continue
+        if page.origin and other.origin:
+            taken_by = f"the URL of {index.articles[other.origin].source}"
+            errors.append(blame(page, index, taken_by + _alike(page, other)))
             continue
         culprit, generated = (page, other) if page.origin else (other, page)
-        errors.append(blame(culprit, index, f"a page Folio generates ({generated.template})"))
+        taken_by = f"a page Folio generates ({generated.template})"
+        errors.append(blame(culprit, index, taken_by + _alike(culprit, generated)))
     for name, page in seen.items():
         folders = [name.rsplit("/", depth)[0] for depth in range(1, name.count("/") + 1)]
         below = next((seen[f] for f in folders if f in seen), None)
@@ -233,6 +238,24 @@ def url_clashes(pages: list[Page], names: list[str], index: SiteIndex) -> list[C
         elif page.origin and name.split("/")[0] == SEARCH_FOLDER:
             errors.append(blame(page, index, f"in /{SEARCH_FOLDER}/, where the search index goes"))
     return errors
+
+
+def _reported_by_index(page: Page, other: Page, index: SiteIndex) -> bool:
+    """Whether two pages of articles on one URL are a clash the index reports: an alias
+    on an alias or an article, or two articles with one slug."""
+    if not (page.origin and other.origin):
+        return False
+    if "redirect.html" in (page.template, other.template):
+        return True
+    slugs = (index.articles[page.origin].slug, index.articles[other.origin].slug)
+    return urls.fold(slugs[0]) == urls.fold(slugs[1])
+
+
+def _alike(page: Page, other: Page) -> str:
+    """How `page`'s URL is `other`'s when they are not spelled the same."""
+    if page.url == other.url:
+        return ""
+    return f" ({other.url}), as hosts that ignore case and accents see it"
 
 
 def blame(page: Page, index: SiteIndex, taken_by: str) -> ContentError:

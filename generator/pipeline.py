@@ -458,14 +458,24 @@ def _clashes(
     index: SiteIndex,
     config: Config,
 ) -> list[ContentError]:
-    """Static files and content images that would overwrite a page, or the reverse."""
-    by_file = dict(zip(names, pages, strict=True))
+    """Static files and content images that would overwrite a page or one another (as
+    hosts that ignore case and accents compare names), or whose path no host can store."""
+    by_file = {urls.fold(name): page for name, page in zip(names, pages, strict=True)}
+    copied: dict[str, str] = {}
     errors = []
     for relative, source in copies.items():
-        page = by_file.get(relative.as_posix())
+        key = urls.fold(relative.as_posix())
+        page = by_file.get(key)
         shown = display_path(source, config.site_dir)
-        if page and page.origin:
+        if problem := next(filter(None, map(urls.part_problem, relative.parts)), None):
+            errors.append(ContentError(shown, f"cannot be copied to the site: its path "
+                                              f"{problem}; rename it"))
+        elif page and page.origin:
             errors.append(blame(page, index, f"the file {shown}"))
         elif page:
             errors.append(ContentError(shown, f"would overwrite the page {page.url}; rename it"))
+        elif (other := copied.setdefault(key, shown)) != shown:
+            errors.append(ContentError(shown, f"and {other} are one file on hosts that ignore "
+                                              "case and accents (macOS, Windows, many S3 "
+                                              "mirrors); rename one"))
     return errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -11,6 +12,17 @@ from .slugs import slugify
 # Decoded paths may hold any character a file name can, but a backslash (a folder
 # separator on some hosts) or a control character.
 _FORBIDDEN = re.compile(r"[\\\x00-\x1f]")
+WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{port}{n}" for port in ("com", "lpt") for n in [*"0123456789", "¹", "²", "³"]]
+)
+"""Names Windows gives to devices, whatever the extension: no file can have them."""
+# Any part of a path that part_problem refuses, found in one pass (file_name runs for
+# every page many times a build).
+_SUSPECT = re.compile(
+    r"/\.|/(?:con|prn|aux|nul|conin\$|conout\$|(?:com|lpt)[0-9¹²³]) *(?:[./]|$)|[ .](?:/|$)",
+    re.IGNORECASE,
+)
 
 
 def file_for(url: str) -> PurePosixPath:
@@ -37,9 +49,35 @@ def file_name(url: str) -> str:
         raise ValueError("contains an empty, '.' or '..' segment")
     if any(len(part.encode("utf-8")) > 200 for part in parts):
         raise ValueError("has a part longer than 200 bytes, more than a file name may hold")
+    if _SUSPECT.search(decoded):
+        for part in parts:
+            if problem := part_problem(part):
+                raise ValueError(problem)
     if decoded.endswith("/") or not parts or "." not in parts[-1]:
         parts.append("index.html")
     return "/".join(parts)
+
+
+def part_problem(part: str) -> str | None:
+    """Why `part` cannot be a file or folder name of the output; None when it can."""
+    if part.startswith("."):
+        return (f"has the part {part!r}: names starting with '.' are hidden or mean "
+                "something to servers (.htaccess, .git, .well-known)")
+    stem = part.split(".", 1)[0]
+    if len(stem) <= 8 and stem.rstrip(" ").casefold() in WINDOWS_DEVICES:
+        return (f"has the part {part!r}, a device name on Windows (CON, PRN, AUX, NUL, "
+                "COM1-9, LPT1-9), whatever its extension")
+    if part.endswith((" ", ".")):
+        return f"has the part {part!r}, ending in a space or '.' that Windows drops"
+    return None
+
+
+def fold(name: str) -> str:
+    """`name` as case-insensitive, normalizing file systems and stores see it: two
+    names that fold alike are one file on macOS, Windows and many S3 mirrors."""
+    if name.isascii():
+        return name.lower()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
 
 
 def normalize(url: str) -> str:

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import urls
 
 from conftest import Result, article, build, make_site, photo_bytes, tree
 
@@ -220,3 +224,185 @@ def test_a_story_gone_between_the_walk_and_its_reading_is_reported_not_a_crash(
     assert [str(e) for e in errors] == [
         "content/gone.md: cannot be read: No such file or directory"
     ]
+
+
+# --- folio.toml ------------------------------------------------------------------------------
+
+SITE_CONFIG = 'title = "Test Gazette"\nbase_url = "https://gazette.example.org/"\n'
+"""folio.toml in the cases below: a case's line replaces the one for its key, or comes third."""
+
+
+def break_config(site_factory: Callable[..., Path], config: str) -> Result:
+    """Build GOOD, replace folio.toml by `config`, rebuild: exit 1, output/ untouched."""
+    site = site_factory(GOOD, config=SITE_CONFIG)
+    assert build(site).code == 0
+    output = tree(site / "output")
+    (site / "folio.toml").write_text(config, encoding="utf-8")
+    result = build(site)
+    assert result.code == 1, f"exit {result.code}, stderr:\n{result.err}"
+    assert "Traceback" not in result.err
+    assert tree(site / "output") == output, "a failed build changed output/"
+    return result
+
+
+def toml_case(name: str, line: str, key: str, fragment: str) -> object:
+    """`line` replaces the site's own line for `key` (or is added) as line 3."""
+    kept = "".join(f"{old}\n" for old in SITE_CONFIG.splitlines() if not old.startswith(key))
+    return pytest.param(f"{kept}{line}\n", key, fragment, kept.count("\n") + 1, id=name)
+
+
+CONFIG_CASES = [
+    toml_case("base-url-query", 'base_url = "https://x.org/?utm_source=feed"', "base_url",
+              "with no ?query or #fragment"),
+    toml_case("base-url-ftp", 'base_url = "ftp://x.org/"', "base_url",
+              "expected an absolute http(s) URL such as https://news.example.org/"),
+    toml_case("base-url-underscore-host", 'base_url = "https://news_room.example.org/"',
+              "base_url", "'news_room.example.org' is not a valid host name"),
+    toml_case("base-url-ip-out-of-range", 'base_url = "https://300.1.1.1/"', "base_url",
+              "'300.1.1.1' is not a valid host name"),
+    toml_case("base-url-bad-punycode", 'base_url = "https://xn--zz.example/"', "base_url",
+              "'xn--zz.example' is not a valid host name"),
+    toml_case("base-url-no-host", 'base_url = "https://:8080/"', "base_url",
+              "is not a valid host name"),
+    toml_case("base-url-user-only", 'base_url = "https://editor@x.org/"', "base_url",
+              "must not hold a user name or password"),
+    toml_case("base-url-hidden-path", 'base_url = "https://x.org/.archive/"', "base_url",
+              "its path must not have parts starting with '.'"),
+    toml_case("language-empty", 'language = ""', "language", "expected a BCP 47 language tag"),
+    toml_case("language-a-word", 'language = "english"', "language", "got 'english'"),
+    toml_case("theme-empty", 'theme = ""', "theme", "expected the name of a folder under themes/"),
+    toml_case("theme-nested-path", 'theme = "paper/../../x"', "theme", "got 'paper/../../x'"),
+    toml_case("theme-hidden", 'theme = ".git"', "theme", "got '.git'"),
+    toml_case("theme-windows-path", 'theme = "C:\\\\themes\\\\paper"', "theme",
+              "expected the name of a folder under themes/"),
+    toml_case("timezone-factory", 'timezone = "Factory"', "timezone",
+              "expected an IANA zone such as America/New_York, got 'Factory'"),
+    toml_case("timezone-posix-rule", 'timezone = "EST5EDT,M3.2.0,M11.1.0"', "timezone",
+              "expected an IANA zone"),
+    toml_case("title-tab", 'title = "\\t"', "title", "must not be empty"),
+    toml_case("permalink-empty-field", 'permalink = "/{}/{slug}/"', "permalink",
+              "unknown field ['']"),
+    toml_case("permalink-index", 'permalink = "/{slug[0]}/{slug}/"', "permalink",
+              "unknown field ['slug[0]']"),
+    toml_case("permalink-device-with-extension", 'permalink = "/aux.html/{slug}/"', "permalink",
+              "has the part 'aux.html', a device name on Windows"),
+    toml_case("default-section-device", 'default_section = "Nul"', "default_section",
+              "'Nul' makes the URL part 'nul', a device name on Windows"),
+    toml_case("default-section-no-letters", 'default_section = "???"', "default_section",
+              "has no letters or digits"),
+    toml_case("max-bylines-zero", "max_bylines = 0", "max_bylines", "must be at least 1"),
+    toml_case("max-aliases-text", 'max_aliases = "many"', "max_aliases", "expected int"),
+]
+
+
+@pytest.mark.parametrize(("config", "key", "fragment", "line"), CONFIG_CASES)
+def test_bad_settings_name_folio_toml_the_key_and_the_line(
+    site_factory: Callable[..., Path], config: str, key: str, fragment: str, line: int
+) -> None:
+    result = break_config(site_factory, config)
+    Expect("folio.toml", key, fragment, line).assert_in(result.err)
+
+
+@pytest.mark.parametrize(("line", "canonical"), [
+    ('base_url = "https://münchen.example/"', "https://münchen.example/2020/05/01/story/"),
+    ('base_url = "http://[::1]:8000/news/"', "http://[::1]:8000/news/2020/05/01/story/"),
+    ('base_url = "https://192.0.2.7/"', "https://192.0.2.7/2020/05/01/story/"),
+    ('language = "pt-BR"', None),
+    ('language = "sr-Latn"', None),
+    ('timezone = "Etc/GMT+5"', None),
+    ('timezone = "US/Eastern"', None),
+])
+def test_unusual_but_valid_settings_build(
+    site_factory: Callable[..., Path], line: str, canonical: str | None
+) -> None:
+    key = line.split(" ")[0]
+    kept = "".join(f"{old}\n" for old in SITE_CONFIG.splitlines() if not old.startswith(key))
+    site = site_factory(GOOD, config=f"{kept}{line}\n")
+    result = build(site)
+    assert result.code == 0, result.err
+    page = BeautifulSoup((site / "output/2020/05/01/story/index.html").read_bytes(),
+                         "html.parser")
+    if canonical:
+        link = page.select_one("link[rel=canonical]")
+        assert link is not None and link["href"] == canonical
+    if key == "language":
+        assert page.html is not None and page.html["lang"] == line.split('"')[1]
+
+
+def test_a_named_theme_folder_is_used(site_factory: Callable[..., Path]) -> None:
+    site = site_factory(GOOD, config=SITE_CONFIG + 'theme = "paper-2"\n')
+    (site / "themes/paper-2/static").mkdir(parents=True)
+    (site / "themes/paper-2/static/paper.css").write_text("body { color: red }", "utf-8")
+    result = build(site)
+    assert result.code == 0, result.err
+    assert (site / "output/paper.css").read_text("utf-8") == "body { color: red }"
+
+
+# --- Static files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    (".well-known/security.txt", "its path has the part '.well-known'"),
+    ("files/.htaccess/x.txt", "its path has the part '.htaccess'"),
+    ("CON.css", "its path has the part 'CON.css', a device name on Windows"),
+    ("downloads/lpt9/report.pdf", "its path has the part 'lpt9'"),
+])
+def test_static_files_no_host_can_keep_are_refused(
+    site_factory: Callable[..., Path], name: str, fragment: str
+) -> None:
+    site = site_factory(GOOD)
+    path = site / "static" / name
+    path.parent.mkdir(parents=True)
+    path.write_text("x", "utf-8")
+    result = build(site)
+    assert result.code == 1, result.err
+    assert not (site / "output").exists()
+    Expect(f"static/{name}", None, fragment).assert_in(result.err)
+
+
+def test_a_static_file_that_differs_from_the_themes_only_in_case_names_both(
+    site_factory: Callable[..., Path],
+) -> None:
+    site = site_factory(GOOD)
+    (site / "static/css").mkdir(parents=True)
+    (site / "static/css/Folio.css").write_text("x", "utf-8")
+    result = build(site)
+    assert result.code == 1
+    assert re.search(r"^  static/css/Folio\.css: and \S*themes/default/static/css/folio\.css "
+                     r"are one file on hosts that ignore case and accents", result.err, re.M), \
+        result.err
+
+
+def test_a_static_file_of_the_same_name_still_replaces_the_themes(
+    site_factory: Callable[..., Path],
+) -> None:
+    site = site_factory(GOOD)
+    (site / "static/css").mkdir(parents=True)
+    (site / "static/css/folio.css").write_text("/* the site's own */", "utf-8")
+    result = build(site)
+    assert result.code == 0, result.err
+    assert (site / "output/css/folio.css").read_text("utf-8") == "/* the site's own */"
+
+
+# --- Names no host can store -----------------------------------------------------------------
+
+WINDOWS_DEVICES = ["con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                   *(f"lpt{n}" for n in range(1, 10))]
+
+
+@given(device=st.sampled_from(WINDOWS_DEVICES),
+       capitals=st.lists(st.booleans(), min_size=4, max_size=4),
+       extension=st.sampled_from(["", ".txt", ".tar.gz", ".", " .html"]),
+       where=st.sampled_from(["/{}", "/{}/", "/old/{}/page/", "/old/{}"]))
+def test_every_spelling_of_a_device_name_is_refused_as_a_path(
+    device: str, capitals: list[bool], extension: str, where: str
+) -> None:
+    name = "".join(c.upper() if up else c for c, up in zip(device, capitals, strict=False))
+    with pytest.raises(ValueError, match="a device name on Windows"):
+        urls.file_name(where.format(name + extension))
+
+
+@pytest.mark.parametrize("name", ["console", "com10", "lpt", "auxiliary", "nul-1", "con-ed",
+                                  "prn2", "com", "x.con", "conference.txt"])
+def test_names_that_only_start_like_a_device_are_paths(name: str) -> None:
+    assert urls.file_name(f"/old/{name}/") == f"old/{name}/index.html"

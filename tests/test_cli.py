@@ -186,3 +186,35 @@ def test_config_errors_name_the_key(
     assert result.code == 1
     assert message in result.err
 
+
+
+@pytest.mark.parametrize("epoch", [
+    "99999999999999",  # past the year 9999
+    "9" * 5000,  # more digits than int() reads
+    "-1",
+    "1.5e9",
+    "yesterday",
+    "²",  # a digit to str.isdigit, not to int()
+    "",
+])
+def test_a_bad_source_date_epoch_is_a_one_line_usage_error(
+    site_factory: SiteFactory, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    site = site_factory({"a.md": article()})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = run_folio("build", "--site", site, "--quiet")
+    assert result.code == 2, result.err
+    assert result.err.startswith("Error: SOURCE_DATE_EPOCH: expected whole seconds since 1970")
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert not (site / "output").exists()
+
+
+@pytest.mark.parametrize("epoch", ["0", "253402300799"])  # 1970, and the last second of 9999
+def test_source_date_epoch_at_the_ends_of_its_range_builds(
+    site_factory: SiteFactory, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    site = site_factory({"a.md": article()})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = run_folio("build", "--site", site, "--quiet", "--future")
+    assert result.code == 0, result.err
+    assert (site / "output" / "2020" / "05" / "01" / "a" / "index.html").is_file()
