@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Stamp of the npm test tools (package.json: the Nu HTML Checker and axe-core).
 NPM_TOOLS := node_modules/.folio-npm-installed
 
-.PHONY: build test lint browser publish-tools bench clean
+.PHONY: build test lint browser publish-tools bench docs clean
 
 build: $(VENV)/.folio-installed
 	$(BIN)/folio build
@@ -54,6 +54,12 @@ lint: $(VENV)/.folio-test-installed
 # `make bench BENCH_ARGS=--quick` for a 1,000-article smoke run. Not part of `make test`.
 bench: $(VENV)/.folio-bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# `make docs`: regenerate docs/configuration.md from the Config schema
+# (generator/config_doc.py); tests/test_docs.py fails when it is out of date.
+docs: $(VENV)/.folio-installed
+	$(BIN)/python -m generator.config_doc > docs/configuration.md.new
+	mv docs/configuration.md.new docs/configuration.md
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -52,7 +52,7 @@ def render(story: Story, slug: str, config: Config) -> str:
 
 
 def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
-    """Folio's fields in the order the README lists them, then the source's own keys."""
+    """Folio's fields in the order docs/front-matter.md lists them, then the source's own keys."""
     url = article_url(config, story, slug)
     meta: dict[str, Any] = {
         "title": story.title,
