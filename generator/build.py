@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from .cache import Cache, FileFacts, frame_digest
+from .cache import Cache, CacheDamaged, FileFacts, frame_digest
 from .config import Config
 from .errors import ContentError
 from .lock import site_lock
@@ -105,6 +105,10 @@ def _build(config: Config, progress: Progress, runner: Runner, clean: bool) -> B
 
     # A full build reads the last build's page cache again, once its workers have
     # started: forked while this process held it (165 MB at 100k), each kept a copy.
-    report = (quick_build(config, cache, survey, cache.pages(), runner, progress)
-              or full_build(config, cache, survey, runner, progress))
+    try:
+        report = (quick_build(config, cache, survey, cache.pages(), runner, progress)
+                  or full_build(config, cache, survey, runner, progress))
+    except CacheDamaged as damage:  # found part way: the build starts again from nothing
+        cache.discard(damage)
+        report = full_build(config, cache, survey, runner, progress)
     return replace(report, notices=tuple(notices))

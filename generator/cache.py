@@ -5,19 +5,21 @@
   an unchanged file is not parsed again, nor one rewritten with the same bytes),
   article bodies rendered to HTML, by digest (the index keeps only metadata;
   renderers read bodies when they need them).
-- `pages.pickle`: what the last build wrote: the key of every file, the
+- `pages.msgpack`: what the last build wrote: the key of every file, the
   templates each template loaded, the facts of every input. Its head alone
   says whether anything changed, so a build with nothing to do reads little.
-- `templates/`: templates compiled by Jinja.
-- `plan.pickle`: the last full build's plan: the index (less the articles),
+- `plan.msgpack`: the last full build's plan: the index (less the articles),
   which pages show each article, and where each page is in `plan-pages.bin`.
   Reused while no article changes in a way that moves pages (see `shape`).
-- `plan-pages.bin`: that plan's pages, one pickle after another, written while
+- `plan-pages.msgpack`: that plan's pages, one after another, written while
   the build renders; a quick rebuild reads back only those it renders.
 
-A cache written by another version of Folio, of Python or of any library
-installed beside it (see `toolchain_digest`), or unreadable, is discarded with a
-notice and the build starts from nothing; it is never trusted.
+Everything is MessagePack decoded by msgspec into the types declared here, so
+reading a cache builds plain values and never runs code (pickle would run what a
+file tells it to), and every record carries a checksum. A cache written by
+another version of Folio, of Python or of any library installed beside it (see
+`toolchain_digest`), or unreadable, is discarded with a notice and the build
+starts from nothing; it is never trusted.
 """
 
 from __future__ import annotations
@@ -26,37 +28,45 @@ import contextlib
 import functools
 import hashlib
 import os
-import pickle
 import shutil
 import sqlite3
+import struct
 import sys
+import zlib
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar
+from zoneinfo import ZoneInfo
+
+import msgspec
 
 from .config import Config
 from .errors import ContentError, FolioError
 from .links import PageLinks
-from .model import Article, Page, pickled_by_fields
+from .model import Article, Correction, Page, Photo, Ref, RelatedLink, pickled_by_fields
 
 if TYPE_CHECKING:
     from .archive import SiteIndex
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
 STORE_FILE = f"store-{CACHE_FORMAT}.sqlite"
 """The store's name carries its format: its tables change with it, and a Folio of
 another format (an upgrade, or a downgrade) must never open this one."""
-COMPILED_TEMPLATES = "templates"
-"""Folder of the cache where Jinja keeps compiled templates (see render.py)."""
-PLAN_PAGES = "plan-pages.bin"
+COMPILED_TEMPLATES = "compiled-templates"
+"""Folder of the cache where Jinja keeps compiled templates, each signed (see render.py)."""
+PAGES_FILE = "pages.msgpack"
+PLAN_FILE = "plan.msgpack"
+PLAN_PAGES = "plan-pages.msgpack"
 """The pages of the last full build's plan (see `PlanPagesWriter`)."""
+LEGACY = ("pages.pickle", "plan.pickle", "plan-pages.bin", "templates")
+"""What older versions of Folio kept (pickles, Jinja's compiled code): deleted unread."""
 RACY_NS = 50_000_000
 """A file changed this close before a build started may have changed again
 within the same file-system clock tick, unseen: it is not trusted as cached."""
@@ -136,7 +146,7 @@ def shape(article: Article, depends_on: Depends) -> str:
 
     Everything but what only its own page, cards and feed entries print: two
     versions of the same shape give the same plan, so an edit of a body, dek or
-    kicker reuses the last plan (`plan.pickle`) and renders only the pages that
+    kicker reuses the last plan (`plan.msgpack`) and renders only the pages that
     show the article. The headline stays in: `related` entries match it.
     """
     plain = replace(article, body_digest="", summary="", dek="", publication="",
@@ -201,7 +211,7 @@ class PageCache:
     """Template name to every template its renderings loaded (itself included)."""
     sources: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     """Facts of every Markdown file the output was built from (plain tuples, which
-    pickle fast; equal to the `FileFacts` they came from)."""
+    load fast; equal to the `FileFacts` they came from)."""
     assets: str = ""
     """Digest of the other files of content/ it was built from (`Sources.others_digest`)."""
     digests: dict[str, str] = field(default_factory=dict)
@@ -242,14 +252,25 @@ class SavedPlan:
         return sorted(found)
 
 
-def pickled_page(page: Page) -> bytes:
-    return pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+class CacheDamaged(FolioError):
+    """A part of the build cache found damaged while a build read it: the build
+    starts again from nothing (see build.py)."""
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message, problem)
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class PlanPagesWriter:
-    """Writes a full build's pages to plan-pages.bin one at a time, as the build
+    """Writes a full build's pages to plan-pages.msgpack one at a time, as the build
     renders them, so saving the plan adds next to nothing after the last page; notes
-    on the way which pages show each article (`SavedPlan.uses`)."""
+    on the way which pages show each article (`SavedPlan.uses`).
+
+    The file: a record of its header and the plan's token, the pages one after
+    another, then the checksum of each page."""
 
     def __init__(self, root: Path, token: str, pages: Sequence[Page]) -> None:
         root.mkdir(parents=True, exist_ok=True)
@@ -257,17 +278,18 @@ class PlanPagesWriter:
         self._temporary = root / f".{PLAN_PAGES}.{os.getpid()}"
         self._final = root / PLAN_PAGES
         self._file = self._temporary.open("wb")
-        head = pickle.dumps((_header(), token))
+        head = _framed(_ENCODE((_header(), token)))
         self._file.write(head)
         self.offsets = array("Q", [len(head)])
+        self._checks = array("I")
         self.uses: dict[str, array[int]] = {}
         self._sent: dict[int, bytes] = {}
-        """Pages pickled before their turn here, to send to a worker, by id."""
+        """Pages encoded before their turn here, to send to a worker, by id."""
 
-    def pickled(self, page: Page) -> bytes:
-        """`page` (one of this plan's) pickled, and kept until its turn to be written:
-        a page sent to a worker is pickled once, for both."""
-        data = self._sent[id(page)] = pickled_page(page)
+    def encoded(self, page: Page) -> bytes:
+        """`page` (one of this plan's) encoded, and kept until its turn to be written:
+        a page sent to a worker is encoded once, for both."""
+        data = self._sent[id(page)] = page_bytes(page)
         return data
 
     def step(self) -> None:
@@ -275,8 +297,9 @@ class PlanPagesWriter:
         position = len(self.offsets) - 1
         if position < len(self._pages):
             page = self._pages[position]
-            data = self._sent.pop(id(page), None) or pickled_page(page)
+            data = self._sent.pop(id(page), None) or page_bytes(page)
             self._file.write(data)
+            self._checks.append(zlib.crc32(data))
             self.offsets.append(self.offsets[-1] + len(data))
             for article_id in page.shown_articles():
                 positions = self.uses.get(article_id)
@@ -285,16 +308,17 @@ class PlanPagesWriter:
                 positions.append(position)
 
     def finish(self) -> None:
-        """Write the pages left, and put the file in place."""
+        """Write the pages left and their checksums, and put the file in place."""
         for _ in range(len(self._pages) + 1 - len(self.offsets)):
             self.step()
+        self._file.write(self._checks.tobytes())
         self._pages = ()
         self._sent = {}
         self._file.close()
         self._temporary.replace(self._final)
 
     def abandon(self) -> None:
-        """Leave plan-pages.bin as it was (the build failed)."""
+        """Leave plan-pages.msgpack as it was (the build failed)."""
         self._pages = ()
         self._sent = {}
         self._file.close()
@@ -307,6 +331,7 @@ class Cache:
     def __init__(self, root: Path, notices: list[str]) -> None:
         self.root = root
         self.notices = notices
+        self._delete_legacy()
 
     @property
     def store_path(self) -> Path:
@@ -320,121 +345,125 @@ class Cache:
         store = Store(self.store_path)
         try:
             problems = store.check()
-        except sqlite3.DatabaseError as exc:
-            problems = str(exc)
+            kept = problems == "" and store.use_settings(settings)
+        except CacheDamaged as exc:
+            problems, kept = exc.problem, False
         if problems:
             self._notice(f"build cache {self.store_path.name} is damaged ({problems}); "
                          "rebuilding")
             store.close()
             self.store_path.unlink()
             store = Store(self.store_path)
-            store.emptied = True
-        store.emptied |= not store.use_settings(settings)
+            kept = store.use_settings(settings)
+        store.emptied = not kept
         return store
 
     def freshness(self) -> Freshness:
-        """The head of pages.pickle alone; cheap."""
-        return self._read("pages.pickle", Freshness, parts=1) or Freshness()
+        """The head of pages.msgpack alone; cheap."""
+        return self._read(PAGES_FILE, 1, lambda head: _freshness(_FRESHNESS.decode(head[0])),
+                          ) or Freshness()
 
     def pages(self) -> PageCache:
-        found = self._read("pages.pickle", PageCache) or PageCache()
+        found = self._read(PAGES_FILE, 2, _page_cache) or PageCache()
         found.behind = _patched(found.files, found.behind)
         return found
 
     def plan(self, token: str) -> SavedPlan | None:
-        """The plan `token` names, if plan.pickle still holds it."""
-        found = self._read("plan.pickle", SavedPlan, parts=1) if token else None
+        """The plan `token` names, if plan.msgpack still holds it."""
+        found = self._read(PLAN_FILE, 1, lambda body: _saved_plan(body[0])) if token else None
         return found if found is not None and found.token == token else None
 
     def save_pages(self, pages: PageCache, store: Store, every_page: bool) -> None:
         """Save what a build wrote; `every_page`: its links are those of every page."""
         store.save_links(pages.links, every_page)
-        fresh, links, behind = pages.fresh, pages.links, pages.behind
         # The older tree differs from output/ in the few files the build changed.
-        pages.fresh, pages.links, pages.behind = (Freshness(), PageLinks(),
-                                                   _patch(pages.files, behind))
-        try:
-            self._write("pages.pickle", fresh, pages)
-        finally:
-            pages.fresh, pages.links, pages.behind = fresh, links, behind
+        self._write(PAGES_FILE, _freshness_record(pages.fresh),
+                    _page_cache_record(pages, _patch(pages.files, pages.behind)))
 
     def write_plan_pages(self, token: str, pages: Sequence[Page]) -> PlanPagesWriter:
         """Where the pages of the plan `token` go, as the build renders them."""
         return PlanPagesWriter(self.root, token, pages)
 
     def save_plan(self, plan: SavedPlan) -> None:
-        self._write("plan.pickle", plan)
+        self._write(PLAN_FILE, _saved_plan_record(plan))
 
     def pages_of(self, plan: SavedPlan, positions: Iterable[int]) -> list[Page] | None:
-        """The pages at `positions` of `plan`; None when plan-pages.bin is not that
+        """The pages at `positions` of `plan`; None when plan-pages.msgpack is not that
         plan's or is damaged (then with a notice)."""
         offsets = array("Q", plan.page_offsets)
+        checks_at = offsets[-1]
         try:
             with (self.root / PLAN_PAGES).open("rb") as file:
-                if pickle.load(file) != (_header(), plan.token):
+                if _HEAD.decode(_frame(file)) != (_header(), plan.token):
                     return None
-                if os.fstat(file.fileno()).st_size != offsets[-1]:
+                if os.fstat(file.fileno()).st_size != checks_at + 4 * plan.page_count:
                     raise ValueError("cut short or extended")
                 found = []
                 for position in positions:
                     file.seek(offsets[position])
-                    page = pickle.loads(file.read(offsets[position + 1] - offsets[position]))
-                    if not isinstance(page, Page):
-                        raise TypeError(type(page).__name__)
-                    found.append(page)
+                    data = file.read(offsets[position + 1] - offsets[position])
+                    file.seek(checks_at + 4 * position)
+                    if _CHECK.unpack(file.read(4))[0] != zlib.crc32(data):
+                        raise ValueError("checksum")
+                    found.append(page_from(data))
                 return found
         except FileNotFoundError:
             return None
         except Exception as exc:  # any damage at all: never trust it
-            self._notice(f"build cache {PLAN_PAGES} is damaged ({type(exc).__name__}); "
-                         "rebuilding")
+            self._notice(f"build cache {PLAN_PAGES} is damaged ({_problem(exc)}); rebuilding")
             return None
 
     def clear(self) -> None:
-        for name in ("pages.pickle", "plan.pickle", PLAN_PAGES, self.store_path.name):
+        store = self.store_path.name
+        for name in (PAGES_FILE, PLAN_FILE, PLAN_PAGES, store, f"{store}-journal"):
             (self.root / name).unlink(missing_ok=True)
         shutil.rmtree(self.root / COMPILED_TEMPLATES, ignore_errors=True)
+        self._delete_legacy()
+
+    def discard(self, damage: CacheDamaged) -> None:
+        """Tell of `damage` and empty the cache: the build starts again from nothing."""
+        self._notice(str(damage))
+        self.clear()
+
+    def _delete_legacy(self) -> None:
+        for name in LEGACY:
+            legacy = self.root / name
+            with contextlib.suppress(OSError):
+                if legacy.is_dir():
+                    shutil.rmtree(legacy)
+                else:
+                    legacy.unlink()
 
     def _notice(self, message: str) -> None:
         """Tell the writer once, however often a build looks at the same file."""
         if message not in self.notices:
             self.notices.append(message)
 
-    def _read(self, name: str, kind: type[T], parts: int = 2) -> T | None:
-        """The value in `name`: its head when `parts` is 1, else head and body joined."""
-        path = self.root / name
+    def _read(self, name: str, count: int, make: Callable[[list[bytes]], T]) -> T | None:
+        """`make` given the first `count` records of `name` after its header; None when
+        it is missing, made by another Folio, or damaged (then with a notice)."""
         try:
-            with path.open("rb") as file:
-                if pickle.load(file) != _header():
+            with (self.root / name).open("rb") as file:
+                if _HEADER.decode(_frame(file)) != _header():
                     self._notice(f"build cache {name} was made by another version of Folio, "
                                  "Python or a library; rebuilding")
                     return None
-                value = pickle.load(file)
-                if parts == 2:
-                    value = _joined(value, pickle.load(file))
+                found: T = make([_frame(file) for _ in range(count)])
+                return found
         except FileNotFoundError:
             return None
         except Exception as exc:  # any damage at all: never trust it
-            self._notice(f"build cache {name} is damaged ({type(exc).__name__}); rebuilding")
+            self._notice(f"build cache {name} is damaged ({_problem(exc)}); rebuilding")
             return None
-        return value if isinstance(value, kind) else None
 
-    def _write(self, name: str, *values: Any) -> None:
+    def _write(self, name: str, *values: object) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f".{name}.{os.getpid()}"
         with temporary.open("wb") as file:
-            pickle.dump(_header(), file)
+            file.write(_framed(_ENCODE(_header())))
             for value in values:
-                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+                file.write(_framed(_ENCODE(value)))
         temporary.replace(self.root / name)
-
-
-def _joined(head: Any, body: Any) -> Any:
-    """pages.pickle is written as its Freshness, then the rest: put them back together."""
-    if isinstance(head, Freshness) and isinstance(body, PageCache):
-        body.fresh = head
-        return body
-    return head if body is None else body
 
 
 _GONE = ""
@@ -486,6 +515,25 @@ def delete_others(folder: Path, pattern: str, current: str) -> None:
             other.unlink(missing_ok=True)
 
 
+@functools.cache
+def signing_key() -> bytes | None:
+    """This user's key for what the cache keeps that would run if loaded (compiled
+    templates): outside every site, so an entry copied in or altered never matches.
+    None when it can be neither read nor made (then nothing is signed or loaded)."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "folio"
+    path = folder / "signing-key"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as file:
+                file.write(os.urandom(32))
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
 def toolchain_digest() -> str:
     """Digest of what turns the same inputs into other bytes: Folio's own code,
     Python, and every distribution installed beside Folio (markdown-it-py, Jinja,
@@ -517,7 +565,8 @@ class Store:
 
     One file rather than one per article or body: creating files is what a file
     system is slowest at, and a rebuild reads and writes single rows. Each
-    process opens its own connection when it first needs one.
+    process opens its own connection when it first needs one. Damage found in it
+    at any point raises `CacheDamaged`.
     """
 
     def __init__(self, path: Path) -> None:
@@ -540,11 +589,13 @@ class Store:
         (what a crash or a full disk leaves) has a size that does not match its
         pages. SQLite's quick check would read every page, which is most of a
         small rebuild's time: damage inside the file is found as rows are read
-        (bodies are checked against their digests) and stops the build.
+        (each row and body is checked against its checksum or digest), and the
+        build then starts again from nothing.
         """
-        db = self._db()
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-        size = db.execute("PRAGMA page_size").fetchone()[0]
+        with self._guarded():
+            db = self._db()
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            size = db.execute("PRAGMA page_size").fetchone()[0]
         if self.path.stat().st_size != pages * size:
             return "its size does not match its pages: cut short or extended"
         return ""
@@ -552,7 +603,7 @@ class Store:
     def use_settings(self, settings: str) -> bool:
         """Forget every loaded file if they were loaded with other settings; whether
         the files were kept."""
-        with self._db() as db:
+        with self._guarded(), self._db() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
             if row is not None and row[0] == settings:
                 return True
@@ -563,99 +614,111 @@ class Store:
     def sources(self, paths: Iterable[str] | None = None) -> dict[str, StoredSource]:
         """Loaded files by path under content/, without their articles: those of
         `paths`, or all."""
-        rows = self._rows("path, size, mtime_ns, inode, depends, cached_ns, content", paths)
-        return {
-            path: StoredSource(FileFacts(size, mtime, inode),
-                               self._unpickle(depends, tuple) if depends else (), cached_ns,
-                               content)
-            for path, size, mtime, inode, depends, cached_ns, content in rows
-        }
+        found = {}
+        with self._guarded():
+            for path, blob in self._rows("path, known", paths):
+                kept, facts, depends_on, cached_ns, content = _known_decoder().decode(
+                    _unsealed(blob))
+                if kept != path:
+                    raise ValueError("a row under another name")
+                found[path] = StoredSource(facts, depends_on, cached_ns, content)
+        return found
 
     def loaded(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, LoadedFile]]:
         """Loaded files by path under content/: those of `paths`, or all."""
-        for path, data in self._rows("path, loaded", paths):
-            yield path, self._unpickle(data, LoadedFile)
+        with self._guarded():
+            for path, blob in self._rows("path, loaded", paths):
+                yield path, _loaded_file(path, blob)
 
     def _rows(self, columns: str, paths: Iterable[str] | None) -> Iterator[Any]:
         query = f"SELECT {columns} FROM source"
-        try:
-            if paths is None:
-                yield from self._db().execute(query)
-                return
-            for path in paths:
-                yield from self._db().execute(f"{query} WHERE path = ?", (path,))
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+        if paths is None:
+            yield from self._db().execute(query)
+            return
+        for path in paths:
+            yield from self._db().execute(f"{query} WHERE path = ?", (path,))
 
     def forget(self, paths: Iterable[str]) -> None:
         """Drop the rows of files that are gone."""
-        with self._db() as db:
+        with self._guarded(), self._db() as db:
             db.executemany("DELETE FROM source WHERE path = ?", ((path,) for path in paths))
 
     def save_sources(self, loaded: Mapping[str, LoadedFile], cached_ns: int) -> None:
-        with self._db() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((path, *file.facts,
-                  pickle.dumps(file.depends_on) if file.depends_on else None, cached_ns,
-                  file.content, pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL))
-                 for path, file in loaded.items()),
-            )
+        """Keep `loaded`; a file whose front matter holds what the store cannot give
+        back as it was (a YAML set) is not kept, and is loaded again next time."""
+        rows = []
+        for path, file in loaded.items():
+            try:
+                rows.append((path, _known_record(path, file, cached_ns),
+                             _loaded_record(path, file)))
+            except (TypeError, ValueError, OverflowError):
+                continue
+        with self._guarded(), self._db() as db:
+            db.executemany("INSERT OR REPLACE INTO source VALUES (?, ?, ?)", rows)
 
     def links(self) -> PageLinks:
         """Internal links of every page of the output, by file name."""
-        rows = self._db().execute("SELECT name, targets FROM link")
-        return PageLinks((name, filter(None, targets.split("\n"))) for name, targets in rows)
+        found = PageLinks()
+        with self._guarded():
+            for name, blob in self._db().execute("SELECT name, targets FROM link"):
+                kept, *targets = bytes(_unsealed(blob)).decode("utf-8").split("\n")
+                if kept != name:
+                    raise ValueError("a row under another name")
+                found[name] = [target for target in targets if target]
+        return found
 
     def save_links(self, links: Mapping[str, tuple[str, ...]], every_page: bool) -> None:
-        with self._db() as db:
+        with self._guarded(), self._db() as db:
             if every_page:
                 db.execute("DELETE FROM link")
-            db.executemany("INSERT OR REPLACE INTO link VALUES (?, ?)",
-                           ((name, "\n".join(targets)) for name, targets in links.items()))
+            db.executemany("INSERT OR REPLACE INTO link VALUES (?, ?)", (
+                (name, _sealed("\n".join((name, *targets)).encode("utf-8")))
+                for name, targets in links.items()))
 
     def known(self) -> set[str]:
         """Digests of every body stored."""
-        return {row[0] for row in self._db().execute("SELECT digest FROM body")}
+        with self._guarded():
+            return {row[0] for row in self._db().execute("SELECT digest FROM body")}
 
     def keep_bodies(self, wanted: Iterable[str]) -> None:
         """Drop every body but those `wanted`: each edit of a story stores a new one,
         and a newsroom's cache would keep every version ever built."""
         unwanted = self.known().difference(wanted)
         if unwanted:
-            with self._db() as db:
+            with self._guarded(), self._db() as db:
                 db.executemany("DELETE FROM body WHERE digest = ?", ((d,) for d in unwanted))
 
     def add(self, bodies: Iterable[tuple[str, str]]) -> None:
         """Store (digest, html) pairs, in one transaction."""
-        with self._db() as db:
+        with self._guarded(), self._db() as db:
             db.executemany("INSERT OR IGNORE INTO body VALUES (?, ?)", bodies)
 
     def read(self, key: str) -> str:
-        row = self._fetch("SELECT html FROM body WHERE digest = ?", key)
-        if row is None or not isinstance(row[0], str) or digest(row[0]) != key:
-            raise FolioError(f"build cache {self.path} lacks a body or holds a damaged one; "
-                             "run folio build --clean")
-        return row[0]
+        with self._guarded():
+            row = self._db().execute("SELECT html FROM body WHERE digest = ?", (key,)).fetchone()
+            if row is None or not isinstance(row[0], str) or digest(row[0]) != key:
+                raise ValueError("a body is missing or damaged")
+        html: str = row[0]
+        return html
 
     def article(self, path: str) -> Article:
-        row = self._fetch("SELECT loaded FROM source WHERE path = ?", path)
-        if row is None:
-            raise FolioError(f"build cache {self.path} lacks {path}; run folio build --clean")
-        return self._unpickle(row[0], LoadedFile).article
+        with self._guarded():
+            row = self._db().execute("SELECT loaded FROM source WHERE path = ?",
+                                     (path,)).fetchone()
+            if row is None:
+                raise ValueError(f"{path} is missing")
+            return _loaded_file(path, row[0]).article
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Reads inside share one read transaction: SQLite takes its lock and looks
         for a change of the file once, not for every row, half the cost of a body
         read alone. Only for reads: a writer waits until the block ends."""
-        try:
+        with self._guarded():
             db = self._db()
             begun = not db.in_transaction
             if begun:
                 db.execute("BEGIN")
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
         try:
             yield
         finally:
@@ -667,24 +730,16 @@ class Store:
             self._connection.close()
             self._connection = None
 
-    def _fetch(self, query: str, key: str | int) -> Any:
+    @contextlib.contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """Any SQLite error or bad row inside is the store's damage: `CacheDamaged`."""
         try:
-            return self._db().execute(query, (key,)).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-
-    def _unpickle(self, data: bytes, kind: type[T]) -> T:
-        try:
-            found = pickle.loads(data)
-        except Exception as exc:
-            raise self._damaged(type(exc).__name__) from None
-        if not isinstance(found, kind):
-            raise self._damaged()
-        return found
-
-    def _damaged(self, problem: object = None) -> FolioError:
-        found = f" ({problem})" if problem is not None else ""
-        return FolioError(f"build cache {self.path} is damaged{found}; run folio build --clean")
+            yield
+        except (sqlite3.Error, msgspec.DecodeError, ValueError, TypeError, KeyError) as exc:
+            told = isinstance(exc, sqlite3.Error) or type(exc) is ValueError
+            problem = str(exc) if told else type(exc).__name__
+            raise CacheDamaged(f"build cache {self.path.name} is damaged ({problem}); "
+                               "rebuilding", problem) from None
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
@@ -703,17 +758,15 @@ _PAGE_SIZE = 16384
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS body (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS link (name TEXT PRIMARY KEY, targets TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS source (
-    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
-    depends BLOB, cached_ns INTEGER, content TEXT NOT NULL, loaded BLOB NOT NULL
-);
+CREATE TABLE IF NOT EXISTS link (name TEXT PRIMARY KEY, targets BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS source (path TEXT PRIMARY KEY, known BLOB NOT NULL,
+                                   loaded BLOB NOT NULL);
 """
 
 
 class StoredArticles(Mapping[str, Article]):
     """The published articles, by id in index order, read from the store when asked
-    for: a rebuild that renders a few pages unpickles a few articles."""
+    for: a rebuild that renders a few pages decodes a few articles."""
 
     KEPT = 2_000
     """Articles kept once read, the earliest read dropped first. Pages that show the
@@ -763,3 +816,301 @@ def digest(*parts: bytes | str) -> str:
 def new_token() -> str:
     """A fresh random name for one build's plan or renderer (uuid costs 11 ms to import)."""
     return os.urandom(16).hex()
+
+
+# What is kept, as MessagePack: each file a series of records, each record its size
+# and checksum, then its bytes. Decoders build only the types named here.
+
+_ENCODE = msgspec.msgpack.Encoder().encode
+_FRAME = struct.Struct("<II")  # size, crc32
+_CHECK = struct.Struct("<I")
+_HEADER = msgspec.msgpack.Decoder(tuple[str, int, str])
+_HEAD = msgspec.msgpack.Decoder(tuple[tuple[str, int, str], str])
+
+
+def _framed(data: bytes) -> bytes:
+    return _FRAME.pack(len(data), zlib.crc32(data)) + data
+
+
+def _frame(file: Any) -> bytes:
+    """The next record of `file`; ValueError when it is cut short or its checksum fails."""
+    head = file.read(_FRAME.size)
+    if len(head) != _FRAME.size:
+        raise ValueError("cut short")
+    size, check = _FRAME.unpack(head)
+    data: bytes = file.read(size)
+    if len(data) != size:
+        raise ValueError("cut short")
+    if zlib.crc32(data) != check:
+        raise ValueError("checksum")
+    return data
+
+
+def _sealed(data: bytes) -> bytes:
+    """`data` with its checksum in front, for a column of the store."""
+    return _CHECK.pack(zlib.crc32(data)) + data
+
+
+def _unsealed(blob: object) -> memoryview:
+    if not isinstance(blob, bytes) or len(blob) < _CHECK.size:
+        raise ValueError("not a record")
+    data = memoryview(blob)[_CHECK.size :]
+    if _CHECK.unpack_from(blob)[0] != zlib.crc32(data):
+        raise ValueError("checksum")
+    return data
+
+
+def _problem(exc: BaseException) -> str:
+    """What was wrong with a cache file, in a few words."""
+    if isinstance(exc, ValueError | EOFError) and str(exc) in ("cut short", "checksum"):
+        return "cut short" if str(exc) == "cut short" else "a checksum does not match"
+    return type(exc).__name__
+
+
+Zone = str | int | None
+"""A time zone as kept: an IANA key, a fixed offset in microseconds, or None."""
+Moment = tuple[int, int, int, int, int, int, int, int, Zone]
+"""A datetime as kept: wall clock, fold and zone, so it comes back with the zone it
+had (what templates print as its name); msgpack's timestamps keep only the instant."""
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _moment(when: datetime) -> Moment:
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second,
+            when.microsecond, when.fold, _zone(when))
+
+
+def _zone(when: datetime) -> Zone:
+    zone = when.tzinfo
+    if zone is None:
+        return None
+    if isinstance(zone, ZoneInfo) and zone.key:
+        return zone.key
+    offset = when.utcoffset()
+    if isinstance(zone, timezone) and offset is not None:
+        kept = offset // _MICROSECOND
+        if _fixed_zone(kept).tzname(None) == zone.tzname(None):
+            return kept
+    raise TypeError(f"a time zone the build cache cannot keep: {zone!r}")
+
+
+def _when(moment: Moment) -> datetime:
+    year, month, day, hour, minute, second, microsecond, fold, zone = moment
+    tzinfo = ZoneInfo(zone) if isinstance(zone, str) else (
+        None if zone is None else _fixed_zone(zone))
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo, fold=fold)
+
+
+@functools.cache
+def _fixed_zone(offset: int) -> timezone:
+    return timezone(offset * _MICROSECOND)
+
+
+def _freshness_record(fresh: Freshness) -> tuple[Any, ...]:
+    return (fresh.frame, fresh.sources, fresh.output, fresh.started_ns,
+            fresh.built_at and _moment(fresh.built_at),
+            fresh.next_change and _moment(fresh.next_change))
+
+
+_FRESHNESS = msgspec.msgpack.Decoder(
+    tuple[str, str, FileFacts | None, int, Moment | None, Moment | None])
+
+
+def _freshness(record: tuple[Any, ...]) -> Freshness:
+    frame, sources, output, started_ns, built_at, next_change = record
+    return Freshness(frame, sources, output, started_ns, built_at and _when(built_at),
+                     next_change and _when(next_change))
+
+
+def _page_cache_record(pages: PageCache, behind: dict[str, str]) -> tuple[Any, ...]:
+    return (pages.previous, pages.files, behind, pages.templates, pages.sources,
+            pages.assets, pages.digests, pages.warnings, pages.plan)
+
+
+@functools.cache
+def _page_cache_decoder() -> msgspec.msgpack.Decoder[Any]:
+    return msgspec.msgpack.Decoder(tuple[
+        FileFacts | None, dict[str, str], dict[str, str], dict[str, tuple[str, ...]],
+        dict[str, tuple[int, int, int]], str, dict[str, str],
+        dict[str, tuple[ContentError, ...]], str,
+    ])
+
+
+def _page_cache(records: list[bytes]) -> PageCache:
+    previous, files, behind, templates, sources, assets, digests, warnings, plan = (
+        _page_cache_decoder().decode(records[1]))
+    return PageCache(_freshness(_FRESHNESS.decode(records[0])), previous, files, behind,
+                     PageLinks(), templates, sources, assets, digests, warnings, plan)
+
+
+def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
+    index = plan.index
+    known = index.related_known
+    return (plan.token, index.newest_first, index.tags, index.authors, index.sections,
+            tuple(index.periods.values()), index.related_articles, index.related_links,
+            index.older, index.newer, known.signature,
+            None if known.related is index.related_articles else known.related,
+            plan.page_offsets, plan.shapes, plan.uses)
+
+
+@functools.cache
+def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
+    from .archive import Period, ResolvedLink, Term  # archive.py imports this module
+
+    related = dict[str, tuple[str, ...]]
+    return msgspec.msgpack.Decoder(tuple[
+        str, tuple[str, ...], dict[str, Term], dict[str, Term], dict[str, Term],
+        tuple[Period, ...], related, dict[str, tuple[ResolvedLink, ...]],
+        dict[str, str], dict[str, str], str, related | None,
+        bytes, dict[str, str], dict[str, bytes],
+    ])
+
+
+def _saved_plan(data: bytes) -> SavedPlan:
+    from .archive import RelatedArticles, SiteIndex
+
+    (token, newest_first, tags, authors, sections, periods, related_articles, related_links,
+     older, newer, signature, related, page_offsets, shapes, uses) = _plan_decoder().decode(data)
+    known = RelatedArticles(signature, related_articles if related is None else related)
+    index = SiteIndex(articles={}, newest_first=newest_first, tags=tags, authors=authors,
+                      sections=sections, periods={p.parts: p for p in periods},
+                      related_articles=related_articles, related_links=related_links,
+                      older=older, newer=newer, related_known=known)
+    if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
+        raise ValueError("page offsets")
+    return SavedPlan(token, index, page_offsets, shapes, uses)
+
+
+def page_bytes(page: Page) -> bytes:
+    """`page` as plan-pages.msgpack keeps it and workers are sent it."""
+    context = page.context
+    types = _page_codec()[1]
+    if not context.keys() <= types.keys():
+        unknown = ", ".join(sorted(context.keys() - types.keys()))
+        raise TypeError(f"no cache type for page context keys: {unknown}")
+    entries = context.get("entries")
+    if entries is not None:  # a sitemap's
+        context = {**context, "entries": tuple(
+            (e.url, e.lastmod and _moment(e.lastmod)) for e in entries)}  # type: ignore[attr-defined]
+    return _ENCODE((page.url, page.template, context, page.origin))
+
+
+def page_from(data: bytes) -> Page:
+    """The page `page_bytes` encoded."""
+    url, template, context, origin = _page_codec()[0].decode(data)
+    entries = context.get("entries")
+    if entries is not None:
+        from .sitemaps import SitemapEntry
+
+        context["entries"] = tuple(SitemapEntry(url, lastmod and _when(lastmod))
+                                   for url, lastmod in entries)
+    return Page(url, template, context, origin)
+
+
+@functools.cache
+def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
+    """The decoder of pages, and the type of each key a page's context may have."""
+    from .archive import ResolvedLink  # these modules import this one
+    from .pages import Pagination, PeriodCount, TermCount
+
+    refs = tuple[Ref, ...]
+    types: dict[str, Any] = {
+        "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],
+        "older": Ref | None, "newer": Ref | None, "articles": refs,
+        "kind": str, "title": str, "count": int, "pagination": Pagination,
+        "term": TermCount, "terms": tuple[TermCount, ...],
+        "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
+        "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
+        "entries": tuple[tuple[str, Moment | None], ...],
+    }
+    context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
+    return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types
+
+
+class _ArticleRecord(msgspec.Struct, array_like=True):
+    """An `Article` as the store keeps it (fields in the same order)."""
+
+    id: str
+    slug: str
+    url: str
+    title: str
+    bylines: tuple[str, ...]
+    date: Moment
+    section: str
+    body_digest: str
+    summary: str
+    dek: str
+    updated: Moment | None
+    publication: str
+    tags: tuple[str, ...]
+    photo: Photo | None
+    related: tuple[RelatedLink, ...]
+    draft: bool
+    aliases: tuple[str, ...]
+    corrections: tuple[Correction, ...]
+    extra: dict[Any, Any]
+    lines: dict[str, int]
+
+
+def _article_record(a: Article) -> tuple[Any, ...]:
+    return (a.id, a.slug, a.url, a.title, a.bylines, _moment(a.date), a.section,
+            a.body_digest, a.summary, a.dek, a.updated and _moment(a.updated), a.publication,
+            a.tags, a.photo, a.related, a.draft, a.aliases, a.corrections,
+            _plain(a.extra), a.lines)
+
+
+def _article(r: _ArticleRecord) -> Article:
+    return Article(
+        id=r.id, slug=r.slug, url=r.url, title=r.title, bylines=r.bylines, date=_when(r.date),
+        section=r.section, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
+        updated=r.updated and _when(r.updated), publication=r.publication, tags=r.tags,
+        photo=r.photo, related=r.related, draft=r.draft, aliases=r.aliases,
+        corrections=r.corrections, extra=r.extra, lines=r.lines,
+    )
+
+
+_SCALARS = (str, int, float, bool, bytes, type(None))
+
+
+def _plain(value: T) -> T:
+    """`value` when MessagePack gives it back equal and of the same types (front matter
+    Folio does not know: YAML's sets and pairs would come back as lists); else TypeError."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if type(key) not in _SCALARS:
+                raise TypeError(type(key).__name__)
+            _plain(item)
+    elif isinstance(value, list):
+        for item in value:
+            _plain(item)
+    elif type(value) not in _SCALARS:
+        raise TypeError(type(value).__name__)
+    return value
+
+
+@functools.cache
+def _known_decoder() -> msgspec.msgpack.Decoder[Any]:
+    return msgspec.msgpack.Decoder(tuple[str, FileFacts, Depends, int, str])
+
+
+@functools.cache
+def _loaded_decoder() -> msgspec.msgpack.Decoder[Any]:
+    return msgspec.msgpack.Decoder(tuple[
+        str, FileFacts, Depends, _ArticleRecord, tuple[ContentError, ...], str, str, str])
+
+
+def _known_record(path: str, file: LoadedFile, cached_ns: int) -> bytes:
+    return _sealed(_ENCODE((path, file.facts, file.depends_on, cached_ns, file.content)))
+
+
+def _loaded_record(path: str, file: LoadedFile) -> bytes:
+    return _sealed(_ENCODE((path, file.facts, file.depends_on, _article_record(file.article),
+                            file.warnings, file.content, file.digest, file.shape)))
+
+
+def _loaded_file(path: str, blob: object) -> LoadedFile:
+    kept, facts, depends_on, article, warnings, content, digest_, shape_ = _loaded_decoder().decode(
+        _unsealed(blob))
+    if kept != path:
+        raise ValueError("a row under another name")
+    return LoadedFile(facts, depends_on, _article(article), warnings, content, digest_, shape_)

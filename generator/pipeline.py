@@ -29,7 +29,7 @@ from .cache import (
     StoredArticles,
     digest,
     new_token,
-    pickled_page,
+    page_bytes,
 )
 from .config import Config
 from .content import load_content, load_settings
@@ -42,7 +42,7 @@ from .model import Article, Page
 from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
 from .progress import Progress
-from .render import Rendered, Renderer, RenderSetup, render_batch, render_pickled_batch
+from .render import Rendered, Renderer, RenderSetup, render_batch, render_encoded_batch
 from .search import SEARCH_FOLDER, build_search_index, has_search
 from .sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from .sources import Sources, find_sources
@@ -390,20 +390,20 @@ def render_pages(
 
 def _rendered(pages: list[Page], setup: RenderSetup, runner: Runner,
               saving: PlanPagesWriter | None) -> Iterator[Rendered]:
-    """`pages` rendered, in order. Pages that go to other processes are pickled here,
+    """`pages` rendered, in order. Pages that go to other processes are encoded here,
     each once: the plan keeps the bytes to write."""
     if not runner.sends(len(pages)):
         return runner.map(render_batch, setup, pages)
-    pickled = saving.pickled if saving else pickled_page
-    return runner.map(render_pickled_batch, setup, _Pickled(pages, pickled))
+    encoded = saving.encoded if saving else page_bytes
+    return runner.map(render_encoded_batch, setup, _Encoded(pages, encoded))
 
 
-class _Pickled(Sequence[bytes]):
-    """`pages`, each pickled when a batch is sliced off."""
+class _Encoded(Sequence[bytes]):
+    """`pages`, each encoded when a batch is sliced off."""
 
-    def __init__(self, pages: Sequence[Page], pickled: Callable[[Page], bytes]) -> None:
+    def __init__(self, pages: Sequence[Page], encoded: Callable[[Page], bytes]) -> None:
         self._pages = pages
-        self._pickled = pickled
+        self._encoded = encoded
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -416,8 +416,8 @@ class _Pickled(Sequence[bytes]):
 
     def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
         if isinstance(index, slice):
-            return [self._pickled(page) for page in self._pages[index]]
-        return self._pickled(self._pages[index])
+            return [self._encoded(page) for page in self._pages[index]]
+        return self._encoded(self._pages[index])
 
 
 def _sitemaps_first(pages: list[Page]) -> list[Page]:

@@ -8,6 +8,9 @@ template can extend the one it overrides as `theme/<name>` (or
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import pickle
 import traceback
 from collections import OrderedDict
@@ -15,6 +18,7 @@ from collections.abc import Hashable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +27,15 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import RelatedArticles, SiteIndex
-from .cache import COMPILED_TEMPLATES, Store, StoredArticles, delete_others, toolchain_digest
+from .cache import (
+    COMPILED_TEMPLATES,
+    Store,
+    StoredArticles,
+    delete_others,
+    page_from,
+    signing_key,
+    toolchain_digest,
+)
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
@@ -105,15 +117,55 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
     return env
 
 
-def _compiled_templates(config: Config) -> jinja2.FileSystemBytecodeCache:
+def _compiled_templates(config: Config) -> SignedBytecodeCache | None:
     """Templates compiled once, kept in the build cache; Jinja checks each against its
     source. The versions of Folio and Jinja are in the names: they set how templates
     compile."""
+    key = signing_key()
+    if key is None:
+        return None
     folder = config.cache_dir / COMPILED_TEMPLATES
     folder.mkdir(parents=True, exist_ok=True)
     toolchain = toolchain_digest()[:16]
     delete_others(folder, "*.cache", toolchain)
-    return jinja2.FileSystemBytecodeCache(str(folder), f"{toolchain}-%s.cache")
+    return SignedBytecodeCache(folder, toolchain, key)
+
+
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates, each file signed with this user's key: compiled
+    code runs when loaded, so an entry is loaded only when its signature holds."""
+
+    def __init__(self, folder: Path, prefix: str, key: bytes) -> None:
+        self.folder = folder
+        self.prefix = prefix
+        self.key = key
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = self._path(bucket).read_bytes()
+        except OSError:
+            return
+        signature, code = data[: self._SIZE], data[self._SIZE :]
+        if hmac.compare_digest(signature, self._sign(bucket, code)):
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        path = self._path(bucket)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            temporary.write_bytes(self._sign(bucket, code) + code)
+            temporary.replace(path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    _SIZE = hashlib.sha256().digest_size
+
+    def _sign(self, bucket: jinja2.bccache.Bucket, code: bytes) -> bytes:
+        return hmac.new(self.key, bucket.key.encode() + b"\0" + code, hashlib.sha256).digest()
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{self.prefix}-{bucket.key}.cache"
 
 
 def long_date(when: date) -> str:
@@ -389,9 +441,9 @@ def render_batch(setup: RenderSetup, pages: Sequence[Page]) -> list[Rendered]:
         return [renderer.render(page) for page in pages]
 
 
-def render_pickled_batch(setup: RenderSetup, pages: Sequence[bytes]) -> list[Rendered]:
-    """Render pages that were sent pickled (see pipeline.render_pages)."""
-    return render_batch(setup, [pickle.loads(data) for data in pages])
+def render_encoded_batch(setup: RenderSetup, pages: Sequence[bytes]) -> list[Rendered]:
+    """Render pages that were sent encoded (see pipeline.render_pages)."""
+    return render_batch(setup, [page_from(data) for data in pages])
 
 
 def _template_error(exc: jinja2.TemplateError, page: Page) -> ContentError:

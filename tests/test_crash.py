@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import STORE_FILE
+from generator.cache import PAGES_FILE, PLAN_FILE, PLAN_PAGES, STORE_FILE
 
 from conftest import NOW, REPO, Result, run_folio, tree
 from fixture_site import write_fixture_site
@@ -41,7 +41,7 @@ ARTICLES = 150
 CHECK_CLEAN_AT = {6, 13}
 """Rounds after which the output is also compared with a clean build (and at the end)."""
 MARKER = ".folio-updating"
-CACHE_FILES = (STORE_FILE, "pages.pickle", "plan.pickle", "plan-pages.bin")
+CACHE_FILES = (STORE_FILE, PAGES_FILE, PLAN_FILE, PLAN_PAGES)
 
 
 def command(site: Path) -> list[str]:
