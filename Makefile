@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Stamp of the npm test tools (package.json: the Nu HTML Checker and axe-core).
 NPM_TOOLS := node_modules/.folio-npm-installed
 
-.PHONY: build test lint browser publish-tools bench docs clean
+.PHONY: build test lint browser publish-tools bench faults docs clean
 
 build: $(VENV)/.folio-installed
 	$(BIN)/folio build
@@ -54,6 +54,13 @@ lint: $(VENV)/.folio-test-installed
 # `make bench BENCH_ARGS=--quick` for a 1,000-article smoke run. Not part of `make test`.
 bench: $(VENV)/.folio-bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# `make faults`: every failure point of issue 25's fault-injection sweep (tests/faults/:
+# each file operation's N-th call failing, file size limits, immutable folders, in every
+# scenario with --jobs 1 and 2); long, as root. `make test` runs a slice (test_faults.py).
+# `make faults FAULTS_ARGS='--stride 10'` tries every tenth point.
+faults: $(VENV)/.folio-test-installed
+	$(BIN)/python tests/faults/sweep.py $(FAULTS_ARGS)
 
 # `make docs`: regenerate docs/configuration.md from the Config schema
 # (generator/config_doc.py); tests/test_docs.py fails when it is out of date.

@@ -25,6 +25,7 @@ starts from nothing; it is never trusted.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
@@ -45,7 +46,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from .config import Config
-from .errors import ContentError, FolioError
+from .errors import ContentError, FolioError, naming
 from .links import PageLinks
 from .model import Article, Correction, Page, Photo, Ref, RelatedLink, pickled_by_fields
 
@@ -279,7 +280,8 @@ class PlanPagesWriter:
         self._final = root / PLAN_PAGES
         self._file = self._temporary.open("wb")
         head = _framed(_ENCODE((_header(), token)))
-        self._file.write(head)
+        with naming(self._temporary):
+            self._file.write(head)
         self.offsets = array("Q", [len(head)])
         self._checks = array("I")
         self.uses: dict[str, array[int]] = {}
@@ -298,7 +300,8 @@ class PlanPagesWriter:
         if position < len(self._pages):
             page = self._pages[position]
             data = self._sent.pop(id(page), None) or page_bytes(page)
-            self._file.write(data)
+            with naming(self._temporary):
+                self._file.write(data)
             self._checks.append(zlib.crc32(data))
             self.offsets.append(self.offsets[-1] + len(data))
             for article_id in page.shown_articles():
@@ -311,18 +314,21 @@ class PlanPagesWriter:
         """Write the pages left and their checksums, and put the file in place."""
         for _ in range(len(self._pages) + 1 - len(self.offsets)):
             self.step()
-        self._file.write(self._checks.tobytes())
+        with naming(self._temporary):
+            self._file.write(self._checks.tobytes())
+            self._file.close()
         self._pages = ()
         self._sent = {}
-        self._file.close()
         self._temporary.replace(self._final)
 
     def abandon(self) -> None:
         """Leave plan-pages.msgpack as it was (the build failed)."""
         self._pages = ()
         self._sent = {}
-        self._file.close()
-        self._temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the failure being reported matters, not this one
+            self._file.close()
+        with contextlib.suppress(OSError):
+            self._temporary.unlink(missing_ok=True)
 
 
 class Cache:
@@ -459,7 +465,7 @@ class Cache:
     def _write(self, name: str, *values: object) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f".{name}.{os.getpid()}"
-        with temporary.open("wb") as file:
+        with naming(temporary), temporary.open("wb") as file:
             file.write(_framed(_ENCODE(_header())))
             for value in values:
                 file.write(_framed(_ENCODE(value)))
@@ -735,8 +741,14 @@ class Store:
         """Any SQLite error or bad row inside is the store's damage: `CacheDamaged`."""
         try:
             yield
-        except (sqlite3.Error, msgspec.DecodeError, ValueError, TypeError, KeyError) as exc:
-            told = isinstance(exc, sqlite3.Error) or type(exc) is ValueError
+        except sqlite3.Error as exc:
+            if _is_failed_io(exc):
+                raise OSError(_ERRNO.get(exc.sqlite_errorcode & 0xFF, errno.EIO), str(exc),
+                              str(self.path)) from None
+            raise CacheDamaged(f"build cache {self.path.name} is damaged ({exc}); "
+                               "rebuilding", str(exc)) from None
+        except (msgspec.DecodeError, ValueError, TypeError, KeyError) as exc:
+            told = type(exc) is ValueError
             problem = str(exc) if told else type(exc).__name__
             raise CacheDamaged(f"build cache {self.path.name} is damaged ({problem}); "
                                "rebuilding", problem) from None
@@ -752,6 +764,17 @@ class Store:
             self._connection.executescript(_SCHEMA)
             self._pid = os.getpid()
         return self._connection
+
+
+_ERRNO = {3: errno.EPERM, 5: errno.EBUSY, 6: errno.EBUSY, 7: errno.ENOMEM, 8: errno.EROFS,
+          10: errno.EIO, 13: errno.ENOSPC, 14: errno.EACCES, 15: errno.ENOLCK}
+"""SQLite's primary result codes that mean the system failed it, not that the store is
+damaged (PERM, BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL)."""
+
+
+def _is_failed_io(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _ERRNO
 
 
 _PAGE_SIZE = 16384

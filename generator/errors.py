@@ -65,6 +65,17 @@ def step(name: str) -> Iterator[None]:
         raise FolioError(f"{name} failed: {os_error_text(exc)}") from None
 
 
+@contextmanager
+def naming(path: object) -> Iterator[None]:
+    """OS errors raised inside that name no file (a write, a close) name `path`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+
+
 class UsageError(FolioError):
     """The command was called wrongly (bad flag value, missing site folder)."""
 

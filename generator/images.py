@@ -18,6 +18,7 @@ and every build writes the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -218,13 +219,14 @@ def _make(job: _Job, config: Config) -> list[ContentError]:
         with Image.open(_source_file(job.src, config)) as image:
             icc = image.info.get("icc_profile") if image.mode in _RGB_MODES else None
             upright = _prepared(image)
-            for variant in job.missing:
-                size = (variant.width, variant.height)
-                resized = upright if upright.size == size else _resized(upright, size)
-                _save(resized, variant, config.cache_dir / urls.file_for(variant.url), icc)
     except (*_UNREADABLE, Image.DecompressionBombError) as exc:
         shown = unquote(job.src).lstrip("/")
         return [job.article.error("photo.src", f"{shown!r} could not be resized ({exc})")]
+    # Decoded: an OS error from here on is the cache's disk failing, not the photo.
+    for variant in job.missing:
+        size = (variant.width, variant.height)
+        resized = upright if upright.size == size else _resized(upright, size)
+        _save(resized, variant, config.cache_dir / urls.file_for(variant.url), icc)
     return []
 
 
@@ -256,5 +258,7 @@ def _save(image: Image.Image, variant: Variant, target: Path, icc: bytes | None)
     try:
         image.save(partial, format=variant.format, **options)
         partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the failure being reported matters, not this one
+            partial.unlink(missing_ok=True)
+        raise

@@ -7,6 +7,7 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -19,6 +20,7 @@ from . import urls
 from .archive import RelatedArticles, SiteIndex, build_index
 from .cache import (
     Cache,
+    CacheDamaged,
     FileFacts,
     Freshness,
     LoadedFile,
@@ -115,7 +117,8 @@ def full_build(
     digests = {relative: f.digest for relative, f in files.items()}
     shapes = {relative: f.shape for relative, f in files.items()}
     warnings = {relative: f.warnings for relative, f in files.items() if f.warnings}
-    photos = resize_photos(plan.index.articles.values(), config, progress)
+    with step("making photo copies"):
+        photos = resize_photos(plan.index.articles.values(), config, progress)
     plan = replace(plan, copies={**plan.copies, **dict(photos)}, files={})
     del files
     if not runner.is_local:
@@ -156,7 +159,7 @@ def saved_if_possible(cache: Cache) -> Iterator[None]:
     notice, not a failed build (the site is built), and no part of the cache is kept."""
     try:
         yield
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, CacheDamaged) as exc:
         reason = os_error_text(exc) if isinstance(exc, OSError) else str(exc)
         with suppress(OSError):
             cache.clear()
@@ -333,7 +336,7 @@ def search_step(
         return None
     if _html(staging.wanted) == _html(current) and staging.take_folder(SEARCH_FOLDER):
         return None
-    return build_search_index
+    return functools.partial(build_search_index, scratch=config.cache_dir)
 
 
 def _html(files: Mapping[str, str]) -> dict[str, str]:

@@ -40,13 +40,15 @@ def has_search(config: Config, index: SiteIndex) -> bool:
     return config.search and bool(index.articles)
 
 
-def build_search_index(site: Path) -> None:
+def build_search_index(site: Path, scratch: Path) -> None:
     """Index the built site in `site` with Pagefind, writing `site/pagefind/`, and
-    check every file it wrote."""
+    check every file it wrote (the one-page site it is checked against goes in a
+    folder made under `scratch`)."""
     _run_pagefind(site)
     languages = _languages(site / SEARCH_FOLDER)
-    with tempfile.TemporaryDirectory(prefix="folio-search-check-") as scratch:
-        reference = Path(scratch)
+    with tempfile.TemporaryDirectory(prefix="search-check-", dir=scratch,
+                                     ignore_cleanup_errors=True) as scratch_site:
+        reference = Path(scratch_site)
         for language in languages:
             page = reference / language / "index.html"
             page.parent.mkdir()

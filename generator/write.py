@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import FolioError, step
+from .errors import FolioError, naming, step
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -154,12 +154,14 @@ class Staging:
         tree started anew no file is there yet, so it is made at its name)."""
         target = self._target(name)
         if self._fresh:
-            make(target)
+            with naming(target):
+                make(target)
             return
         folder, file = os.path.split(target)
         temporary = os.path.join(folder, f".{file}.folio-new")
         _unlink(temporary)
-        make(temporary)
+        with naming(temporary):
+            make(temporary)
         os.replace(temporary, target)
         # rename() between two links to one file does nothing: drop the spare name.
         _unlink(temporary)
