@@ -104,7 +104,7 @@ class Runner:
         that held a 100k archive's index and pages, each worker soon held its own
         copy (450 MB), as reference counts and the allocator wrote to them.
 
-        `scratch`: the folder for the workers' shared log (the system's temporary
+        `scratch`: the folder for the workers' shared log and state (the system's temporary
         folder when None, which may be memory: tmpfs)."""
         if self.executor is None and self.jobs > 1 and self._pool is None:
             self._pool = _Pool(self.jobs, scratch)
@@ -377,6 +377,7 @@ class _Pool:
         context = multiprocessing.get_context("fork" if forking else "forkserver")
         self.slots = _mapped(_Slots, _IN_FLIGHT * jobs) if forking else None
         self.log = _mapped(lambda writers: SharedLog(writers, scratch), jobs) if forking else None
+        self.scratch = scratch
         self.executor = ProcessPoolExecutor(jobs, context, initializer=_start_worker,
                                             initargs=(self.slots, self.log, os.getpid()
                                                       if forking else None))
@@ -386,7 +387,7 @@ class _Pool:
     def handout(self, shared: object) -> Iterator[tuple[str, str]]:
         """`shared` in a file for each worker to read once, named with a token: a path
         is used again once its file is gone."""
-        fd, name = tempfile.mkstemp(prefix="folio-shared-")
+        fd, name = tempfile.mkstemp(prefix="folio-shared-", dir=self.scratch)
         path = Path(name)
         try:
             with os.fdopen(fd, "wb") as file:
