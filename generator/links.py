@@ -25,8 +25,13 @@ _ATTRIBUTE = re.compile(r"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')"""
 _TAG = re.compile(
     r"<(?=[aAlLiIsSvV])(?:a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.I
 )
-_NOT_LINKS = re.compile(r"<(?=[sStT!])(?:(script|style|template)\b.*?</\1\s*>|!--.*?-->)",
-                        re.I | re.S)
+# Comments, and the contents of script, style and template elements (their opening
+# tag stays: a script's src is a link).
+_NOT_LINKS = re.compile(
+    r"<(?=[sStT!])(?:(?P<open>(?P<name>script|style|template)\b[^>]*>).*?</(?P=name)\s*>"
+    r"|!--.*?-->)",
+    re.I | re.S,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +99,17 @@ def internal_links(page_html: str, page_url: str, base_path: str) -> tuple[str, 
     mostly link to the same few files, and the build keeps every page's list.
     """
     found: dict[str, None] = {}
-    for tag in dict.fromkeys(_TAG.findall(_NOT_LINKS.sub("", page_html))):
+    for tag in dict.fromkeys(_TAG.findall(_NOT_LINKS.sub(_opening_tag, page_html))):
         for link, resolved in _tag_links(tag, base_path):
             target = link if resolved else _target_of(link, page_url, base_path)
             if target is not None:
                 found[target] = None
     return tuple(found)
+
+
+def _opening_tag(match: re.Match[str]) -> str:
+    opening = match.group("open")
+    return f"<{opening}" if opening else ""
 
 
 def broken(
@@ -178,6 +188,8 @@ def _target_of(value: str, page_url: str, base_path: str) -> str | None:
     if parts.scheme or parts.netloc or not parts.path:
         return None
     path = urlsplit(urljoin(base_path + page_url, parts.path)).path
+    if not path.startswith("/"):  # urljoin's ".." past the root; a browser stays at it
+        path = "/" + path
     if base_path and not (path == base_path or path.startswith(base_path + "/")):
         return None  # elsewhere on the same host: not this site's to check
     try:

@@ -97,7 +97,8 @@ def _languages(folder: Path) -> list[str]:
         entry = json.loads((folder / _ENTRY).read_text(encoding="utf-8"))
         languages = entry["languages"]
         for language, facts in languages.items():
-            for name in (f"pagefind.{facts['hash']}.pf_meta", f"wasm.{facts['wasm']}.pagefind"):
+            wasm = facts["wasm"] or "unknown"  # as pagefind.js falls back, for any language
+            for name in (f"pagefind.{facts['hash']}.pf_meta", f"wasm.{wasm}.pagefind"):
                 if not (folder / name).is_file():
                     raise _failure(f"{SEARCH_FOLDER}/{name} of language {language} is missing")
         return sorted(languages)

@@ -77,6 +77,15 @@ def test_the_search_page_has_a_labelled_get_form_and_its_files(site_factory: Sit
         assert "/search/" in [a["href"] for a in site.soup(url).select(".site-nav a")], url
 
 
+def test_a_language_pagefind_has_no_stemmer_for_still_gets_an_index(
+    site_factory: SiteFactory,
+) -> None:
+    site = built(site_factory, CONFIG + 'language = "zh-Hant-TW"\n')
+    entry = json.loads((site.root / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["zh-hant-tw"]["wasm"] is None  # pagefind.js loads "unknown"
+    assert (site.root / "pagefind" / "wasm.unknown.pagefind").is_file()
+
+
 def test_search_false_leaves_no_page_link_or_index(site_factory: SiteFactory) -> None:
     site = built(site_factory, CONFIG + "search = false\n")
     assert not site.exists("/search/")
