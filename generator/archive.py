@@ -16,7 +16,7 @@ from . import urls
 from .cache import digest
 from .config import Config
 from .errors import ContentError
-from .model import Article, Ref, pickled_by_fields
+from .model import ArticleHead, Ref, pickled_by_fields
 from .slugs import slugify
 
 
@@ -61,12 +61,23 @@ class ResolvedLink:
     """Whether the link leaves the site."""
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """One correction of a published article, as the corrections page lists it."""
+
+    article_id: str
+    """The article corrected."""
+    number: int
+    """Which of its `corrections` (0 for the oldest)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SiteIndex:
     """Everything the pages need to know about the archive as a whole."""
 
-    articles: Mapping[str, Article]
-    """Every published article by id."""
+    articles: Mapping[str, ArticleHead]
+    """The head of every published article by id: all that pages are planned from."""
     newest_first: tuple[str, ...]
     """All article ids, newest first; ties broken by id."""
     tags: Mapping[str, Term]
@@ -87,6 +98,8 @@ class SiteIndex:
     """Article id to the id of the article published just after it."""
     related_known: RelatedArticles
     """`related_articles` with what it was computed from, for the next build."""
+    corrections: tuple[Corrected, ...]
+    """Every correction of a published article, newest first (see `_corrections`)."""
     refs: Mapping[str, Ref] = field(default_factory=dict)
     """One `Ref` per article, for every page to share: a big archive's pages hold
     millions of references."""
@@ -103,7 +116,7 @@ class RelatedArticles:
 
 
 def build_index(
-    articles: Iterable[Article], config: Config, known: RelatedArticles | None = None
+    articles: Iterable[ArticleHead], config: Config, known: RelatedArticles | None = None
 ) -> tuple[SiteIndex, list[ContentError]]:
     """Index the articles the build publishes; report clashes and dangling references.
 
@@ -131,20 +144,21 @@ def build_index(
         older=dict(pairwise(order)),
         newer={older: newer for newer, older in pairwise(order)},
         related_known=related,
+        corrections=_corrections(published),
         refs={article_id: Ref(article_id) for article_id in order},
     )
     return index, errors + link_errors
 
 
-def _is_published(article: Article, config: Config) -> bool:
+def _is_published(article: ArticleHead, config: Config) -> bool:
     if article.draft and not config.drafts:
         return False
     return config.future or article.date <= config.present
 
 
 def _terms(
-    articles: list[Article],
-    names_of: Callable[[Article], Iterable[str]],
+    articles: list[ArticleHead],
+    names_of: Callable[[ArticleHead], Iterable[str]],
     url_of: Callable[[str], str],
 ) -> dict[str, Term]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -166,7 +180,7 @@ def _display_name(spellings: Counter[str]) -> str:
     return min(spellings, key=lambda name: (-spellings[name], name))
 
 
-def _periods(articles: list[Article]) -> dict[tuple[int, ...], Period]:
+def _periods(articles: list[ArticleHead]) -> dict[tuple[int, ...], Period]:
     members: dict[tuple[int, ...], list[str]] = defaultdict(list)
     for article in articles:
         day = article.date
@@ -181,8 +195,18 @@ def _period_url(parts: tuple[int, ...]) -> str:
     return "/" + "/".join([f"{year:04d}", *(f"{p:02d}" for p in rest)]) + "/"
 
 
+def _corrections(articles: list[ArticleHead]) -> tuple[Corrected, ...]:
+    """Every correction, newest first; on one day, the newer story's first, then by
+    id, and the later of one story's corrections first (`articles`: newest first)."""
+    found = [(-correction.date.toordinal(), position, -number, Corrected(article.id, number))
+             for position, article in enumerate(articles)
+             for number, correction in enumerate(article.corrections)]
+    found.sort(key=lambda entry: entry[:3])
+    return tuple(entry[3] for entry in found)
+
+
 def _related_articles(
-    articles: list[Article], count: int, known: RelatedArticles | None
+    articles: list[ArticleHead], count: int, known: RelatedArticles | None
 ) -> RelatedArticles:
     signature = digest(repr(count), *(f"{a.id}\0{a.tags!r}" for a in articles))
     if known and known.signature == signature:
@@ -190,7 +214,7 @@ def _related_articles(
     return RelatedArticles(signature, _related(articles, count))
 
 
-def _related(articles: list[Article], count: int) -> dict[str, tuple[str, ...]]:
+def _related(articles: list[ArticleHead], count: int) -> dict[str, tuple[str, ...]]:
     """Top `count` articles by shared tags; more shared first, then newest, then id.
 
     Articles are numbered newest first, so among equally related ones the
@@ -280,9 +304,9 @@ _NEWEST_COUNT = 4096
 _NEWEST = (1 << _NEWEST_COUNT) - 1
 
 
-def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
+def _duplicate_slugs(articles: list[ArticleHead]) -> list[ContentError]:
     """Slugs used twice, or spelled alike but for case or accents (one file on many hosts)."""
-    first_with: dict[str, Article] = {}
+    first_with: dict[str, ArticleHead] = {}
     errors = []
     for article in sorted(articles, key=lambda a: a.id):
         other = first_with.setdefault(urls.fold(article.slug), article)
@@ -298,8 +322,8 @@ def _duplicate_slugs(articles: list[Article]) -> list[ContentError]:
     return errors
 
 
-def _duplicate_aliases(articles: list[Article]) -> list[ContentError]:
-    owner: dict[str, Article] = {urls.fold(a.url): a for a in articles}
+def _duplicate_aliases(articles: list[ArticleHead]) -> list[ContentError]:
+    owner: dict[str, ArticleHead] = {urls.fold(a.url): a for a in articles}
     spelling: dict[str, str] = {urls.fold(a.url): a.url for a in articles}
     errors = []
     for article in sorted(articles, key=lambda a: a.id):
@@ -332,7 +356,7 @@ def _headline_key(title: str) -> str:
 
 
 def _resolve_links(
-    published: list[Article], everything: list[Article]
+    published: list[ArticleHead], everything: list[ArticleHead]
 ) -> tuple[dict[str, tuple[ResolvedLink, ...]], list[ContentError]]:
     live = {a.slug: a for a in published}
     hidden = {a.slug for a in everything} - live.keys()

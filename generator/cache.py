@@ -48,12 +48,21 @@ import msgspec
 from .config import Config
 from .errors import ContentError, FolioError, naming
 from .links import PageLinks
-from .model import Article, Correction, Page, Photo, Ref, RelatedLink, pickled_by_fields
+from .model import (
+    Article,
+    ArticleHead,
+    Correction,
+    Page,
+    Photo,
+    Ref,
+    RelatedLink,
+    pickled_by_fields,
+)
 
 if TYPE_CHECKING:
     from .archive import SiteIndex
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -142,17 +151,12 @@ def article_digest(article: Article) -> str:
     return digest(repr(article))
 
 
-def shape(article: Article, depends_on: Depends) -> str:
-    """Digest of what an article contributes to the set and order of pages.
-
-    Everything but what only its own page, cards and feed entries print: two
-    versions of the same shape give the same plan, so an edit of a body, dek or
-    kicker reuses the last plan (`plan.msgpack`) and renders only the pages that
-    show the article. The headline stays in: `related` entries match it.
-    """
-    plain = replace(article, body_digest="", summary="", dek="", publication="",
-                    corrections=(), extra={}, lines={})
-    return digest(repr(plain), repr(depends_on))
+def shape(head: ArticleHead, depends_on: Depends) -> str:
+    """Digest of what an article contributes to the set and order of pages: its head,
+    and the files it was made from (its photo). Two versions of the same shape give
+    the same plan, so an edit of anything else (a body, a dek) reuses the last plan
+    (`plan.msgpack`) and renders only the pages that show the article."""
+    return digest(repr(head), repr(depends_on))
 
 
 @dataclass(slots=True)
@@ -973,18 +977,18 @@ def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
             tuple(index.periods.values()), index.related_articles, index.related_links,
             index.older, index.newer, known.signature,
             None if known.related is index.related_articles else known.related,
-            plan.page_offsets, plan.shapes, plan.uses)
+            index.corrections, plan.page_offsets, plan.shapes, plan.uses)
 
 
 @functools.cache
 def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
-    from .archive import Period, ResolvedLink, Term  # archive.py imports this module
+    from .archive import Corrected, Period, ResolvedLink, Term  # archive.py imports this module
 
     related = dict[str, tuple[str, ...]]
     return msgspec.msgpack.Decoder(tuple[
         str, tuple[str, ...], dict[str, Term], dict[str, Term], dict[str, Term],
         tuple[Period, ...], related, dict[str, tuple[ResolvedLink, ...]],
-        dict[str, str], dict[str, str], str, related | None,
+        dict[str, str], dict[str, str], str, related | None, tuple[Corrected, ...],
         bytes, dict[str, str], dict[str, bytes],
     ])
 
@@ -993,12 +997,13 @@ def _saved_plan(data: bytes) -> SavedPlan:
     from .archive import RelatedArticles, SiteIndex
 
     (token, newest_first, tags, authors, sections, periods, related_articles, related_links,
-     older, newer, signature, related, page_offsets, shapes, uses) = _plan_decoder().decode(data)
+     older, newer, signature, related, corrections, page_offsets, shapes,
+     uses) = _plan_decoder().decode(data)
     known = RelatedArticles(signature, related_articles if related is None else related)
     index = SiteIndex(articles={}, newest_first=newest_first, tags=tags, authors=authors,
                       sections=sections, periods={p.parts: p for p in periods},
                       related_articles=related_articles, related_links=related_links,
-                      older=older, newer=newer, related_known=known)
+                      older=older, newer=newer, related_known=known, corrections=corrections)
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
     return SavedPlan(token, index, page_offsets, shapes, uses)
@@ -1034,7 +1039,7 @@ def page_from(data: bytes) -> Page:
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from .archive import ResolvedLink  # these modules import this one
-    from .pages import Pagination, PeriodCount, TermCount
+    from .pages import CorrectionEntry, Pagination, PeriodCount, TermCount
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
@@ -1045,13 +1050,14 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
         "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],
+        "corrections": tuple[CorrectionEntry, ...], "updated": date,
     }
     context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
     return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types
 
 
-class _ArticleRecord(msgspec.Struct, array_like=True):
-    """An `Article` as the store keeps it (fields in the same order)."""
+class _HeadRecord(msgspec.Struct, array_like=True):
+    """An `ArticleHead` as the store keeps it (fields in the same order)."""
 
     id: str
     slug: str
@@ -1060,36 +1066,47 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
     bylines: tuple[str, ...]
     date: Moment
     section: str
-    body_digest: str
-    summary: str
-    dek: str
     updated: Moment | None
-    publication: str
     tags: tuple[str, ...]
     photo: Photo | None
     related: tuple[RelatedLink, ...]
     draft: bool
     aliases: tuple[str, ...]
     corrections: tuple[Correction, ...]
+
+
+class _ArticleRecord(msgspec.Struct, array_like=True):
+    """An `Article` as the store keeps it (fields in the same order)."""
+
+    head: _HeadRecord
+    body_digest: str
+    summary: str
+    dek: str
+    publication: str
     extra: dict[Any, Any]
     lines: dict[str, int]
 
 
+def _head_record(h: ArticleHead) -> tuple[Any, ...]:
+    return (h.id, h.slug, h.url, h.title, h.bylines, _moment(h.date), h.section,
+            h.updated and _moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
+            h.corrections)
+
+
 def _article_record(a: Article) -> tuple[Any, ...]:
-    return (a.id, a.slug, a.url, a.title, a.bylines, _moment(a.date), a.section,
-            a.body_digest, a.summary, a.dek, a.updated and _moment(a.updated), a.publication,
-            a.tags, a.photo, a.related, a.draft, a.aliases, a.corrections,
+    return (_head_record(a.head), a.body_digest, a.summary, a.dek, a.publication,
             _plain(a.extra), a.lines)
 
 
 def _article(r: _ArticleRecord) -> Article:
-    return Article(
-        id=r.id, slug=r.slug, url=r.url, title=r.title, bylines=r.bylines, date=_when(r.date),
-        section=r.section, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
-        updated=r.updated and _when(r.updated), publication=r.publication, tags=r.tags,
-        photo=r.photo, related=r.related, draft=r.draft, aliases=r.aliases,
-        corrections=r.corrections, extra=r.extra, lines=r.lines,
+    h = r.head
+    head = ArticleHead(
+        id=h.id, slug=h.slug, url=h.url, title=h.title, bylines=h.bylines, date=_when(h.date),
+        section=h.section, updated=h.updated and _when(h.updated), tags=h.tags, photo=h.photo,
+        related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
     )
+    return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
+                   publication=r.publication, extra=r.extra, lines=r.lines)
 
 
 _SCALARS = (str, int, float, bool, bytes, type(None))

@@ -32,7 +32,7 @@ from .errors import ContentError, display_path
 from .fields import FieldReader
 from .images import photo_warnings
 from .markdown import shared_parser
-from .model import Article, pickled_by_fields
+from .model import Article, ArticleHead, pickled_by_fields
 from .parallel import Runner, batched
 from .slugs import slug_of, slugify
 from .sources import Asset, Source, Sources
@@ -142,14 +142,18 @@ class Sharing:
 
     def file(self, loaded: LoadedFile) -> LoadedFile:
         article = loaded.article
+        head = article.head
         return replace(loaded, article=replace(
             article,
-            bylines=self._names(article.bylines),
-            date=self._moment(article.date),
-            section=self._share(article.section, article.section),
-            updated=article.updated and self._moment(article.updated),
+            head=replace(
+                head,
+                bylines=self._names(head.bylines),
+                date=self._moment(head.date),
+                section=self._share(head.section, head.section),
+                updated=head.updated and self._moment(head.updated),
+                tags=self._names(head.tags),
+            ),
             publication=self._share(article.publication, article.publication),
-            tags=self._names(article.tags),
             extra=self._mapping(article.extra),
             lines=self._mapping(article.lines),
         ))
@@ -268,7 +272,7 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     # the building one between loading and rendering, while the other cores wait
     # (0.25 s for 10k).
     loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data),
-                        article_digest(article), shape(article, depends))
+                        article_digest(article), shape(article.head, depends))
     return FileOutcome(relative, loaded, (), body)
 
 
@@ -332,7 +336,7 @@ def _build_article(
                              f"which {exc}")
         return None
     body_html, first_paragraph = _render(parser, body)
-    article = Article(
+    head = ArticleHead(
         id=relative,
         slug=slug,
         url=url,
@@ -340,17 +344,20 @@ def _build_article(
         bylines=bylines,
         date=published,
         section=section,
-        body_digest=digest(body_html),
-        summary=dek or first_paragraph,
-        dek=dek,
         updated=updated,
-        publication=publication,
         tags=tags,
         photo=photo,
         related=related,
         draft=draft,
         aliases=aliases,
         corrections=corrections,
+    )
+    article = Article(
+        head=head,
+        body_digest=digest(body_html),
+        summary=dek or first_paragraph,
+        dek=dek,
+        publication=publication,
         extra={k: v for k, v in reader.meta.items() if k not in KNOWN_FIELDS},
         lines=reader.lines,
     )

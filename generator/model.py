@@ -92,8 +92,13 @@ class Correction:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
-class Article:
-    """One story, validated, with its body rendered to HTML."""
+class ArticleHead:
+    """What of an article decides which pages the site has and what they list.
+
+    Indexing and page planning read only heads, so an edit that keeps the head
+    keeps every page where it was: its digest is the article's `shape`. A page
+    may print only head fields unless it shows the article itself (a `Ref`).
+    """
 
     id: str
     """Path of the source file under content/, with forward slashes."""
@@ -102,27 +107,19 @@ class Article:
     url: str
     """Site path of the article page, e.g. /2015/09/18/slug/."""
     title: str
-    """Headline."""
+    """Headline: redirects print it, `related` entries match it."""
     bylines: tuple[str, ...]
     """Author names, in the order given."""
     date: datetime
     """Publication time, always with a UTC offset."""
     section: str
     """Section name; config's default_section when front matter names none."""
-    body_digest: str
-    """Key of the body rendered to HTML in the body store (the index keeps no bodies)."""
-    summary: str
-    """Plain text for lists, feeds and meta tags: the dek, else the first paragraph."""
-    dek: str = ""
-    """Subtitle under the headline."""
     updated: datetime | None = None
     """Time of the last substantive update, if any."""
-    publication: str = ""
-    """Brand or kicker line, e.g. "News by VICE"."""
     tags: tuple[str, ...] = ()
     """Tag names as written."""
     photo: Photo | None = None
-    """Lead photo."""
+    """Lead photo: its copies are files of the site."""
     related: tuple[RelatedLink, ...] = ()
     """Related links as written."""
     draft: bool = False
@@ -130,11 +127,7 @@ class Article:
     aliases: tuple[str, ...] = ()
     """Old site paths that redirect to this article."""
     corrections: tuple[Correction, ...] = ()
-    """Corrections, oldest first."""
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    """Front-matter keys Folio does not know, passed to templates untouched."""
-    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
-    """File line of each front-matter key, for errors found after loading."""
+    """Corrections, oldest first: the corrections page lists them."""
 
     @property
     def modified(self) -> datetime:
@@ -147,8 +140,105 @@ class Article:
         return f"content/{self.id}"
 
     def error(self, field: str, message: str) -> ContentError:
+        """A problem with one of this article's fields; a head knows no lines, so the
+        build points it at its line (`Article.locate`)."""
+        return field_error(self.source, {}, field, message)
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story, validated, with its body rendered to HTML: its head and what only
+    the pages showing it print. The head's fields read as the article's own."""
+
+    head: ArticleHead
+    """Everything that decides pages (see `ArticleHead`)."""
+    body_digest: str
+    """Key of the body rendered to HTML in the body store (the index keeps no bodies)."""
+    summary: str
+    """Plain text for lists, feeds and meta tags: the dek, else the first paragraph."""
+    dek: str = ""
+    """Subtitle under the headline."""
+    publication: str = ""
+    """Brand or kicker line, e.g. "News by VICE"."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Front-matter keys Folio does not know, passed to templates untouched."""
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    """File line of each front-matter key, for errors found after loading."""
+
+    @property
+    def id(self) -> str:
+        return self.head.id
+
+    @property
+    def slug(self) -> str:
+        return self.head.slug
+
+    @property
+    def url(self) -> str:
+        return self.head.url
+
+    @property
+    def title(self) -> str:
+        return self.head.title
+
+    @property
+    def bylines(self) -> tuple[str, ...]:
+        return self.head.bylines
+
+    @property
+    def date(self) -> datetime:
+        return self.head.date
+
+    @property
+    def section(self) -> str:
+        return self.head.section
+
+    @property
+    def updated(self) -> datetime | None:
+        return self.head.updated
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.head.tags
+
+    @property
+    def photo(self) -> Photo | None:
+        return self.head.photo
+
+    @property
+    def related(self) -> tuple[RelatedLink, ...]:
+        return self.head.related
+
+    @property
+    def draft(self) -> bool:
+        return self.head.draft
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.head.aliases
+
+    @property
+    def corrections(self) -> tuple[Correction, ...]:
+        return self.head.corrections
+
+    @property
+    def modified(self) -> datetime:
+        return self.head.modified
+
+    @property
+    def source(self) -> str:
+        return self.head.source
+
+    def error(self, field: str, message: str) -> ContentError:
         """A problem with one of this article's fields, pointing at its line."""
         return field_error(self.source, self.lines, field, message)
+
+    def locate(self, error: ContentError) -> ContentError:
+        """`error`, found in this article's head, pointed at its field's line."""
+        if error.line is not None or error.field is None or error.path != self.source:
+            return error
+        return field_error(error.path, self.lines, error.field, error.message)
 
     @property
     def kicker(self) -> str:

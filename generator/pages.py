@@ -16,7 +16,7 @@ from . import urls
 from .archive import Period, SiteIndex, Term
 from .config import Config
 from .errors import ContentError
-from .feeds import feed_pages
+from .feeds import FEED_FILE, feed_pages
 from .model import Page, Ref, pickled_by_fields
 from .search import SEARCH_FOLDER, SEARCH_URL, has_search
 from .sitemaps import crawler_pages
@@ -74,6 +74,27 @@ class PeriodCount:
     months: tuple[PeriodCount, ...] = ()
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class CorrectionEntry:
+    """A line of the corrections page and an entry of its feed: all it prints, so
+    its page's key covers it."""
+
+    title: str
+    """Headline of the story corrected."""
+    url: str
+    """Site path of the story."""
+    date: date
+    """Day of the correction."""
+    text: str
+    """What was wrong and what is right."""
+    number: int
+    """Which correction of the story it is, from 1 (the oldest)."""
+
+
+CORRECTIONS_URL = "/corrections/"
+
+
 def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
     """All pages in a stable order."""
     pages = [
@@ -88,6 +109,7 @@ def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
         _archive_index(index),
         *_period_pages(index.periods, config, index.refs),
         *_alias_pages(index),
+        *_corrections_pages(index, config),
         *_search_page(index, config),
         Page("/404.html", "404.html", {"title": "Page not found"}),
         *feed_pages(index, config),
@@ -203,6 +225,37 @@ def _alias_pages(index: SiteIndex) -> Iterator[Page]:
         for alias in article.aliases:
             context = {"target": article.url, "title": article.title}
             yield Page(alias, "redirect.html", context, origin=article_id)
+
+
+def _corrections_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
+    """The corrections page, paginated, and its feed; none when nothing was corrected."""
+    entries = tuple(_correction_entry(index, c.article_id, c.number) for c in index.corrections)
+    if not entries:
+        return
+    size = config.per_page
+    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
+    for number, chunk in enumerate(chunks, start=1):
+        yield Page(
+            urls.page_url(CORRECTIONS_URL, number),
+            "corrections.html",
+            {
+                "title": "Corrections",
+                "corrections": chunk,
+                "pagination": Pagination(number, CORRECTIONS_URL, len(chunks)),
+                "count": len(entries),
+                "updated": chunk[0].date,
+            },
+        )
+    feed = {"title": f"{config.title}: Corrections", "html_url": CORRECTIONS_URL,
+            "corrections": entries[: config.feed_size]}
+    yield Page(CORRECTIONS_URL + FEED_FILE, "corrections-feed.xml", feed)
+
+
+def _correction_entry(index: SiteIndex, article_id: str, number: int) -> CorrectionEntry:
+    article = index.articles[article_id]
+    correction = article.corrections[number]
+    return CorrectionEntry(article.title, article.url, correction.date, correction.text,
+                           number + 1)
 
 
 def _search_page(index: SiteIndex, config: Config) -> Iterator[Page]:

@@ -44,7 +44,14 @@ from .model import Article, Page
 from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
 from .progress import Progress
-from .render import Rendered, Renderer, RenderSetup, render_batch, render_encoded_batch
+from .render import (
+    Rendered,
+    Renderer,
+    RenderSetup,
+    render_batch,
+    render_encoded_batch,
+    render_index,
+)
 from .search import SEARCH_FOLDER, build_search_index, has_search
 from .sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from .sources import Sources, find_sources
@@ -60,6 +67,8 @@ class Plan:
     """What a build will write, before anything is rendered."""
 
     index: SiteIndex
+    articles: Mapping[str, Article]
+    """Every published article, whole, by id in index order (the index holds heads)."""
     pages: list[Page]
     copies: dict[PurePosixPath, Path]
     """Files copied as they are (theme and site static files, content images)."""
@@ -82,17 +91,26 @@ def plan_site(
     store = store or Cache(config.cache_dir, []).store(load_settings(config))
     sources = sources or find_sources(config.content_dir)
     loaded = load_content(config, runner or Runner(1), sources, store)
-    index, index_errors = build_index(loaded.articles, config, known)
+    index, index_errors = build_index((a.head for a in loaded.articles), config, known)
     pages = plan_pages(index, config)
     names = [urls.file_name(page.url) for page in pages]
     copies = dict(_static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
-    errors = (loaded.errors + index_errors + url_clashes(pages, names, index)
-              + _clashes(pages, names, copies, index, config))
+    by_id = {a.id: a for a in loaded.articles}
+    errors = loaded.errors + _located(
+        index_errors + url_clashes(pages, names, index)
+        + _clashes(pages, names, copies, index, config), by_id)
     if errors:
         raise ContentErrors(errors)
-    return Plan(index, pages, copies, loaded.files, tuple(loaded.warnings),
+    published = {article_id: by_id[article_id] for article_id in index.newest_first}
+    return Plan(index, published, pages, copies, loaded.files, tuple(loaded.warnings),
                 next_change(loaded.articles, config))
+
+
+def _located(errors: list[ContentError], articles: Mapping[str, Article]) -> list[ContentError]:
+    """Errors found in heads, which know no lines, pointed at their lines."""
+    by_source = {article.source: article for article in articles.values()}
+    return [by_source[e.path].locate(e) if e.path in by_source else e for e in errors]
 
 
 def full_build(
@@ -118,7 +136,7 @@ def full_build(
     shapes = {relative: f.shape for relative, f in files.items()}
     warnings = {relative: f.warnings for relative, f in files.items() if f.warnings}
     with step("making photo copies"):
-        photos = resize_photos(plan.index.articles.values(), config, progress)
+        photos = resize_photos(plan.articles.values(), config, progress)
     plan = replace(plan, copies={**plan.copies, **dict(photos)}, files={})
     del files
     if not runner.is_local:
@@ -136,7 +154,7 @@ def full_build(
     state.plan = token
     state.warnings = warnings
     report = BuildReport(
-        articles=len(plan.index.articles),
+        articles=len(plan.index.newest_first),
         pages=len(plan.pages),
         files=counts[0],
         seconds=0,
@@ -201,12 +219,12 @@ def _related_known(cache: Cache, token: str) -> RelatedArticles | None:
 
 
 def _articles_in_store(plan: Plan, store: Store) -> Plan:
-    """`plan` with its articles left in the store, read when asked for. Other
-    processes render the pages; held here all the while, the articles of a 100k
-    archive took 120 MB for nothing."""
+    """`plan` with its articles left in the store, read when asked for, and its index
+    without the heads, read only while planning. Other processes render the pages;
+    held here all the while, the articles of a 100k archive took 120 MB for nothing."""
     index = plan.index
-    return replace(plan, index=replace(
-        index, articles=StoredArticles(store, index.newest_first, {})))
+    return replace(plan, index=replace(index, articles={}),
+                   articles=StoredArticles(store, index.newest_first, {}))
 
 
 def _saved_plan(token: str, plan: Plan, shapes: dict[str, str],
@@ -233,7 +251,8 @@ def _write(
 ) -> tuple[PageCache, tuple[int, int, int]]:
     """Bring the older output tree up to date, render what changed (`saving` the plan's
     pages on the way), swap it in."""
-    setup = RenderSetup(config, plan.index, store, token=new_token())
+    setup = RenderSetup(config, render_index(config, plan.index, plan.articles), store,
+                        token=new_token())
     keys = PageKeys(config, Renderer(setup).env, digests)
     state = PageCache(templates=dict(previous.templates))
     trusted = previous.fresh.output == FileFacts.of(config.output_dir)

@@ -1,7 +1,7 @@
 """A rebuild that reuses the last plan: for edits that move no page.
 
-When every edited article keeps its `shape` (the fields that decide which
-pages exist and what they list, in which order) and nothing else changed,
+When every edited article keeps its `shape` (the digest of its `ArticleHead`:
+all that decides which pages exist and what they list) and nothing else changed,
 the pages are exactly the last build's. Only the pages that show an edited
 article can differ; they are keyed and rendered, every other file is carried
 over, and only the edited articles are read (the rest stay in the store
@@ -11,7 +11,6 @@ runs instead.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import urls
@@ -42,7 +41,7 @@ from .pipeline import (
     search_step,
 )
 from .progress import Progress
-from .render import Renderer, RenderSetup
+from .render import Renderer, RenderSetup, render_index
 from .sources import Source
 from .write import Staging
 
@@ -70,11 +69,12 @@ def quick_build(
     if files is None:
         return None
     state, changed = _carry_state(previous, files)
-    index = replace(plan.index, articles=StoredArticles(store, plan.index.newest_first, changed))
+    index = plan.index
     pages = cache.pages_of(plan, plan.pages_showing(changed))
     if pages is None:
         return None
-    setup = RenderSetup(config, index, store, token=new_token())
+    articles = StoredArticles(store, index.newest_first, changed)
+    setup = RenderSetup(config, render_index(config, index, articles), store, token=new_token())
     keys = PageKeys(config, Renderer(setup).env, state.digests)
     with step("writing the site"):
         staging = open_staging(config, previous, trusted=True)

@@ -16,7 +16,7 @@ import traceback
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, MutableMapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import RelatedArticles, SiteIndex
+from .archive import SiteIndex
 from .cache import (
     COMPILED_TEMPLATES,
     Store,
@@ -63,9 +63,40 @@ class SiteInfo:
     sections: tuple[TermCount, ...]
     search: bool
     """Whether the site has a /search/ page (and the nav links to it)."""
+    corrections: bool
+    """Whether the site has a /corrections/ page (and the footer links to it)."""
 
 
-def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
+@dataclass(frozen=True, slots=True)
+class RenderIndex:
+    """All that rendering reads of the index, and all a worker is sent of it."""
+
+    articles: Mapping[str, Article]
+    """Every published article, whole, by id in index order: what a page's `Ref`s
+    name. Workers read each from the store when a page first asks for it."""
+    site: SiteInfo
+    """The `site` of every template."""
+
+
+def render_index(config: Config, index: SiteIndex, articles: Mapping[str, Article]
+                 ) -> RenderIndex:
+    """What rendering needs of `index`, with its `articles` whole."""
+    site = SiteInfo(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        base_url=config.base_url,
+        publisher=config.publisher_name,
+        sections=tuple(
+            TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
+        ),
+        search=has_search(config, index),
+        corrections=bool(index.corrections),
+    )
+    return RenderIndex(articles, site)
+
+
+def make_environment(config: Config, index: RenderIndex) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = RecordingEnvironment(
@@ -103,17 +134,7 @@ def make_environment(config: Config, index: SiteIndex) -> jinja2.Environment:
         short_time=lambda when: short_time(when, zone),
         month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
     )
-    env.globals["site"] = SiteInfo(
-        title=config.title,
-        description=config.description,
-        language=config.language,
-        base_url=config.base_url,
-        publisher=config.publisher_name,
-        sections=tuple(
-            TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
-        ),
-        search=has_search(config, index),
-    )
+    env.globals["site"] = index.site
     return env
 
 
@@ -189,23 +210,19 @@ class RenderSetup:
     """Everything rendering reads, sent once to each worker."""
 
     config: Config
-    index: SiteIndex
+    index: RenderIndex
     bodies: Store
     token: str
     """Tells one build's setup from another's in a worker that served both."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Sent to another process with only what rendering reads of the index: the
-        articles stay in the store, each read there when a page first asks for it.
-        A worker that held a 100k archive's index held 160 MB more for it."""
+        """Sent to another process with the articles left in the store, each read there
+        when a page first asks for it: a worker that held a 100k archive's articles
+        held 160 MB more for them."""
         index, store = self.index, self.bodies
-        articles = (index.articles if isinstance(index.articles, StoredArticles)
-                    else StoredArticles(store, index.newest_first, {}))
-        lean = SiteIndex(articles=articles, newest_first=(), tags={}, authors={},
-                         sections=index.sections, periods={}, related_articles={},
-                         related_links={}, older={}, newer={},
-                         related_known=RelatedArticles("", {}))
-        return RenderSetup, (self.config, lean, store, self.token)
+        if not isinstance(index.articles, StoredArticles):
+            index = replace(index, articles=StoredArticles(store, tuple(index.articles), {}))
+        return RenderSetup, (self.config, index, store, self.token)
 
 
 @pickled_by_fields  # hundreds of thousands cross from workers to the building process

@@ -37,7 +37,7 @@ def has_search(config: Config, index: SiteIndex) -> bool:
     (Pagefind indexes every page of a site that marks no `data-pagefind-body`,
     and refuses a site with nothing to index.)
     """
-    return config.search and bool(index.articles)
+    return config.search and bool(index.newest_first)
 
 
 def build_search_index(site: Path, scratch: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from .archive import SiteIndex
 from .config import Config
@@ -18,7 +18,8 @@ NEWS_WINDOW = timedelta(days=2)
 """How far back the news sitemap reaches from the build time."""
 SITEMAP_TEMPLATE = "sitemap.xml"
 """Template of a sitemap file, the longest page to render: it lists up to 50,000 pages."""
-LISTED_TEMPLATES = frozenset({"article.html", "list.html", "terms.html", "archive.html"})
+LISTED_TEMPLATES = frozenset(
+    {"article.html", "list.html", "terms.html", "archive.html", "corrections.html"})
 """Pages worth a search engine's visit: not redirects, the 404 page or search."""
 
 
@@ -57,8 +58,11 @@ def crawler_pages(pages: Sequence[Page], index: SiteIndex, config: Config) -> li
 
 def _entry(page: Page, modified: Mapping[str, datetime], instants: Mapping[str, float],
            latest: datetime | None) -> SitemapEntry:
-    """`page` with the last change of the stories it shows (of the newest story, for a
-    page that shows none)."""
+    """`page` with the day it says it last changed (its `updated`), else the last change
+    of the stories it shows (of the newest story, for a page that shows none)."""
+    updated = page.context.get("updated")
+    if isinstance(updated, date):
+        return SitemapEntry(page.url, datetime.combine(updated, time(), UTC))
     found = page.context.get("articles", (page.context.get("article"),))
     refs = found if isinstance(found, tuple) else ()
     last = max((ref.id for ref in refs if isinstance(ref, Ref)), key=instants.__getitem__,

@@ -87,6 +87,12 @@ def edit_headline(site: Path) -> None:
     edit_front_matter(site, "title: ", "title: Late ")
 
 
+def add_correction(site: Path) -> None:
+    """Listed on the corrections page: a page of its own moves."""
+    edit_front_matter(site, "\nbyline:",
+                      "\ncorrections:\n- date: '2026-11-20'\n  text: A late fix.\nbyline:")
+
+
 def make_draft(site: Path) -> None:
     edit_front_matter(site, "\nbyline:", "\ndraft: true\nbyline:")
 
@@ -147,7 +153,8 @@ def change_config(site: Path) -> None:
     config.write_text(config.read_text().replace("per_page = 7", "per_page = 4"))
 
 
-@pytest.mark.parametrize("edit", [edit_body, add_dek, edit_headline, make_draft, change_tag,
+@pytest.mark.parametrize("edit", [edit_body, add_dek, edit_headline, add_correction,
+                                  make_draft, change_tag,
                                   delete_article, add_article, rename_article, change_date,
                                   replace_photo, add_static_file, edit_template,
                                   change_config])

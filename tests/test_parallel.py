@@ -25,7 +25,7 @@ from generator.content import load_settings
 from generator.model import Article, Page
 from generator.pages import plan_pages
 from generator.pipeline import plan_site
-from generator.render import Fragments, Renderer, RenderSetup
+from generator.render import Fragments, Renderer, RenderSetup, render_index
 
 from fixture_site import write_fixture_site
 
@@ -346,28 +346,28 @@ def test_a_fragment_another_build_logged_is_not_used() -> None:
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory) -> RenderSetup:
+def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderSetup, list[Page]]:
     site = tmp_path_factory.mktemp("lean") / "site"
     write_fixture_site(site, 24)
     config = load_config(site)
     plan = plan_site(config)
     store = Cache(config.cache_dir, []).store(load_settings(config))
-    return RenderSetup(config, plan.index, store, new_token())
+    setup = RenderSetup(config, render_index(config, plan.index, plan.articles), store,
+                        new_token())
+    return setup, plan_pages(plan.index, config)
 
 
-def test_workers_are_sent_the_articles_left_in_the_store(planned: RenderSetup) -> None:
-    lean = pickle.loads(pickle.dumps(planned))
+def test_workers_are_sent_the_articles_left_in_the_store(
+    planned: tuple[RenderSetup, list[Page]],
+) -> None:
+    setup, pages = planned
+    lean = pickle.loads(pickle.dumps(setup))
     assert isinstance(lean.index.articles, StoredArticles)
-    assert lean.index.related_articles == {} and lean.index.tags == {}
-    assert list(lean.index.articles) == list(planned.index.articles)
-    pages = _pages(planned)
-    here, there = Renderer(planned), Renderer(lean)
+    assert list(lean.index.articles) == list(setup.index.articles)
+    assert replace(lean.index, articles={}) == replace(setup.index, articles={})
+    here, there = Renderer(setup), Renderer(lean)
     for page in pages:
         assert there.render(page) == here.render(page), page.url
-
-
-def _pages(setup: RenderSetup) -> list[Page]:
-    return plan_pages(setup.index, setup.config)
 
 
 class Counted(Mapping[str, Article]):
@@ -388,10 +388,13 @@ class Counted(Mapping[str, Article]):
         return len(self.articles)
 
 
-def test_a_list_whose_cards_were_rendered_reads_no_article(planned: RenderSetup) -> None:
-    articles = Counted(planned.index.articles)
-    renderer = Renderer(replace(planned, index=replace(planned.index, articles=articles)))
-    home = next(page for page in _pages(planned) if page.url == "/")
+def test_a_list_whose_cards_were_rendered_reads_no_article(
+    planned: tuple[RenderSetup, list[Page]],
+) -> None:
+    setup, pages = planned
+    articles = Counted(setup.index.articles)
+    renderer = Renderer(replace(setup, index=replace(setup.index, articles=articles)))
+    home = next(page for page in pages if page.url == "/")
     first = renderer.render(home)
     assert articles.asked, "the first rendering reads the articles its cards show"
     articles.asked.clear()

@@ -12,22 +12,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.archive import _lowest, _related
-from generator.model import Article
+from generator.model import ArticleHead
 from generator.slugs import slugify
 
 TAGS = ["Syria", "syria", "Russia", "Oil", "Zürich", "Zurich", "Trade", "Courts", "Music"]
 START = datetime(2015, 9, 18, tzinfo=UTC)
 
 
-def story(number: int, tags: list[str]) -> Article:
-    return Article(
+def story(number: int, tags: list[str]) -> ArticleHead:
+    return ArticleHead(
         id=f"{number:03d}.md", slug=f"s{number}", url=f"/s{number}/", title=f"S{number}",
         bylines=("Jane Reporter",), date=START - timedelta(hours=number), section="News",
-        body_digest="", summary="", tags=tuple(tags),
+        tags=tuple(tags),
     )
 
 
-def by_definition(articles: list[Article], count: int) -> dict[str, tuple[str, ...]]:
+def by_definition(articles: list[ArticleHead], count: int) -> dict[str, tuple[str, ...]]:
     """Most shared tags first, then newest (the list is newest first), then id."""
     tags = [{slugify(t) for t in a.tags} for a in articles]
     related = {}
