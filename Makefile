@@ -14,6 +14,7 @@ build: $(VENV)/.folio-installed
 test: $(VENV)/.folio-test-installed browser publish-tools $(NPM_TOOLS)
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 # The browser tests drive Debian's chromium through Playwright (never Playwright's
@@ -49,6 +50,7 @@ publish-tools:
 lint: $(VENV)/.folio-test-installed
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # `make bench`: build a generated corpus with Folio, Hugo and Pelican (bench/run.py);
 # `make bench BENCH_ARGS=--quick` for a 1,000-article smoke run. Not part of `make test`.

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .errors import FolioError, UsageError, os_error_text
+from .site.errors import FolioError, UsageError, os_error_text
 
 if TYPE_CHECKING:
-    from .build import BuildReport
+    from .engine.report import BuildReport
 
 
 def run() -> NoReturn:
@@ -198,7 +198,7 @@ def _present(args: argparse.Namespace) -> datetime | None:
 
 
 def _config(args: argparse.Namespace, **overrides: Any) -> Any:
-    from .config import load_config
+    from .site.config import load_config
 
     if not args.site.is_dir():
         raise UsageError(f"site folder {args.site} does not exist")
@@ -219,9 +219,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _built(args: argparse.Namespace) -> BuildReport:
-    from .build import build
-    from .parallel import Runner, dask_runner, default_jobs
-    from .progress import Progress
+    from .engine.build import build
+    from .engine.parallel import Runner, dask_runner, default_jobs
+    from .site.progress import Progress
 
     config = _config(args, base_url=args.base_url, output_dir=args.output)
     jobs = args.jobs or default_jobs()
@@ -259,8 +259,8 @@ def _no_cycle_collection(unless: bool) -> Iterator[None]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .build import plural
-    from .pipeline import plan_site
+    from .engine.pipeline import plan_site
+    from .engine.report import plural
 
     if args.links:
         return _check_links(args)
@@ -274,7 +274,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _check_links(args: argparse.Namespace) -> int:
-    from .links import broken, links_of_tree
+    from .site.links import broken, links_of_tree
 
     config = _config(args)
     if not (config.output_dir / "index.html").is_file():
@@ -297,8 +297,8 @@ def _warn(warnings: Iterable[object]) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .scaffold import new_article
+    from .site.config import load_config
+    from .site.scaffold import new_article
 
     config = load_config(args.site, now=_present(args))
     path = new_article(config, args.headline, args.section)
@@ -344,8 +344,8 @@ def _import_parser(commands: Any) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .config import load_config
     from .importers import ImportRequest, run_import
+    from .site.config import load_config
 
     config = load_config(args.site)
     request = ImportRequest(

@@ -1,7 +1,7 @@
 """docs/configuration.md, generated from the schema so that it cannot drift.
 
 Every `folio.toml` key is a field of `Config` (generator/config.py) and every key
-of a `[publish.NAME]` table a field of `PublishTarget` (generator/publish/target.py);
+of a `[publish.NAME]` table a field of `PublishTarget` (generator/site/publish_targets.py);
 each carries its documentation in `metadata["doc"]`. `make docs` writes this
 module's output to docs/configuration.md; tests/test_docs.py fails when they differ.
 """
@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import MISSING, Field
 from typing import Any
 
-from .config import TABLES, Config
-from .publish.target import Kind, PublishTarget
+from .site.config import TABLES, Config
+from .site.publish_targets import Kind, PublishTarget
 
 INTRO = """\
 # Configuration: folio.toml

@@ -39,9 +39,10 @@ from tornado import netutil, web, websocket
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from .build import BuildReport, build, plural
-from .config import CONFIG_FILE, Config
-from .errors import ContentError, ContentErrors, FolioError, UsageError
+from .engine.build import build
+from .engine.report import BuildReport, plural
+from .site.config import CONFIG_FILE, Config
+from .site.errors import ContentError, ContentErrors, FolioError, UsageError
 
 Builder = Callable[[], BuildReport]
 Snapshot = dict[str, tuple[int, int, int]]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.slugs import slugify
+from generator.site.slugs import slugify
 
 from conftest import article, make_site
 

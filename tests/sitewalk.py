@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from generator.urls import file_for
+from generator.site.urls import file_for
 
 
 @dataclass

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import urls
+from generator.site import urls
 
 from conftest import Result, article, build, make_site, photo_bytes, tree
 
@@ -205,11 +205,11 @@ def test_a_story_gone_between_the_walk_and_its_reading_is_reported_not_a_crash(
 ) -> None:
     """Another program (an editor's save, a git checkout) may delete a file while a
     build runs: the build names it, as it names any file it cannot read."""
-    from generator.cache import Cache, FileFacts
-    from generator.config import load_config
-    from generator.content import load_files, load_settings
-    from generator.parallel import Runner
-    from generator.sources import Source
+    from generator.engine.cache import Cache
+    from generator.engine.loading import load_files, load_settings
+    from generator.engine.parallel import Runner
+    from generator.site.config import load_config
+    from generator.site.sources import FileFacts, Source
 
     site = make_site(tmp_path / "site", {"gone.md": article()})
     config = load_config(site)

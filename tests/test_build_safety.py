@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.search import verify_search_index
+from generator.engine.search_index import verify_search_index
 
 from conftest import NOW, REPO, article, make_site, photo_bytes, tree
 

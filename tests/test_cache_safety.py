@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator import cache
-from generator.cache import COMPILED_TEMPLATES, PAGES_FILE, PLAN_FILE, PLAN_PAGES, STORE_FILE
+from generator.engine import cache
+from generator.engine.cache import COMPILED_TEMPLATES, PAGES_FILE, PLAN_FILE, PLAN_PAGES, STORE_FILE
 
 from conftest import NOW, article, make_site, run_folio, tree
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import generator.build
+import generator.engine.build
 
 from conftest import NOW, article, build, run_folio
 
@@ -81,7 +81,7 @@ def test_build_runs_without_the_cycle_collector_and_turns_it_back_on(
                for n in range(30)}
     good = site_factory(stories)
     bad = site_factory({**stories, "bad.md": article(date="yesterday-ish")})
-    building = generator.build.build.__code__
+    building = generator.engine.build.build.__code__
     during_builds: list[int] = []
 
     def note(phase: str, info: dict[str, int]) -> None:

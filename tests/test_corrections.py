@@ -23,11 +23,13 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from generator.archive import RelatedArticles
-from generator.cache import Cache, FileFacts, LoadedFile, SavedPlan, Store, shape
-from generator.config import load_config
-from generator.model import Article, ArticleHead, Correction, Photo, RelatedLink
-from generator.pipeline import plan_site
+from generator.engine.cache import Cache, SavedPlan, Store
+from generator.engine.pipeline import plan_site
+from generator.site.archive import RelatedArticles
+from generator.site.config import load_config
+from generator.site.loaded import LoadedFile, shape
+from generator.site.model import Article, ArticleHead, Correction, Photo, RelatedLink
+from generator.site.sources import FileFacts
 
 from conftest import NOW, REPO, article, build, make_site, run_folio, tree
 from fixture_site import write_fixture_site

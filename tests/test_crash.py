@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import PAGES_FILE, PLAN_FILE, PLAN_PAGES, STORE_FILE
+from generator.engine.cache import PAGES_FILE, PLAN_FILE, PLAN_PAGES, STORE_FILE
 
 from conftest import NOW, REPO, Result, run_folio, tree
 from fixture_site import write_fixture_site

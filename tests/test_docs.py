@@ -15,9 +15,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from generator.config import load_config
 from generator.config_doc import render
-from generator.errors import ContentErrors
+from generator.site.config import load_config
+from generator.site.errors import ContentErrors
 
 from conftest import REPO, run_folio
 

@@ -25,7 +25,7 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from generator.slugs import slugify
+from generator.site.slugs import slugify
 
 from conftest import CONFIG, REPO, article, build, make_site
 from fixture_site import gif

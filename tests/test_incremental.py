@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from generator import write
-from generator.cache import (
+from generator.engine import write
+from generator.engine.cache import (
     COMPILED_TEMPLATES,
     PAGES_FILE,
     PLAN_FILE,
     PLAN_PAGES,
     STORE_FILE,
     Store,
-    digest,
 )
-from generator.errors import FolioError
+from generator.site.digests import digest
+from generator.site.errors import FolioError
 
 from conftest import NOW, article, run_folio, tree
 from fixture_site import write_fixture_site
@@ -244,7 +244,7 @@ def rewrite_every_story_unchanged(site: Path) -> None:
 def test_stories_rewritten_with_the_same_bytes_are_not_parsed_again(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: int
 ) -> None:
-    from generator import content
+    from generator.site import content
 
     total = rendered(build(site))
     rewrite_every_story_unchanged(site)
@@ -396,7 +396,7 @@ def test_a_damaged_cache_is_discarded_with_a_notice(
 
 def test_a_cache_from_another_version_is_discarded(site: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import cache
+    from generator.engine import cache
 
     build(site)
     monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
@@ -542,7 +542,7 @@ def test_an_edit_that_moves_no_page_is_rebuilt_without_planning_the_site(
 ) -> None:
     """The quick path reads the pages showing the story back from the last plan
     (plan-pages.msgpack); loading and planning the whole site again is what it skips."""
-    from generator import pipeline
+    from generator.engine import pipeline
 
     build(site)
     edit(site)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from generator.archive import RelatedArticles, _lowest, build_index
-from generator.config import Config
-from generator.model import ArticleHead, RelatedLink
+from generator.site.archive import RelatedArticles, _lowest, build_index
+from generator.site.config import Config
+from generator.site.model import ArticleHead, RelatedLink
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 EASTERN = timezone(timedelta(hours=-4))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.links import BrokenLink, PageLinks, broken, internal_links, links_of_tree
+from generator.site.links import BrokenLink, PageLinks, broken, internal_links, links_of_tree
 
 from conftest import article, build, run_folio
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 
-from generator.markdown import make_parser, render_body
-from generator.slugs import is_valid_slug, slugify
+from generator.site.markdown import make_parser, render_body
+from generator.site.slugs import is_valid_slug, slugify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown.txt"
 

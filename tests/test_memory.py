@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # In a fresh interpreter: what this test process freed before would blur the figures.
 CHECK = """
 import os
-from generator.memory import give_back
+from generator.engine.memory import give_back
 
 def resident():
     return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

@@ -13,9 +13,9 @@ import pytest
 from bs4 import BeautifulSoup
 from test_index import config, day, story
 
-from generator.archive import build_index
-from generator.model import Page, Ref
-from generator.pages import Pagination, PeriodCount, TermCount, plan_pages, url_clashes
+from generator.site.archive import build_index
+from generator.site.model import Page, Ref
+from generator.site.pages import Pagination, PeriodCount, TermCount, plan_pages, url_clashes
 
 from conftest import article, build
 

@@ -18,14 +18,16 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from generator import parallel
-from generator.cache import Cache, StoredArticles, new_token
-from generator.config import load_config
-from generator.content import load_settings
-from generator.model import Article, Page
-from generator.pages import plan_pages
-from generator.pipeline import plan_site
-from generator.render import Fragments, Renderer, RenderSetup, render_index
+from generator.engine import parallel
+from generator.engine.cache import Cache, StoredArticles
+from generator.engine.loading import load_settings
+from generator.engine.pipeline import plan_site
+from generator.engine.rendering import RenderSetup, SharedFragments, renderer_for
+from generator.site.config import load_config
+from generator.site.digests import new_token
+from generator.site.model import Article, Page
+from generator.site.pages import plan_pages
+from generator.site.render import render_index
 
 from fixture_site import write_fixture_site
 
@@ -36,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # have server threads of other tests.
 CHECK = """
 import json, sys
-from generator import parallel
+from generator.engine import parallel
 from test_parallel import pages_of
 
 # Slots of 50 KB: a batch of 16 small results fits, one of 16 large ones does not.
@@ -77,7 +79,7 @@ def test_results_come_back_in_order_through_slots_and_the_pipe() -> None:
 
 SHARING = """
 import json
-from generator import parallel
+from generator.engine import parallel
 from test_parallel import log_and_read
 
 items = list(range(400))
@@ -213,7 +215,7 @@ def test_each_worker_claims_a_region_of_its_own(monkeypatch: pytest.MonkeyPatch)
 def test_a_fragment_one_worker_rendered_is_found_by_the_other() -> None:
     log = parallel.SharedLog(2)
     try:
-        first, second = Fragments(log), Fragments(log)
+        first, second = SharedFragments(log), SharedFragments(log)
         log.region = 0
         first.put(("partials/card.html", ()), "a.md", Markup("<p>card ü</p>"), ("card.html",))
         log.region = 1
@@ -254,7 +256,7 @@ def test_a_slot_gives_back_its_memory_past_what_a_batch_of_pages_needs() -> None
 
 POOL = """
 import json
-from generator import parallel
+from generator.engine import parallel
 import test_parallel
 
 runner = parallel.Runner(2)
@@ -291,10 +293,10 @@ def test_workers_start_before_the_work_and_serve_every_map_with_its_own_state() 
 BUILDS = """
 import json, multiprocessing, sys
 from pathlib import Path
-from generator.build import build
-from generator.cache import Cache
-from generator.config import load_config
-from generator.parallel import Runner
+from generator.engine.build import build
+from generator.engine.cache import Cache
+from generator.site.config import load_config
+from generator.engine.parallel import Runner
 from fixture_site import write_fixture_site
 
 site = Path(sys.argv[1])
@@ -333,7 +335,7 @@ def test_a_fragment_another_build_logged_is_not_used() -> None:
     log = parallel.SharedLog(2)
     kind = ("partials/card.html", ())
     try:
-        earlier, later = Fragments(log, new_token()), Fragments(log, new_token())
+        earlier, later = SharedFragments(log, new_token()), SharedFragments(log, new_token())
         log.region = 0
         earlier.put(kind, "a.md", Markup("<p>as it was</p>"), ("card.html",))
         log.region = 1
@@ -365,7 +367,7 @@ def test_workers_are_sent_the_articles_left_in_the_store(
     assert isinstance(lean.index.articles, StoredArticles)
     assert list(lean.index.articles) == list(setup.index.articles)
     assert replace(lean.index, articles={}) == replace(setup.index, articles={})
-    here, there = Renderer(setup), Renderer(lean)
+    here, there = renderer_for(setup), renderer_for(lean)
     for page in pages:
         assert there.render(page) == here.render(page), page.url
 
@@ -393,7 +395,7 @@ def test_a_list_whose_cards_were_rendered_reads_no_article(
 ) -> None:
     setup, pages = planned
     articles = Counted(setup.index.articles)
-    renderer = Renderer(replace(setup, index=replace(setup.index, articles=articles)))
+    renderer = renderer_for(replace(setup, index=replace(setup.index, articles=articles)))
     home = next(page for page in pages if page.url == "/")
     first = renderer.render(home)
     assert articles.asked, "the first rendering reads the articles its cards show"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
-from generator.errors import ContentErrors, UsageError
 from generator.publish.headers import cache_control, content_type
 from generator.publish.plan import size_text
-from generator.publish.target import Kind, PublishTarget, choose_target, kind_of
+from generator.site.config import load_config
+from generator.site.errors import ContentErrors, UsageError
+from generator.site.publish_targets import Kind, PublishTarget, choose_target, kind_of
 
 from conftest import CONFIG, run_folio
 from publish_helpers import news_site, publish

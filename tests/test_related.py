@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.archive import _lowest, _related
-from generator.model import ArticleHead
-from generator.slugs import slugify
+from generator.site.archive import _lowest, _related
+from generator.site.model import ArticleHead
+from generator.site.slugs import slugify
 
 TAGS = ["Syria", "syria", "Russia", "Oil", "Zürich", "Zurich", "Trade", "Courts", "Music"]
 START = datetime(2015, 9, 18, tzinfo=UTC)

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from generator.build import BuildReport
-from generator.errors import ContentError
+from generator.engine.report import BuildReport
 from generator.serve import Debouncer, Outcome, Preview, error_page
+from generator.site.errors import ContentError
 
 from conftest import REPO, article, build, make_site, run_folio
 

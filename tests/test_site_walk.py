@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.slugs import slugify
+from generator.site.slugs import slugify
 
 from conftest import REPO, article, build, make_site, tree
 from fixture_site import gif, write_fixture_site

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator import sitemaps
+from generator.site import sitemaps
 
 from conftest import article, build
 

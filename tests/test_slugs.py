@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from generator.slugs import is_valid_slug, slug_of, slugify
+from generator.site.slugs import is_valid_slug, slug_of, slugify
 
 
 @pytest.mark.parametrize(("text", "slug"), [

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import FolioError
-from generator.write import Staging, check_output_dir, previous_tree
+from generator.engine.write import Staging, check_output_dir, previous_tree
+from generator.site.errors import FolioError
 
 from conftest import NOW, article, make_site, run_folio, tree
 

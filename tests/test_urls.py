@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from generator.urls import (
+from generator.site.urls import (
     author_url,
     file_for,
     file_name,

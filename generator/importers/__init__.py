@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Config
-from ..errors import UsageError, display_path
+from ..site.config import Config
+from ..site.errors import UsageError, display_path
 from . import feed, generators, text, wordpress
 from .interpret import interpret
 from .report import ImportReport, Outcome

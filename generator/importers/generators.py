@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from .. import frontmatter_yaml
+from ..site import frontmatter_yaml
 from .sanitize import clean_markdown, left_out_warning
 from .sources import read_utf8
 from .story import Draft, FileReader, Item, ReadOptions, failed, skipped

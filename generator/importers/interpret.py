@@ -15,9 +15,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import urls
-from ..model import Photo, RelatedLink
-from ..slugs import is_valid_slug, slugify
+from ..site import urls
+from ..site.model import Photo, RelatedLink
+from ..site.slugs import is_valid_slug, slugify
 from .dates import to_moment
 from .sanitize import is_web_link, unsafe_link_warning
 from .story import Draft, Refused, Story, failed, skipped

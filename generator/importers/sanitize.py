@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it.token import Token
 
-from ..markdown import shared_parser
+from ..site.markdown import shared_parser
 
 URL_SCHEMES = frozenset(["http", "https", "mailto"])
 """Schemes a link or image may use besides relative URLs."""

@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from ..model import Photo, RelatedLink
+from ..site.model import Photo, RelatedLink
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 import yaml
 
-from .. import frontmatter_yaml
-from ..config import Config
-from ..content import permalink, slug_from_file
-from ..slugs import is_valid_slug
+from ..site import frontmatter_yaml
+from ..site.config import Config
+from ..site.content import permalink, slug_from_file
+from ..site.slugs import is_valid_slug
 from .story import Story
 
 Status = Literal["imported", "unchanged", "skipped"]

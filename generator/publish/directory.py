@@ -19,9 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..site.publish_targets import PublishError
 from .local import directory_path
 from .plan import Changes, Job, LocalFile, compare
-from .target import PublishError
 
 _CHUNK = 1 << 20
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..site.publish_targets import PublishError, PublishTarget, is_local_path, telling_line
 from .plan import Changes, Job, LocalFile, compare
-from .target import PublishError, PublishTarget, is_local_path, telling_line
 
 _ZERO = "0" * 40
 _FALLBACK_IDENTITY = {

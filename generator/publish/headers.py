@@ -12,9 +12,9 @@ import mimetypes
 import re
 from types import MappingProxyType
 
-from ..images import PHOTO_FOLDER
+from ..site.images import PHOTO_FOLDER
+from ..site.publish_targets import PublishTarget
 from .plan import is_document
-from .target import PublishTarget
 
 _TYPES = MappingProxyType({
     ".html": "text/html",

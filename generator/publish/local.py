@@ -17,9 +17,9 @@ import socket
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..config import Config
-from ..write import previous_tree
-from .target import Kind, PublishError, PublishTarget, is_local_path
+from ..engine.write import previous_tree
+from ..site.config import Config
+from ..site.publish_targets import Kind, PublishError, PublishTarget, is_local_path
 
 
 def check_outside_site(target: PublishTarget, config: Config) -> None:

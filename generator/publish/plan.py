@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import FolioError
-from ..progress import Progress
-from .target import PublishTarget
+from ..site.errors import FolioError
+from ..site.progress import Progress
+from ..site.publish_targets import PublishTarget
 
 RemoteT = TypeVar("RemoteT")
 

@@ -19,8 +19,8 @@ import subprocess
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
+from ..site.publish_targets import PublishError, PublishTarget, telling_line
 from .plan import Changes, Job, LocalFile
-from .target import PublishError, PublishTarget, telling_line
 
 _ITEM_WIDTH = 11  # rsync's %i field, e.g. "<f+++++++++" or "*deleting  "
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from ..build import build
-from ..config import Config
-from ..errors import FolioError
-from ..progress import Progress
+from ..engine.build import build
+from ..site.config import Config
+from ..site.errors import FolioError
+from ..site.progress import Progress
+from ..site.publish_targets import Kind, choose_target
 from .local import check_outside_site
 from .plan import Changes, Job, report, site_files
-from .target import Kind, choose_target
 
 
 def publish_site(

@@ -26,9 +26,9 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 
+from ..site.publish_targets import PublishError, PublishTarget
 from .headers import cache_control, content_type
 from .plan import Changes, Job, LocalFile, compare, is_document
-from .target import PublishError, PublishTarget
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import UsageError
+from ..site.errors import UsageError
 from .lifeline import die_with_parent
 from .memory import give_back_past
 

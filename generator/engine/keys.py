@@ -14,9 +14,10 @@ from typing import Any
 
 import jinja2
 
-from .cache import CACHE_SALT, digest
-from .config import Config
-from .model import Page, Ref
+from ..site.config import Config
+from ..site.digests import digest
+from ..site.model import Page, Ref
+from .cache import CACHE_SALT
 
 
 class PageKeys:

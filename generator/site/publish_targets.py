@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import ContentError, FolioError, UsageError
+from .errors import ContentError, FolioError, UsageError
 
 
 class Kind(StrEnum):

@@ -4,41 +4,27 @@ from __future__ import annotations
 
 import html
 import re
-import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
 from . import frontmatter_yaml, urls
-from .cache import (
-    CACHE_SALT,
-    FileFacts,
-    LoadedFile,
-    Store,
-    StoredSource,
-    article_digest,
-    digest,
-    shape,
-    toolchain_digest,
-)
 from .config import Config
+from .digests import digest
 from .errors import ContentError, display_path
 from .fields import FieldReader
 from .images import photo_warnings
+from .loaded import LoadedFile, article_digest, shape
 from .markdown import shared_parser
 from .model import Article, ArticleHead, pickled_by_fields
-from .parallel import Runner, batched
 from .slugs import slug_of, slugify
-from .sources import Asset, Source, Sources
-
-T = TypeVar("T")
-V = TypeVar("V")
+from .sources import Asset, FileFacts
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 KNOWN_FIELDS = frozenset(
@@ -61,19 +47,6 @@ KNOWN_FIELDS = frozenset(
 )
 
 
-@dataclass(slots=True)
-class Loaded:
-    """What loading content/ found."""
-
-    articles: list[Article] = field(default_factory=list)
-    assets: list[Asset] = field(default_factory=list)
-    errors: list[ContentError] = field(default_factory=list)
-    warnings: list[ContentError] = field(default_factory=list)
-    """Problems worth telling the writer about that do not stop a build."""
-    files: dict[str, LoadedFile] = field(default_factory=dict)
-    """Every Markdown file loaded without errors, by path under content/."""
-
-
 @pickled_by_fields  # one per Markdown file crosses from a worker to the building process
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
@@ -85,35 +58,6 @@ class FileOutcome:
     errors: tuple[ContentError, ...]
     body: str = ""
     """The body rendered to HTML, for the body store."""
-
-
-def load_settings(config: Config) -> str:
-    """Digest of every setting that changes what a Markdown file loads to, and of
-    the code that loads it (another Markdown parser may give other HTML)."""
-    shaping = (config.timezone, config.permalink, config.default_section,
-               config.markdown_html, config.image_widths, str(config.content_dir.resolve()),
-               config.max_tags, config.max_bylines, config.max_aliases, config.max_related)
-    return digest(repr(shaping), CACHE_SALT, toolchain_digest())
-
-
-def load_content(config: Config, runner: Runner, sources: Sources, store: Store) -> Loaded:
-    """Every article and asset `sources` found under the site's content folder.
-
-    Files the store holds unchanged are not read; the others are parsed by
-    `runner`, their bodies rendered into the store.
-    """
-    assets, asset_errors = usable_assets(sources.assets, config)
-    result = Loaded(assets=assets, errors=list(sources.errors) + asset_errors)
-    rows = store.sources()
-    files, errors = load_files(config, runner, sources.markdown, store, rows, Sharing().file)
-    result.errors += errors
-    store.forget(rows.keys() - {s.relative for s in sources.markdown})
-    store.keep_bodies(f.article.body_digest for f in files.values())
-    for relative in sorted(files):
-        loaded = result.files[relative] = files[relative]
-        result.articles.append(loaded.article)
-        result.warnings.extend(loaded.warnings)
-    return result
 
 
 def usable_assets(assets: Sequence[Asset], config: Config
@@ -132,110 +76,8 @@ def usable_assets(assets: Sequence[Asset], config: Config
     return usable, errors
 
 
-class Sharing:
-    """One object for each value that many articles repeat: names, time zones, line
-    maps. Each article comes unpickled from a worker or the store, with copies of
-    its own, and a big archive holds every article at once."""
-
-    def __init__(self) -> None:
-        self._seen: dict[Hashable, Any] = {}
-
-    def file(self, loaded: LoadedFile) -> LoadedFile:
-        article = loaded.article
-        head = article.head
-        return replace(loaded, article=replace(
-            article,
-            head=replace(
-                head,
-                bylines=self._names(head.bylines),
-                date=self._moment(head.date),
-                section=self._share(head.section, head.section),
-                updated=head.updated and self._moment(head.updated),
-                tags=self._names(head.tags),
-            ),
-            publication=self._share(article.publication, article.publication),
-            extra=self._mapping(article.extra),
-            lines=self._mapping(article.lines),
-        ))
-
-    def _share(self, key: Hashable, value: T) -> T:
-        found: T = self._seen.setdefault(key, value)
-        return found
-
-    def _names(self, names: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(self._share(name, name) for name in names)
-
-    # Keyed by repr, not by value: equal values can print differently (1 and True,
-    # time zones of the same offset and other names).
-    def _moment(self, moment: datetime) -> datetime:
-        zone = moment.tzinfo
-        return moment.replace(tzinfo=self._share(("zone", repr(zone)), zone))
-
-    def _mapping(self, mapping: Mapping[str, V]) -> Mapping[str, V]:
-        return self._share(("mapping", repr(mapping)), mapping)
-
-
-def load_files(
-    config: Config,
-    runner: Runner,
-    sources: Sequence[Source],
-    store: Store,
-    rows: Mapping[str, StoredSource],
-    keep: Callable[[LoadedFile], LoadedFile] = lambda loaded: loaded,
-) -> tuple[dict[str, LoadedFile], list[ContentError]]:
-    """The files of `sources`, from the store where `rows` say it holds them as they
-    are, else parsed (and then stored); with the errors of those that have some.
-    Each file is kept as `keep` makes it, as it arrives: a big archive's copies
-    all held at once, then made again, took 100 MB."""
-    started_ns = time.time_ns()
-    current = {s.relative for s in sources
-               if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}
-    touched = _same_bytes(config.content_dir,
-                          [s for s in sources if s.relative not in current], rows)
-    current |= touched.keys()
-    kept: dict[str, LoadedFile] = {}
-    if current:
-        bodies = store.known()
-        everything = current if len(current) < len(rows) / 8 else None
-        for relative, loaded in store.loaded(everything):
-            if relative in current and loaded.article.body_digest in bodies:
-                kept[relative] = keep(loaded)
-    if touched:  # the store learns their facts now
-        refreshed = {relative: replace(kept[relative], facts=touched[relative])
-                     for relative in touched if relative in kept}
-        kept.update(refreshed)
-        store.save_sources(refreshed, started_ns)
-    stale = [s.relative for s in sources if s.relative not in kept]
-    errors: list[ContentError] = []
-    for part in batched(runner.map(_load_batch, config, stale), 256):
-        store.add((o.loaded.article.body_digest, o.body) for o in part if o.loaded)
-        fresh = {o.relative: o.loaded for o in part if o.loaded}
-        store.save_sources(fresh, started_ns)
-        kept.update((relative, keep(loaded)) for relative, loaded in fresh.items())
-        errors.extend(e for o in part for e in o.errors)
-    return kept, errors
-
-
-def _same_bytes(root: Path, sources: Sequence[Source], rows: Mapping[str, StoredSource]
-                ) -> dict[str, FileFacts]:
-    """Of the files whose facts changed since they were loaded, those whose bytes did
-    not (a fresh clone, a restored backup, `touch`), with their facts now: the store's
-    articles are keyed by the digest of the file, so these are not parsed again."""
-    same = {}
-    for source in sources:
-        row = rows.get(source.relative)
-        if row is None or not row.photo_is_current():
-            continue
-        try:
-            data = (root / source.relative).read_bytes()
-        except OSError:
-            continue  # loading it reports why
-        if digest(data) == row.content:
-            same[source.relative] = source.facts
-    return same
-
-
-def _load_batch(config: Config, relatives: Sequence[str]) -> list[FileOutcome]:
+def load_batch(config: Config, relatives: Sequence[str]) -> list[FileOutcome]:
+    """The files `relatives` (under content/) loaded: the work of a loading process."""
     parser = shared_parser(config.markdown_html)
     root = config.content_dir
     return [_load_file(root / relative, relative, config, parser) for relative in relatives]

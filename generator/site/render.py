@@ -8,18 +8,13 @@ template can extend the one it overrides as `theme/<name>` (or
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import pickle
 import traceback
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, MutableMapping, Sequence
+from collections.abc import Hashable, Mapping, MutableMapping
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -27,21 +22,11 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
-from .cache import (
-    COMPILED_TEMPLATES,
-    Store,
-    StoredArticles,
-    delete_others,
-    page_from,
-    signing_key,
-    toolchain_digest,
-)
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
 from .model import Article, Page, Ref, pickled_by_fields
 from .pages import TermCount
-from .parallel import SharedLog, shared_log
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
 
@@ -96,7 +81,8 @@ def render_index(config: Config, index: SiteIndex, articles: Mapping[str, Articl
     return RenderIndex(articles, site)
 
 
-def make_environment(config: Config, index: RenderIndex) -> jinja2.Environment:
+def make_environment(config: Config, index: RenderIndex,
+                     compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = RecordingEnvironment(
@@ -113,7 +99,7 @@ def make_environment(config: Config, index: RenderIndex) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_compiled_templates(config),
+        bytecode_cache=compiled,
         auto_reload=False,  # one environment serves one build: no template changes under it
     )
     absolute = structured.Absolute(config)
@@ -138,57 +124,6 @@ def make_environment(config: Config, index: RenderIndex) -> jinja2.Environment:
     return env
 
 
-def _compiled_templates(config: Config) -> SignedBytecodeCache | None:
-    """Templates compiled once, kept in the build cache; Jinja checks each against its
-    source. The versions of Folio and Jinja are in the names: they set how templates
-    compile."""
-    key = signing_key()
-    if key is None:
-        return None
-    folder = config.cache_dir / COMPILED_TEMPLATES
-    folder.mkdir(parents=True, exist_ok=True)
-    toolchain = toolchain_digest()[:16]
-    delete_others(folder, "*.cache", toolchain)
-    return SignedBytecodeCache(folder, toolchain, key)
-
-
-class SignedBytecodeCache(jinja2.BytecodeCache):
-    """Jinja's compiled templates, each file signed with this user's key: compiled
-    code runs when loaded, so an entry is loaded only when its signature holds."""
-
-    def __init__(self, folder: Path, prefix: str, key: bytes) -> None:
-        self.folder = folder
-        self.prefix = prefix
-        self.key = key
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = self._path(bucket).read_bytes()
-        except OSError:
-            return
-        signature, code = data[: self._SIZE], data[self._SIZE :]
-        if hmac.compare_digest(signature, self._sign(bucket, code)):
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = bucket.bytecode_to_string()
-        path = self._path(bucket)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        try:
-            temporary.write_bytes(self._sign(bucket, code) + code)
-            temporary.replace(path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-
-    _SIZE = hashlib.sha256().digest_size
-
-    def _sign(self, bucket: jinja2.bccache.Bucket, code: bytes) -> bytes:
-        return hmac.new(self.key, bucket.key.encode() + b"\0" + code, hashlib.sha256).digest()
-
-    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
-        return self.folder / f"{self.prefix}-{bucket.key}.cache"
-
-
 def long_date(when: date) -> str:
     """'September 18, 2015', the same on every machine whatever its locale."""
     return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
@@ -205,26 +140,6 @@ def short_time(when: datetime, site_zone: ZoneInfo) -> str:
     return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 
-@dataclass(frozen=True, slots=True)
-class RenderSetup:
-    """Everything rendering reads, sent once to each worker."""
-
-    config: Config
-    index: RenderIndex
-    bodies: Store
-    token: str
-    """Tells one build's setup from another's in a worker that served both."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Sent to another process with the articles left in the store, each read there
-        when a page first asks for it: a worker that held a 100k archive's articles
-        held 160 MB more for them."""
-        index, store = self.index, self.bodies
-        if not isinstance(index.articles, StoredArticles):
-            index = replace(index, articles=StoredArticles(store, tuple(index.articles), {}))
-        return RenderSetup, (self.config, index, store, self.token)
-
-
 @pickled_by_fields  # hundreds of thousands cross from workers to the building process
 @dataclass(frozen=True, slots=True)
 class Rendered:
@@ -239,20 +154,64 @@ class Rendered:
     """Internal links of an HTML page, as the output files they need."""
 
 
+class Bodies(Protocol):
+    """Where article bodies, rendered to HTML, are read by their digest."""
+
+    def read(self, key: str) -> str: ...
+
+
+Fragment = tuple[Markup, tuple[str, ...]]
+"""A rendered fragment, with the templates it loaded."""
+
+
+class Fragments:
+    """Rendered fragments, by kind (a template and its arguments) and article id,
+    kept in this process's memory, the least recently used dropped past a size."""
+
+    LIMIT = 160_000_000
+    """Characters kept: about 160 MB, the cards of 100,000 stories (1.2 to 1.5 KB
+    each). A story's card shows on its home, section, tag and author pages, far
+    apart in the plan; with 32 MB, a 100k build rendered most cards again at each
+    showing (50 s more CPU, 14% of the build)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[Hashable, str], Fragment] = OrderedDict()
+        self._size = 0
+
+    def get(self, kind: Hashable, article_id: str) -> Fragment | None:
+        found = self._entries.get((kind, article_id))
+        if found is not None:
+            self._entries.move_to_end((kind, article_id))
+        return found
+
+    def put(self, kind: Hashable, article_id: str, html: Markup,
+            loaded: tuple[str, ...]) -> Fragment:
+        self._entries[kind, article_id] = (html, loaded)
+        self._size += len(html)
+        while self._size > self.LIMIT:
+            _, (dropped, _) = self._entries.popitem(last=False)
+            self._size -= len(dropped)
+        return html, loaded
+
+
 class Renderer:
     """A Jinja environment over one build's index: renders pages, changes nothing."""
 
-    def __init__(self, setup: RenderSetup) -> None:
-        self.env = make_environment(setup.config, setup.index)
-        self.index = setup.index
-        self.bodies = setup.bodies
-        self.base_path = setup.config.base_path
-        absolute = structured.Absolute(setup.config)
+    def __init__(self, config: Config, index: RenderIndex, bodies: Bodies,
+                 fragments: Fragments | None = None,
+                 compiled: jinja2.BytecodeCache | None = None) -> None:
+        """`fragments`: where rendered cards and entries are kept (this process's
+        memory when None); `compiled`: where Jinja keeps compiled templates."""
+        self.env = make_environment(config, index, compiled)
+        self.index = index
+        self.bodies = bodies
+        self.base_path = config.base_path
+        absolute = structured.Absolute(config)
         self.env.filters["feed_body"] = lambda article: escape(
             structured.xml_text(absolute.links(article.body_html))
         )
         self.env.globals["fragment"] = self.fragment
-        self._fragments = Fragments(shared_log(), setup.token)
+        self._fragments = fragments or Fragments()
 
     def fragment(self, name: str, article: ArticleView, **args: Any) -> Markup:
         """Template `name` rendered for `article` alone, once per article and arguments.
@@ -307,7 +266,7 @@ class ArticleView:
 
     __slots__ = ("_article", "_articles", "_bodies", "id")
 
-    def __init__(self, article_id: str, articles: Mapping[str, Article], bodies: Store) -> None:
+    def __init__(self, article_id: str, articles: Mapping[str, Article], bodies: Bodies) -> None:
         self.id = article_id
         self._articles = articles
         self._bodies = bodies
@@ -323,102 +282,6 @@ class ArticleView:
     def body_html(self) -> str:
         digest: str = self.body_digest
         return self._bodies.read(digest)
-
-
-Fragment = tuple[Markup, tuple[str, ...]]
-"""A rendered fragment, with the templates it loaded."""
-
-
-class Fragments:
-    """Rendered fragments, by kind (a template and its arguments) and article id.
-
-    In a worker of a forked pool they go to the log the workers share, so a
-    story's card is rendered once for the pool, not once in every worker (with
-    two workers, 1.7 s of CPU on a 10k build). Elsewhere, or once that log is
-    full, they are kept here, the least recently used dropped past a size.
-    """
-
-    LIMIT = 160_000_000
-    """Characters kept here: about 160 MB, the cards of 100,000 stories (1.2 to
-    1.5 KB each). A story's card shows on its home, section, tag and author pages,
-    far apart in the plan; with 32 MB, a 100k build rendered most cards again at
-    each showing (50 s more CPU, 14% of the build)."""
-
-    def __init__(self, log: SharedLog | None = None, token: str = "") -> None:
-        self._entries: OrderedDict[tuple[Hashable, str], Fragment] = OrderedDict()
-        self._size = 0
-        self._log = log
-        self._token = token
-        """The build's: a pool's log outlives a build, and keeps other builds' fragments."""
-        self._logged: dict[Hashable, dict[str, int]] = {}
-        """Fragments in the log, any worker's, by kind and id: where the HTML starts,
-        its size and the templates it loaded (by number), in one int. A worker of a
-        100k build knows 300,000 of them: as tuples of their own they took 100 MB."""
-        self._ids: dict[str, str] = {}
-        """Every article id, kept once: each is in the keys of its card, its card
-        among related stories and its feed entry."""
-        self._loads: list[tuple[str, ...]] = []
-        """Every list of templates a logged fragment loaded, numbered."""
-        self._numbers: dict[tuple[str, ...], int] = {}
-
-    def get(self, kind: Hashable, article_id: str) -> Fragment | None:
-        found = self._entries.get((kind, article_id))
-        if found is not None:
-            self._entries.move_to_end((kind, article_id))
-            return found
-        if self._log is None:
-            return None
-        place = self._logged.get(kind, {}).get(article_id)
-        if place is None:
-            self._catch_up(self._log)
-            place = self._logged.get(kind, {}).get(article_id)
-        if place is None:
-            return None
-        start, size = place >> 48, place >> 16 & 0xFFFF_FFFF
-        return Markup(self._log.body(start, size).decode("utf-8")), self._loads[place & 0xFFFF]
-
-    def _catch_up(self, log: SharedLog) -> None:
-        """Note the fragments other workers logged since last time."""
-        for head, start, size in log.news():
-            token, kind, article_id, loaded = pickle.loads(head)
-            if token == self._token and article_id not in self._logged.get(kind, {}):
-                self._note(kind, article_id, start, size, loaded)
-
-    def _note(self, kind: Hashable, article_id: str, start: int, size: int,
-              loaded: tuple[str, ...]) -> bool:
-        """Remember where a fragment lies in the log; False past 65,536 different
-        lists of templates."""
-        number = self._numbers.get(loaded)
-        if number is None:
-            if len(self._loads) > 0xFFFF:
-                return False
-            number = self._numbers[loaded] = len(self._loads)
-            self._loads.append(loaded)
-        article_id = self._ids.setdefault(article_id, article_id)
-        self._logged.setdefault(kind, {})[article_id] = (start << 32 | size) << 16 | number
-        return True
-
-    def put(self, kind: Hashable, article_id: str, html: Markup,
-            loaded: tuple[str, ...]) -> Fragment:
-        if self._log is not None and self._log_one(self._log, kind, article_id, html, loaded):
-            return html, loaded
-        self._entries[kind, article_id] = (html, loaded)
-        self._size += len(html)
-        while self._size > self.LIMIT:
-            _, (dropped, _) = self._entries.popitem(last=False)
-            self._size -= len(dropped)
-        return html, loaded
-
-    def _log_one(self, log: SharedLog, kind: Hashable, article_id: str, html: Markup,
-                 loaded: tuple[str, ...]) -> bool:
-        try:
-            head = pickle.dumps((self._token, kind, article_id, loaded),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return False  # a theme passed the fragment something that cannot be shared
-        body = html.encode("utf-8")
-        start = log.append(head, body)
-        return start is not None and self._note(kind, article_id, start, len(body), loaded)
 
 
 # The templates loaded by the render under way in this thread or task.
@@ -442,25 +305,6 @@ class RecordingEnvironment(jinja2.Environment):
         environment's: every render copies them, and copying a ChainMap runs in
         Python (about 5% of rendering). Globals are all set before any template loads."""
         return {**self.globals, **(d or {})}
-
-
-# One Renderer per build in each worker process, made on its first batch.
-_RENDERERS: dict[str, Renderer] = {}
-
-
-def render_batch(setup: RenderSetup, pages: Sequence[Page]) -> list[Rendered]:
-    """Render `pages`; runs in a worker process or in the building process."""
-    renderer = _RENDERERS.get(setup.token)
-    if renderer is None:
-        _RENDERERS.clear()
-        renderer = _RENDERERS[setup.token] = Renderer(setup)
-    with setup.bodies.reading():
-        return [renderer.render(page) for page in pages]
-
-
-def render_encoded_batch(setup: RenderSetup, pages: Sequence[bytes]) -> list[Rendered]:
-    """Render pages that were sent encoded (see pipeline.render_pages)."""
-    return render_batch(setup, [page_from(data) for data in pages])
 
 
 def _template_error(exc: jinja2.TemplateError, page: Page) -> ContentError:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -40,15 +39,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from .config import Config
-from .errors import ContentError, FolioError, naming
-from .links import PageLinks
-from .model import (
+from ..site.config import Config
+from ..site.digests import digest
+from ..site.errors import ContentError, FolioError, naming
+from ..site.links import PageLinks
+from ..site.loaded import Depends, LoadedFile
+from ..site.model import (
     Article,
     ArticleHead,
     Correction,
@@ -56,11 +57,11 @@ from .model import (
     Photo,
     Ref,
     RelatedLink,
-    pickled_by_fields,
 )
+from ..site.sources import FileFacts
 
 if TYPE_CHECKING:
-    from .archive import SiteIndex
+    from ..site.archive import SiteIndex
 
 CACHE_FORMAT = 7
 """Bump when anything cached changes shape; older caches are then discarded."""
@@ -84,44 +85,6 @@ within the same file-system clock tick, unseen: it is not trusted as cached."""
 T = TypeVar("T")
 
 
-class FileFacts(NamedTuple):
-    """What identifies one version of a file without reading it."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, path: Path) -> FileFacts | None:
-        try:
-            info = path.stat()
-        except OSError:
-            return None
-        return cls(info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-Depends = tuple[tuple[str, FileFacts | None], ...]
-
-
-@pickled_by_fields
-@dataclass(frozen=True, slots=True)
-class LoadedFile:
-    """One Markdown file as a build loaded it."""
-
-    facts: FileFacts
-    """The file when it was read."""
-    depends_on: Depends
-    """Other files the article was made from (its photo), with their facts then."""
-    article: Article
-    """The article it gave."""
-    warnings: tuple[ContentError, ...]
-    """Warnings it gave."""
-    content: str
-    """Digest of the file's bytes as read."""
-    digest: str
-    """`article_digest` of the article."""
-    shape: str
-    """`shape` of the article: what it contributes to the set and order of pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,20 +106,6 @@ class StoredSource:
 
     def photo_is_current(self) -> bool:
         return all(FileFacts.of(Path(dep)) == known for dep, known in self.depends_on)
-
-
-def article_digest(article: Article) -> str:
-    """Digest of everything an article is; equal digests, equal article."""
-    # repr, not pickle: pickle's bytes depend on which equal objects are shared.
-    return digest(repr(article))
-
-
-def shape(head: ArticleHead, depends_on: Depends) -> str:
-    """Digest of what an article contributes to the set and order of pages: its head,
-    and the files it was made from (its photo). Two versions of the same shape give
-    the same plan, so an edit of anything else (a body, a dek) reuses the last plan
-    (`plan.msgpack`) and renders only the pages that show the article."""
-    return digest(repr(head), repr(depends_on))
 
 
 @dataclass(slots=True)
@@ -554,7 +503,7 @@ def toolchain_digest() -> str:
 
 @functools.cache
 def _code_digest() -> str:
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # the whole generator package
     return digest(*(f"{path}\0{FileFacts.of(path)}" for path in sorted(package.rglob("*.py"))))
 
 
@@ -831,20 +780,6 @@ class StoredArticles(Mapping[str, Article]):
         return (StoredArticles, (self.store, self.order, self.changed))
 
 
-def digest(*parts: bytes | str) -> str:
-    """A short stable digest of `parts`."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
-        hasher.update(b"\0")
-    return hasher.hexdigest()
-
-
-def new_token() -> str:
-    """A fresh random name for one build's plan or renderer (uuid costs 11 ms to import)."""
-    return os.urandom(16).hex()
-
-
 # What is kept, as MessagePack: each file a series of records, each record its size
 # and checksum, then its bytes. Decoders build only the types named here.
 
@@ -982,7 +917,12 @@ def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
 
 @functools.cache
 def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
-    from .archive import Corrected, Period, ResolvedLink, Term  # archive.py imports this module
+    from ..site.archive import (  # archive.py imports this module
+        Corrected,
+        Period,
+        ResolvedLink,
+        Term,
+    )
 
     related = dict[str, tuple[str, ...]]
     return msgspec.msgpack.Decoder(tuple[
@@ -994,7 +934,7 @@ def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
 
 
 def _saved_plan(data: bytes) -> SavedPlan:
-    from .archive import RelatedArticles, SiteIndex
+    from ..site.archive import RelatedArticles, SiteIndex
 
     (token, newest_first, tags, authors, sections, periods, related_articles, related_links,
      older, newer, signature, related, corrections, page_offsets, shapes,
@@ -1028,7 +968,7 @@ def page_from(data: bytes) -> Page:
     url, template, context, origin = _page_codec()[0].decode(data)
     entries = context.get("entries")
     if entries is not None:
-        from .sitemaps import SitemapEntry
+        from ..site.sitemaps import SitemapEntry
 
         context["entries"] = tuple(SitemapEntry(url, lastmod and _when(lastmod))
                                    for url, lastmod in entries)
@@ -1038,8 +978,8 @@ def page_from(data: bytes) -> Page:
 @functools.cache
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
-    from .archive import ResolvedLink  # these modules import this one
-    from .pages import CorrectionEntry, Pagination, PeriodCount, TermCount
+    from ..site.archive import ResolvedLink  # these modules import this one
+    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {

@@ -14,52 +14,43 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
-from . import urls
-from .archive import RelatedArticles, SiteIndex, build_index
+from ..site import urls
+from ..site.archive import RelatedArticles, SiteIndex, build_index
+from ..site.config import Config
+from ..site.digests import digest, new_token
+from ..site.errors import ContentError, ContentErrors, display_path, os_error_text, step
+from ..site.images import resize_photos
+from ..site.links import PageLinks, broken, internal_links
+from ..site.loaded import LoadedFile
+from ..site.model import Article, Page
+from ..site.pages import blame, plan_pages, url_clashes
+from ..site.progress import Progress
+from ..site.render import Rendered, render_index
+from ..site.search import SEARCH_FOLDER, has_search
+from ..site.sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
+from ..site.sources import FileFacts, Sources, find_sources
+from ..site.theme_paths import themes
 from .cache import (
     Cache,
     CacheDamaged,
-    FileFacts,
     Freshness,
-    LoadedFile,
     PageCache,
     PlanPagesWriter,
     SavedPlan,
     Store,
     StoredArticles,
-    digest,
-    new_token,
     page_bytes,
 )
-from .config import Config
-from .content import load_content, load_settings
-from .errors import ContentError, ContentErrors, display_path, os_error_text, step
-from .images import resize_photos
 from .keys import PageKeys
-from .links import PageLinks, broken, internal_links
+from .loading import load_content, load_settings
 from .memory import give_back_past
-from .model import Article, Page
-from .pages import blame, plan_pages, url_clashes
 from .parallel import Runner
-from .progress import Progress
-from .render import (
-    Rendered,
-    Renderer,
-    RenderSetup,
-    render_batch,
-    render_encoded_batch,
-    render_index,
-)
-from .search import SEARCH_FOLDER, build_search_index, has_search
-from .sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
-from .sources import Sources, find_sources
-from .theme_paths import themes
+from .rendering import RenderSetup, render_batch, render_encoded_batch, renderer_for
+from .report import BuildReport, Survey
+from .search_index import build_search_index
 from .write import Staging, previous_tree
-
-if TYPE_CHECKING:
-    from .build import BuildReport, Survey
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +112,6 @@ def full_build(
     progress: Progress,
 ) -> BuildReport:
     """Run the whole pipeline; save what the next build needs."""
-    from .build import BuildReport
-
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     # Workers start now, before this process holds the archive or the last build's
     # page cache (they would keep them), with their shared log beside the build
@@ -253,7 +242,7 @@ def _write(
     pages on the way), swap it in."""
     setup = RenderSetup(config, render_index(config, plan.index, plan.articles), store,
                         token=new_token())
-    keys = PageKeys(config, Renderer(setup).env, digests)
+    keys = PageKeys(config, renderer_for(setup).env, digests)
     state = PageCache(templates=dict(previous.templates))
     trusted = previous.fresh.output == FileFacts.of(config.output_dir)
     current = previous.files if trusted else {}

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import FolioError, naming, step
+from ..site.errors import FolioError, naming, step
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

@@ -11,25 +11,18 @@ runs instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from . import urls
-from .cache import (
-    RACY_NS,
-    Cache,
-    FileFacts,
-    LoadedFile,
-    PageCache,
-    SavedPlan,
-    Store,
-    StoredArticles,
-    new_token,
-)
-from .config import Config
-from .content import load_files, load_settings
-from .errors import step
+from ..site import urls
+from ..site.config import Config
+from ..site.digests import new_token
+from ..site.errors import step
+from ..site.loaded import LoadedFile
+from ..site.model import Article, Page
+from ..site.progress import Progress
+from ..site.render import render_index
+from ..site.sources import FileFacts, Source
+from .cache import RACY_NS, Cache, PageCache, SavedPlan, Store, StoredArticles
 from .keys import PageKeys
-from .model import Article, Page
+from .loading import load_files, load_settings
 from .parallel import Runner
 from .pipeline import (
     finish,
@@ -40,13 +33,9 @@ from .pipeline import (
     saved_if_possible,
     search_step,
 )
-from .progress import Progress
-from .render import Renderer, RenderSetup, render_index
-from .sources import Source
+from .rendering import RenderSetup, renderer_for
+from .report import BuildReport, Survey
 from .write import Staging
-
-if TYPE_CHECKING:
-    from .build import BuildReport, Survey
 
 
 def quick_build(
@@ -58,8 +47,6 @@ def quick_build(
     progress: Progress,
 ) -> BuildReport | None:
     """Rebuild the pages showing the edited articles; None when the plan may have moved."""
-    from .build import BuildReport
-
     edited = _edited_sources(config, survey, previous)
     plan = cache.plan(previous.plan) if edited is not None else None
     if edited is None or plan is None:
@@ -75,7 +62,7 @@ def quick_build(
         return None
     articles = StoredArticles(store, index.newest_first, changed)
     setup = RenderSetup(config, render_index(config, index, articles), store, token=new_token())
-    keys = PageKeys(config, Renderer(setup).env, state.digests)
+    keys = PageKeys(config, renderer_for(setup).env, state.digests)
     with step("writing the site"):
         staging = open_staging(config, previous, trusted=True)
         stale = _carry_all_but(pages, keys, state, previous, staging)

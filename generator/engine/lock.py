@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import step
+from ..site.errors import step
 
 LOCK_FILE = "build.lock"
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ContentError, ContentErrors, UsageError
-from .publish.target import PublishTarget, parse_targets
+from .publish_targets import PublishTarget, parse_targets
 from .slugs import slugify
 from .urls import part_problem
 
@@ -90,7 +90,7 @@ class Config:
     )
     publish: tuple[PublishTarget, ...] = option(
         "Where `folio publish` sends output/: one [publish.NAME] table per target, "
-        "its keys documented on PublishTarget (generator/publish/target.py).",
+        "its keys documented on PublishTarget (generator/site/publish_targets.py).",
         (),
     )
 

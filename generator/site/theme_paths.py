@@ -10,7 +10,7 @@ from .errors import FolioError
 
 def builtin_theme() -> Path:
     """The default theme: inside the installed package, or at the top of a checkout."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     installed = package / "themes" / "default"
     return installed if installed.is_dir() else package.parent / "themes" / "default"
 

@@ -14,11 +14,27 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
-from .cache import FileFacts, digest
+from .digests import digest
 from .errors import ContentError
 
 _BACKUP_ENDINGS = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
 """Editor backups and swap files, never sources (with Emacs's #autosave# files)."""
+
+
+class FileFacts(NamedTuple):
+    """What identifies one version of a file without reading it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileFacts | None:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 @dataclass(frozen=True, slots=True)

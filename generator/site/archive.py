@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from . import urls
-from .cache import digest
 from .config import Config
+from .digests import digest
 from .errors import ContentError
 from .model import ArticleHead, Ref, pickled_by_fields
 from .slugs import slugify

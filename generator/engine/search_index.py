@@ -1,4 +1,4 @@
-"""Site search: a /search/ page over a static Pagefind index, built with the site.
+"""Pagefind run over the tree a build stages, and every file it wrote checked.
 
 Article pages mark what is indexed (`data-pagefind-body`) and what is not
 (`data-pagefind-ignore`); the index is written into the staging folder before
@@ -19,25 +19,12 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from .archive import SiteIndex
-from .config import Config
-from .errors import FolioError
+from ..site.errors import FolioError
+from ..site.search import SEARCH_FOLDER
 from .lifeline import child_dies_with_this_process
 
-SEARCH_URL = "/search/"
-SEARCH_FOLDER = "pagefind"
-"""Where Pagefind writes its index in the built site."""
 _ENTRY = "pagefind-entry.json"
 _GZIP_MAGIC = b"\x1f\x8b"
-
-
-def has_search(config: Config, index: SiteIndex) -> bool:
-    """Search is on when configured and there is at least one article to find.
-
-    (Pagefind indexes every page of a site that marks no `data-pagefind-body`,
-    and refuses a site with nothing to index.)
-    """
-    return config.search and bool(index.newest_first)
 
 
 def build_search_index(site: Path, scratch: Path) -> None:

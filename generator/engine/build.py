@@ -10,62 +10,17 @@ the edited articles (quick.py); anything else runs the whole pipeline
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .cache import Cache, CacheDamaged, FileFacts, frame_digest
-from .config import Config
-from .errors import ContentError
+from ..site.config import Config
+from ..site.progress import Progress
+from ..site.sources import FileFacts, find_sources
+from ..site.theme_paths import themes
+from .cache import Cache, CacheDamaged, frame_digest
 from .lock import site_lock
 from .parallel import Runner
-from .progress import Progress
-from .sources import Sources, find_sources
-from .theme_paths import themes
+from .report import BuildReport, Survey
 from .write import check_output_dir
-
-
-@dataclass(frozen=True, slots=True)
-class BuildReport:
-    """The summary line of a build."""
-
-    articles: int
-    pages: int
-    files: int
-    seconds: float
-    warnings: tuple[ContentError, ...] = ()
-    """Problems to tell the writer about that did not stop the build."""
-    rendered: int = 0
-    """Pages rendered (the others were unchanged since the last build)."""
-    written: int = 0
-    """Files whose bytes were written (the others were carried over as they were)."""
-    notices: tuple[str, ...] = ()
-    """Things the build did on its own, such as discarding a damaged cache."""
-
-    def __str__(self) -> str:
-        if not self.pages:
-            return f"Nothing changed since the last build ({self.seconds:.2f} s)"
-        return (
-            f"Built {plural(self.articles, 'article')} into {plural(self.pages, 'page')} "
-            f"({plural(self.files, 'file')}) in {self.seconds:.2f} s: "
-            f"{self.rendered} rendered, {plural(self.written, 'file')} written"
-        )
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-@dataclass(frozen=True, slots=True)
-class Survey:
-    """The inputs of a build as their file facts tell them, before anything is read."""
-
-    sources: Sources
-    """What content/ holds."""
-    sources_digest: str
-    """`sources.digest()`."""
-    frame: str
-    """Digest of every other input (see cache.frame_digest)."""
-    started_ns: int
-    """When the build started (wall clock)."""
 
 
 def build(
