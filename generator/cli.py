@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 def run() -> NoReturn:
     """The `folio` command: `main`, then exit at once. A normal exit frees every
-    object of the build one by one, a fifth of a second for a large archive's index;
-    every file is written and closed by then."""
+    object of the build one by one, slow for a large archive's index; every file is
+    written and closed by then."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # closed, or a reader gone
@@ -236,12 +236,10 @@ def _built(args: argparse.Namespace) -> BuildReport:
 def _no_cycle_collection(unless: bool) -> Iterator[None]:
     """Python's cycle collector off for the build (and the workers it forks).
 
-    A build makes millions of objects and keeps nearly all of them to its end, and
+    A build makes a great many objects and keeps nearly all of them to its end, and
     the collector scans them again each time enough new ones pile up, to find next
-    to no garbage before the end (349 objects after a 10k build with --jobs 1). That
-    scanning was 6% of a cold 10k build and 10% of an edit. Not
-    under Dask (`unless`): its client runs an event loop beside the build, whose
-    garbage is not the build's to bound.
+    to no garbage. Not under Dask (`unless`): its client runs an event loop beside
+    the build, whose garbage is not the build's to bound.
     """
     if unless or not gc.isenabled():
         yield
@@ -250,9 +248,7 @@ def _no_cycle_collection(unless: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        # What the build left goes to the oldest generation unscanned (the collector
-        # would scan it at once, 25 ms after an edit): a process that goes on, such
-        # as a test run, collects it with its next full collection.
+        # The build's objects go to the oldest generation unscanned, for a later full collection.
         gc.freeze()
         gc.unfreeze()
         gc.enable()

@@ -58,8 +58,7 @@ def _build(config: Config, progress: Progress, runner: Runner, clean: bool) -> B
     from .pipeline import full_build
     from .quick import quick_build
 
-    # A full build reads the last build's page cache again, once its workers have
-    # started: forked while this process held it (165 MB at 100k), each kept a copy.
+    # Page cache read again after workers start: a worker forked while it is held keeps a copy.
     try:
         report = (quick_build(config, cache, survey, cache.pages(), runner, progress)
                   or full_build(config, cache, survey, runner, progress))

@@ -9,7 +9,7 @@
   templates each template loaded, the facts of every input. Its head alone
   says whether anything changed, so a build with nothing to do reads little.
 - `plan.msgpack`: the last full build's plan: the index (less the articles),
-  which pages show each article, and where each page is in `plan-pages.bin`.
+  which pages show each article, and where each page is in `plan-pages.msgpack`.
   Reused while no article changes in a way that moves pages (see `shape`).
 - `plan-pages.msgpack`: that plan's pages, one after another, written while
   the build renders; a quick rebuild reads back only those it renders.
@@ -185,13 +185,13 @@ class SavedPlan:
     index: SiteIndex
     """The index with no articles: the current ones are put in when it is reused."""
     page_offsets: bytes
-    """Where each page starts in plan-pages.bin, and where the last ends: the bytes
+    """Where each page starts in plan-pages.msgpack, and where the last ends: the bytes
     of an `array("Q")`."""
     shapes: dict[str, str]
     """`shape` of every loaded article, by id."""
     uses: dict[str, bytes]
     """For each article id, the positions in the plan of the pages showing it, as
-    the bytes of an `array("I")` (a hundred thousand tuples of ints load slowly)."""
+    the bytes of an `array("I")` (a tuple of ints per article loads slowly)."""
 
     @property
     def page_count(self) -> int:
@@ -509,7 +509,7 @@ def _code_digest() -> str:
 
 def _installed() -> list[str]:
     """The metadata folders of the distributions in the site-packages folders Python
-    imports from; their names carry each distribution's version (0.1 ms)."""
+    imports from; their names carry each distribution's version."""
     found: list[str] = []
     for entry in sys.path:
         if entry.endswith(("site-packages", "dist-packages")):
@@ -671,8 +671,8 @@ class Store:
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Reads inside share one read transaction: SQLite takes its lock and looks
-        for a change of the file once, not for every row, half the cost of a body
-        read alone. Only for reads: a writer waits until the block ends."""
+        for a change of the file once, not for every row. Only for reads: a writer
+        waits until the block ends."""
         with self._guarded():
             db = self._db()
             begun = not db.in_transaction
@@ -710,9 +710,7 @@ class Store:
         if self._connection is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(self.path, timeout=60)
-            # For a new file only. With SQLite's 4 KB pages, most bodies (7 KB in the
-            # bench) overflow onto further pages: storing 10,000 stories cost twice the
-            # CPU it costs with 16 KB pages, and reading them back a little more too.
+            # New files only: with SQLite's default pages, most bodies overflow onto more.
             self._connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             self._connection.executescript(_SCHEMA)
             self._pid = os.getpid()
@@ -747,9 +745,8 @@ class StoredArticles(Mapping[str, Article]):
     KEPT = 2_000
     """Articles kept once read, the earliest read dropped first. Pages that show the
     same story mostly come together (a story's page, then its neighbour's); lists
-    show cards, rendered once for the pool. 20,000 took 45 MB of each worker of a
-    100k build; keeping every story of a 10k build spares each worker 8,000 of its
-    17,000 reads (0.14 s)."""
+    show cards, rendered once for the pool. Keeping many more costs every worker
+    memory and spares it few reads."""
 
     def __init__(self, store: Store, order: tuple[str, ...],
                  changed: Mapping[str, Article]) -> None:

@@ -119,8 +119,8 @@ def load_files(
 ) -> tuple[dict[str, LoadedFile], list[ContentError]]:
     """The files of `sources`, from the store where `rows` say it holds them as they
     are, else parsed (and then stored); with the errors of those that have some.
-    Each file is kept as `keep` makes it, as it arrives: a big archive's copies
-    all held at once, then made again, took 100 MB."""
+    Each file is kept as `keep` makes it, as it arrives, so that a big archive's
+    copies are never all held at once."""
     started_ns = time.time_ns()
     current = {s.relative for s in sources
                if (row := rows.get(s.relative)) is not None and row.is_current(s.facts)}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 TRIM_EVERY = 8192
 """Pages (or files, in a load worker) a process handles between two trims of its
-heaps: a trim takes milliseconds, a 100k build renders 216,000 pages."""
+heaps: a trim is too slow to run after every page, and a big build renders many."""
 
 
 def give_back_past(before: int, after: int) -> None:
@@ -22,10 +22,10 @@ def give_back() -> None:
     """Return the free pages of the C allocator's heaps to the system.
 
     glibc keeps what a process freed for its next allocations, and keeps it resident:
-    the stories a 100k build let go of after planning, and the pages the pool's
-    thread received from the workers, left 70 MiB of the building process free but
-    resident while it rendered; a worker keeps what its largest batch took (the
-    sitemaps, 50 MiB). No-op where the C library has no `malloc_trim`.
+    the stories the building process lets go of after planning, and the pages the
+    pool's thread receives from the workers, would stay resident while it renders; a
+    worker would keep what its largest batch took (the sitemaps). No-op where the C
+    library has no `malloc_trim`.
     """
     trim = _malloc_trim()
     if trim is not None:

@@ -69,9 +69,8 @@ def batches(items: Sequence[Item], jobs: int, smallest: int = 16,
             largest: int = 32) -> Iterator[Sequence[Item]]:
     """`items` cut into batches, each sliced when taken: several per job so that jobs
     finish together, and none so large that the results of the batches in flight
-    crowd memory: a page of a feed, with the bodies of its stories, is near 200 KB,
-    and the building process may hold the results of every batch in the window at
-    once."""
+    crowd memory: a page of a feed carries the bodies of its stories, and the
+    building process may hold the results of every batch in the window at once."""
     size = min(largest, max(smallest, -(-len(items) // (jobs * 8))))
     return (items[i : i + size] for i in range(0, len(items), size))
 
@@ -101,8 +100,8 @@ class Runner:
         """Start the local workers now, while this process holds little. A forked
         worker keeps every page of memory it was forked with as long as it lives,
         whatever either process does with it later: forked from a building process
-        that held a 100k archive's index and pages, each worker soon held its own
-        copy (450 MB), as reference counts and the allocator wrote to them.
+        that holds a big archive's index and pages, each worker soon holds its own
+        copy, as reference counts and the allocator write to them.
 
         `scratch`: the folder for the workers' shared log and state (the system's temporary
         folder when None, which may be memory: tmpfs)."""
@@ -111,7 +110,7 @@ class Runner:
 
     def stop(self) -> None:
         """Stop the local workers (`map` starts them again). A full build stops them once
-        it has rendered: each holds 150 MiB or more at 100k, and the building process
+        it has rendered: each holds much memory by then, and the building process
         peaks after that, while it saves the build cache."""
         if self._pool:
             self._pool.close()
@@ -211,9 +210,9 @@ _GIVE_BACK: int | None = getattr(mmap, "MADV_REMOVE", None)
 
 class _Slots:
     """Memory shared with forked workers, one slot per batch in flight, to hand back
-    a batch's results. Through the pool's pipe, a batch of rendered pages (a megabyte)
-    went in pieces of 64 KB, the worker waiting on each until the building process
-    read it; through a slot it is one copy, and the worker goes on at once."""
+    a batch's results. Through the pool's pipe, a batch of rendered pages goes in
+    pieces the size of the pipe's buffer, the worker waiting on each until the building
+    process reads it; through a slot it is one copy, and the worker goes on at once."""
 
     SIZE = 16 << 20
     """Bytes per slot at most; results that pickle larger go through the pipe."""
@@ -221,9 +220,9 @@ class _Slots:
     """Bytes of address space for all the slots: with many jobs, each slot is smaller."""
     KEPT = 2 << 20
     """Bytes of a slot kept in memory once used; past them a slot's pages are given
-    back after each take. A batch of story pages is under a megabyte, but the feeds
-    and sitemaps at the end of a 100k build filled the slots, and each process kept
-    what it had touched of them (33 MB in the building process)."""
+    back after each take. A batch of story pages fits, but the feeds and sitemaps at
+    the end of a big build fill the slots, and each process would keep what it touched
+    of them."""
 
     def __init__(self, count: int) -> None:
         self.size = min(self.SIZE, self.TOTAL // count // mmap.PAGESIZE * mmap.PAGESIZE)
@@ -264,9 +263,9 @@ class SharedLog:
     The regions lie in a temporary file (in `folder`: a build puts it beside its
     cache, on the site's disk), not in shared memory: the kernel keeps its pages in
     its file cache, which it can write out and drop when memory is short,
-    like the pages of the output. In shared memory, a 100k build's log (180 MB of
-    story cards and feed entries) was counted in every process and could never be
-    given back. A region starts with the offset of its end, written twice, after
+    like the pages of the output. In shared memory, a big build's log (story cards
+    and feed entries) would be counted in every process and could never be given
+    back. A region starts with the offset of its end, written twice, after
     the records it covers: a reader sees only records written whole, and takes an
     end it read half written (the copies differ) for no news.
     """

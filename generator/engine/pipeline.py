@@ -194,23 +194,22 @@ def save_state(cache: Cache, store: Store, state: PageCache, survey: Survey, con
 
 def _what_a_full_build_reads(previous: PageCache) -> PageCache:
     """The last build's page cache without what only a quick build reads (the facts
-    and digests of every source: 50 MB at 100k, held to the end otherwise)."""
+    and digests of every source, held to the end otherwise)."""
     return PageCache(fresh=previous.fresh, previous=previous.previous, files=previous.files,
                      behind=previous.behind, templates=previous.templates, plan=previous.plan)
 
 
 def _related_known(cache: Cache, token: str) -> RelatedArticles | None:
     """The related articles the last build ranked, for the index to reuse. The rest
-    of its plan is let go at once: a 100k archive's was held to the end of the build
-    (about 60 MiB of the main process's peak)."""
+    of its plan is let go at once, not held to the end of the build."""
     last = cache.plan(token)
     return last.index.related_known if last else None
 
 
 def _articles_in_store(plan: Plan, store: Store) -> Plan:
     """`plan` with its articles left in the store, read when asked for, and its index
-    without the heads, read only while planning. Other processes render the pages;
-    held here all the while, the articles of a 100k archive took 120 MB for nothing."""
+    without the heads, read only while planning. Other processes render the pages,
+    so holding the articles here all the while would be memory spent for nothing."""
     index = plan.index
     return replace(plan, index=replace(index, articles={}),
                    articles=StoredArticles(store, index.newest_first, {}))
@@ -296,9 +295,9 @@ def carry_links(
     config: Config,
 ) -> None:
     """Links of the pages that were kept, not rendered: known when `output/` has the
-    same page (`current_links` reads those of every page of `output/`, only when a
-    page was kept: 5 s and 113 MB at 100k), else read from the file (kept from the
-    tree one build older)."""
+    same page (`current_links` reads those of every page of `output/`, a costly
+    read, so only when a page was kept), else read from the file (kept from the tree
+    one build older)."""
     kept = [(name, key) for name, key in staging.wanted.items()
             if name.endswith(".html") and name not in state.links]
     known_links = current_links() if kept else {}
@@ -433,8 +432,8 @@ class _Encoded(Sequence[bytes]):
 
 def _sitemaps_first(pages: list[Page]) -> list[Page]:
     """`pages` with the sitemaps, the longest to render, moved first: rendered last
-    (they come last in the plan), one kept a worker busy while the others had run
-    out of pages."""
+    (they come last in the plan), one would keep a worker busy while the others have
+    run out of pages."""
     return sorted(pages, key=lambda page: page.template != SITEMAP_TEMPLATE)
 
 

@@ -43,8 +43,8 @@ class RenderSetup:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Sent to another process with the articles left in the store, each read there
-        when a page first asks for it: a worker that held a 100k archive's articles
-        held 160 MB more for them."""
+        when a page first asks for it: a worker holding a big archive's articles
+        would hold much more memory."""
         index, store = self.index, self.bodies
         if not isinstance(index.articles, StoredArticles):
             index = replace(index, articles=StoredArticles(store, tuple(index.articles), {}))
@@ -111,9 +111,8 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
 
 class SharedFragments(Fragments):
     """Fragments that a forked pool's workers share through their log, so a story's
-    card is rendered once for the pool, not once in every worker (with two workers,
-    1.7 s of CPU on a 10k build). Outside such a pool, or once the log is full, they
-    are kept in this process's memory."""
+    card is rendered once for the pool, not once in every worker. Outside such a
+    pool, or once the log is full, they are kept in this process's memory."""
 
     def __init__(self, log: SharedLog | None = None, token: str = "") -> None:
         super().__init__()
@@ -122,8 +121,8 @@ class SharedFragments(Fragments):
         """The build's: a pool's log outlives a build, and keeps other builds' fragments."""
         self._logged: dict[Hashable, dict[str, int]] = {}
         """Fragments in the log, any worker's, by kind and id: where the HTML starts,
-        its size and the templates it loaded (by number), in one int. A worker of a
-        100k build knows 300,000 of them: as tuples of their own they took 100 MB."""
+        its size and the templates it loaded (by number), in one int: a worker of a
+        big build knows very many, and a tuple for each would weigh on its memory."""
         self._ids: dict[str, str] = {}
         """Every article id, kept once: each is in the keys of its card, its card
         among related stories and its feed entry."""

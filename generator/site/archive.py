@@ -101,8 +101,8 @@ class SiteIndex:
     corrections: tuple[Corrected, ...]
     """Every correction of a published article, newest first (see `_corrections`)."""
     refs: Mapping[str, Ref] = field(default_factory=dict)
-    """One `Ref` per article, for every page to share: a big archive's pages hold
-    millions of references."""
+    """One `Ref` per article, for every page to share: a big archive's pages refer
+    to each article many times over."""
 
 
 @pickled_by_fields

@@ -110,9 +110,7 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
     depends = _photo_file(article, config)
-    # The article's digest and shape are made here, by the loading processes, not by
-    # the building one between loading and rendering, while the other cores wait
-    # (0.25 s for 10k).
+    # Digest and shape made here, in the loading processes, not later while other cores wait.
     loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data),
                         article_digest(article), shape(article.head, depends))
     return FileOutcome(relative, loaded, (), body)

@@ -16,5 +16,5 @@ def digest(*parts: bytes | str) -> str:
 
 
 def new_token() -> str:
-    """A fresh random name for one build's plan or renderer (uuid costs 11 ms to import)."""
+    """A fresh random name for one build's plan or renderer (uuid is slow to import)."""
     return os.urandom(16).hex()

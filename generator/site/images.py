@@ -36,8 +36,7 @@ from .model import Article, Photo, Variant
 from .progress import Progress
 from .slugs import slugify
 
-# Pillow is imported where a photo is opened: it takes longer to import than a
-# quick rebuild of a story without a new photo takes to run.
+# Pillow is imported where a photo is opened: importing it outlasts a quick rebuild.
 if TYPE_CHECKING:
     from PIL import Image
 

@@ -20,8 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from . import urls
 
 _ATTRIBUTE = re.compile(r"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-# Each starts with a lookahead for the first letters of its names: without it the
-# engine tries every name at every "<" of the page, a third of the scan's time.
+# The lookahead on first letters spares the engine trying every name at every "<".
 _TAG = re.compile(
     r"<(?=[aAlLiIsSvV])(?:a|link|img|source|script|iframe|video|audio|area)\b[^>]*>", re.I
 )
@@ -53,8 +52,8 @@ class PageLinks(MutableMapping[str, tuple[str, ...]]):
     """The internal links of pages (as the files they need), by page file name.
 
     Each page's are kept as the numbers of its targets, four bytes each, every
-    target named once: a 100k archive's pages have eight million links, and as a
-    tuple per page they took 88 MB of the building process.
+    target named once: a big archive's pages have very many links, and a tuple per
+    page would weigh on the building process.
     """
 
     def __init__(self, pages: Iterable[tuple[str, Iterable[str]]] = ()) -> None:
@@ -125,7 +124,7 @@ def broken(
             if target in present or (root is not None and (root / target).is_file()):
                 continue
             missing.append(BrokenLink(page, target))
-    missing.sort(key=lambda link: link.page)  # sorting every page's took 0.5 s at 100k
+    missing.sort(key=lambda link: link.page)  # the few broken links, not every page's
     return missing
 
 
@@ -140,16 +139,15 @@ def links_of_tree(root: Path, base_path: str) -> dict[str, tuple[str, ...]]:
 
 
 _CACHED = 1 << 14
-"""Tags (and links) each worker keeps read: 65,536 took 55 MB of each worker of a
-100k build; with this many, a 10k build's workers miss 14,000 more tags each
-(4 µs each), of 60,000."""
+"""Tags (and links) each worker keeps read: a larger cache would cost every worker
+more memory than the time it saves."""
 
 
 @functools.lru_cache(maxsize=_CACHED)
 def _tag_links(tag: str, base_path: str) -> tuple[tuple[str, bool], ...]:
     """The internal links of a tag: (output file, True) for a site path, the same on
     every page; (link, False) for a link relative to the page. Cached: the pages of
-    a site repeat the same tags (the navigation, a story's card) thousands of times.
+    a site repeat the same tags (the navigation, a story's card) again and again.
     Most other tags are seen once (a page's canonical link, its next page), so a
     tag not in the cache is read without splitting its URLs where the start says
     what they are."""

@@ -16,7 +16,7 @@ def pickled_by_fields(cls: type[T]) -> type[T]:
     """Pickle a frozen dataclass as a call of its constructor with its fields.
 
     Python's own way for slotted dataclasses looks up the fields again for every
-    object it loads; a build cache holds hundreds of thousands of them.
+    object it loads, and a build cache holds a great many of them.
     """
     names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
 

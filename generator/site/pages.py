@@ -28,8 +28,8 @@ class Pagination:
     """Where a page sits in a paginated list.
 
     The list's URLs are worked out when asked for, not held: every page of a list
-    carries its own Pagination into the build cache and its key, and the home list
-    of a 100,000-story archive has 10,000 pages.
+    carries its own Pagination into the build cache and its key, and a big
+    archive's home list has very many pages.
     """
 
     number: int

@@ -140,7 +140,7 @@ def short_time(when: datetime, site_zone: ZoneInfo) -> str:
     return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 
-@pickled_by_fields  # hundreds of thousands cross from workers to the building process
+@pickled_by_fields  # one per page crosses from workers to the building process
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """One page rendered, or the errors that stopped it."""
@@ -169,10 +169,9 @@ class Fragments:
     kept in this process's memory, the least recently used dropped past a size."""
 
     LIMIT = 160_000_000
-    """Characters kept: about 160 MB, the cards of 100,000 stories (1.2 to 1.5 KB
-    each). A story's card shows on its home, section, tag and author pages, far
-    apart in the plan; with 32 MB, a 100k build rendered most cards again at each
-    showing (50 s more CPU, 14% of the build)."""
+    """Characters kept: room for the card of every story of a big archive. A story's
+    card shows on its home, section, tag and author pages, far apart in the plan; a
+    smaller cache renders most cards again at each showing."""
 
     def __init__(self) -> None:
         self._entries: OrderedDict[tuple[Hashable, str], Fragment] = OrderedDict()
@@ -303,7 +302,7 @@ class RecordingEnvironment(jinja2.Environment):
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as one plain dict, not Jinja's ChainMap over the
         environment's: every render copies them, and copying a ChainMap runs in
-        Python (about 5% of rendering). Globals are all set before any template loads."""
+        Python. Globals are all set before any template loads."""
         return {**self.globals, **(d or {})}
 
 

@@ -87,8 +87,8 @@ def find_sources(root: Path) -> Sources:
 
     The walk keeps a name and three numbers per file, no more: the workers that
     render are forked after it, and inherit whatever it leaves in this process.
-    Holding a large folder's `os.DirEntry` objects all at once, to sort them, took
-    128 MB for 100,000 files, most of it never given back."""
+    Holding a large folder's `os.DirEntry` objects all at once, to sort them, would
+    take much memory, most of it never given back."""
     found = Sources()
     if not root.is_dir():
         found.errors.append(ContentError("content", "no content/ folder in the site"))

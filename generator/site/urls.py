@@ -17,8 +17,7 @@ WINDOWS_DEVICES = frozenset(
     + [f"{port}{n}" for port in ("com", "lpt") for n in [*"0123456789", "¹", "²", "³"]]
 )
 """Names Windows gives to devices, whatever the extension: no file can have them."""
-# Any part of a path that part_problem refuses, found in one pass (file_name runs for
-# every page many times a build).
+# Whatever part_problem refuses, found in one pass: file_name runs many times per page.
 _SUSPECT = re.compile(
     r"/\.|/(?:con|prn|aux|nul|conin\$|conout\$|(?:com|lpt)[0-9¹²³]) *(?:[./]|$)|[ .](?:/|$)",
     re.IGNORECASE,
