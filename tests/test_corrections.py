@@ -89,13 +89,13 @@ def soup(output: Path, url: str) -> BeautifulSoup:
 def listed(page: BeautifulSoup) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for item in page.select("main ul.correction-list > li"):
-        link, when = item.select_one("h2 a"), item.select_one("time")
-        assert link is not None and when is not None
-        text = " ".join(item.select_one("p").get_text(" ").split())  # type: ignore[union-attr]
+        link, when = item.select_one("h2 a"), item.select_one("p.meta time")
+        text = item.select_one("p.correction-text")
+        assert link is not None and when is not None and text is not None
         shown = when.get_text()
-        assert text.startswith(f"{shown} : ") or text.startswith(f"{shown}: "), text
+        assert item.select_one("p.meta").get_text() == f"Corrected {shown}"  # type: ignore[union-attr]
         rows.append((link.get_text(), str(link["href"]), str(when["datetime"]), shown,
-                     text.split(": ", 1)[1]))
+                     " ".join(text.get_text(" ").split())))
     return rows
 
 
