@@ -220,3 +220,21 @@ def test_a_script_link_is_no_alias(tmp_path: Path) -> None:
         "data-link.md", "script-link.md"
     ]
     assert built_articles(site) == 2
+
+
+WORDPRESS_TEST_EXPORT = (Path(__file__).resolve().parents[2] / "shared" / "corpora"
+                         / "wordpress-theme-test" / "themeunittestdata.wordpress.xml")
+
+
+def test_wordpress_theme_test_export_imports_and_builds_as_it_is(tmp_path: Path) -> None:
+    """The real export, unchanged: its "Many Categories" post has more tags than a
+    site may show; the importer keeps the first max_tags and the rest in front matter,
+    so the site builds with no setting raised."""
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "wordpress", WORDPRESS_TEST_EXPORT)
+    assert "more_tags: more than max_tags (50) in folio.toml allows" in result.out
+    many = by_title(site)["Edge Case: Many Categories"]
+    assert len(many["tags"]) == 50
+    assert len(many["tags"]) + len(many["source_more_tags"]) > 50
+    built = build(site)
+    assert built.code == 0, built.err

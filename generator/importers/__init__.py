@@ -128,7 +128,8 @@ def _items(source: Path, kind: Format, options: ReadOptions) -> Iterator[Item]:
 
 
 def _settle(item: Item, placer: Placer, default_byline: str, config: Config) -> Outcome:
-    story = item if isinstance(item, Refused) else interpret(item, config.zone, default_byline)
+    story = (item if isinstance(item, Refused)
+             else interpret(item, config.zone, default_byline, config.max_tags))
     if isinstance(story, Refused):
         return Outcome(story.source, "failed" if story.failed else "skipped", story.reason)
     placement = placer.place(story)

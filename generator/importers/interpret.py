@@ -68,8 +68,10 @@ def headline_slug(title: str) -> str:
     return "-".join(words) or slug[:SLUG_LENGTH].strip("-")
 
 
-def interpret(draft: Draft, zone: tzinfo, default_byline: str) -> Story | Refused:
-    """The story `draft` holds, or why it holds none."""
+def interpret(draft: Draft, zone: tzinfo, default_byline: str,
+              max_tags: int) -> Story | Refused:
+    """The story `draft` holds, or why it holds none; no more than `max_tags` tags (the
+    site's limit: the rest are kept in front matter, so the story still builds)."""
     values = draft.fields
     try:
         date = to_moment(values.get("date"), zone)
@@ -80,16 +82,18 @@ def interpret(draft: Draft, zone: tzinfo, default_byline: str) -> Story | Refuse
     title = values.get("title")
     if not isinstance(title, str | int | float) or not str(title).strip():
         return failed(draft.source, "no title (a headline is required)")
-    return _Reading(draft, zone).story(" ".join(str(title).split()), date, default_byline)
+    return _Reading(draft, zone, max_tags).story(" ".join(str(title).split()), date,
+                                                 default_byline)
 
 
 class _Reading:
     """The optional fields of one draft; what cannot be used goes to `extra` and `warnings`."""
 
-    def __init__(self, draft: Draft, zone: tzinfo) -> None:
+    def __init__(self, draft: Draft, zone: tzinfo, max_tags: int) -> None:
         self.draft = draft
         self.values = draft.fields
         self.zone = zone
+        self.max_tags = max_tags
         self.warnings = list(draft.warnings)
         self.extra: dict[str, Any] = {
             key: value for key, value in draft.fields.items() if key not in FIELDS
@@ -168,7 +172,11 @@ class _Reading:
                 unusable.append(item)
         if unusable:
             self.keep("tags", unusable, "names without letters or digits")
-        return tuple(found.values())
+        names = tuple(found.values())
+        if len(names) > self.max_tags:
+            self.keep("more_tags", list(names[self.max_tags:]),
+                      f"more than max_tags ({self.max_tags}) in folio.toml allows")
+        return names[: self.max_tags]
 
     def updated(self, date: datetime) -> datetime | None:
         value = self.values.get("updated")
