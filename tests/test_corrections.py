@@ -29,6 +29,7 @@ from generator.site.archive import RelatedArticles
 from generator.site.config import load_config
 from generator.site.loaded import LoadedFile, shape
 from generator.site.model import Article, ArticleHead, Correction, Photo, RelatedLink
+from generator.site.render import site_info
 from generator.site.sources import FileFacts
 
 from conftest import NOW, REPO, article, build, make_site, run_folio, tree
@@ -266,17 +267,19 @@ def test_a_body_or_dek_edit_keeps_the_shape_and_a_correction_moves_it(tmp_path: 
     assert loaded_shape() != before
 
 
-def test_the_saved_plan_keeps_every_field_of_the_index(tmp_path: Path) -> None:
+def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", STORIES, CONFIG)
     config = load_config(site)
-    index = replace(plan_site(config).index, articles={}, refs={})
-    assert index.corrections and index.related_known != RelatedArticles("", {})
+    index = plan_site(config).index
+    info = site_info(config, index)
+    assert info.corrections and info.sections and index.related_known != RelatedArticles("", {})
+    plan = SavedPlan("t", info, index.newest_first, array("Q", [0, 5]).tobytes(),
+                     {"a.md": "shape"}, {"a": array("I", [3]).tobytes()})
     cache = Cache(tmp_path / "cache", [])
-    cache.save_plan(SavedPlan("t", index, array("Q", [0]).tobytes(), {}, {}))
-    saved = cache.plan("t")
-    assert saved is not None
-    for name in (f.name for f in fields(index)):
-        assert getattr(saved.index, name) == getattr(index, name), name
+    cache.save_plan(plan, index.related_known)
+    assert cache.plan("t") == plan
+    assert cache.related_known("t") == index.related_known
+    assert cache.plan("other") is None and cache.related_known("other") is None
 
 
 def test_the_store_gives_back_every_field_of_an_article(tmp_path: Path) -> None:

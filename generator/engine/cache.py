@@ -39,11 +39,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from ..site.archive import RelatedArticles, ResolvedLink
 from ..site.config import Config
 from ..site.digests import digest
 from ..site.errors import ContentError, FolioError, naming
@@ -58,12 +59,12 @@ from ..site.model import (
     Ref,
     RelatedLink,
 )
+from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
+from ..site.render import SiteInfo
+from ..site.sitemaps import SitemapEntry
 from ..site.sources import FileFacts
 
-if TYPE_CHECKING:
-    from ..site.archive import SiteIndex
-
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -178,12 +179,15 @@ class PageCache:
 
 @dataclass(frozen=True, slots=True)
 class SavedPlan:
-    """The last full build's plan: its index, and where its pages are in the store."""
+    """What a quick rebuild needs of the last full build's plan besides its pages,
+    which are in plan-pages.msgpack."""
 
     token: str
     """Which build saved it (`PageCache.plan`); the store's pages carry it too."""
-    index: SiteIndex
-    """The index with no articles: the current ones are put in when it is reused."""
+    site: SiteInfo
+    """What the templates knew of the site: the same while no page moves."""
+    newest_first: tuple[str, ...]
+    """Every published article id, newest first."""
     page_offsets: bytes
     """Where each page starts in plan-pages.msgpack, and where the last ends: the bytes
     of an `array("Q")`."""
@@ -332,6 +336,13 @@ class Cache:
         found = self._read(PLAN_FILE, 1, lambda body: _saved_plan(body[0])) if token else None
         return found if found is not None and found.token == token else None
 
+    def related_known(self, token: str) -> RelatedArticles | None:
+        """The related articles the plan `token` was built with, if plan.msgpack
+        holds them; only this part of the file is decoded."""
+        found = self._read(PLAN_FILE, 2, lambda body: _related_decoder().decode(body[1])
+                           ) if token else None
+        return found[1] if found is not None and found[0] == token else None
+
     def save_pages(self, pages: PageCache, store: Store, every_page: bool) -> None:
         """Save what a build wrote; `every_page`: its links are those of every page."""
         store.save_links(pages.links, every_page)
@@ -343,8 +354,9 @@ class Cache:
         """Where the pages of the plan `token` go, as the build renders them."""
         return PlanPagesWriter(self.root, token, pages)
 
-    def save_plan(self, plan: SavedPlan) -> None:
-        self._write(PLAN_FILE, _saved_plan_record(plan))
+    def save_plan(self, plan: SavedPlan, related: RelatedArticles) -> None:
+        """Save `plan`, and apart from it the `related` articles only a full build reads."""
+        self._write(PLAN_FILE, _saved_plan_record(plan), (plan.token, related))
 
     def pages_of(self, plan: SavedPlan, positions: Iterable[int]) -> list[Page] | None:
         """The pages at `positions` of `plan`; None when plan-pages.msgpack is not that
@@ -903,47 +915,27 @@ def _page_cache(records: list[bytes]) -> PageCache:
 
 
 def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
-    index = plan.index
-    known = index.related_known
-    return (plan.token, index.newest_first, index.tags, index.authors, index.sections,
-            tuple(index.periods.values()), index.related_articles, index.related_links,
-            index.older, index.newer, known.signature,
-            None if known.related is index.related_articles else known.related,
-            index.corrections, plan.page_offsets, plan.shapes, plan.uses)
+    return (plan.token, plan.site, plan.newest_first, plan.page_offsets, plan.shapes,
+            plan.uses)
 
 
 @functools.cache
 def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
-    from ..site.archive import (  # archive.py imports this module
-        Corrected,
-        Period,
-        ResolvedLink,
-        Term,
-    )
-
-    related = dict[str, tuple[str, ...]]
     return msgspec.msgpack.Decoder(tuple[
-        str, tuple[str, ...], dict[str, Term], dict[str, Term], dict[str, Term],
-        tuple[Period, ...], related, dict[str, tuple[ResolvedLink, ...]],
-        dict[str, str], dict[str, str], str, related | None, tuple[Corrected, ...],
-        bytes, dict[str, str], dict[str, bytes],
+        str, SiteInfo, tuple[str, ...], bytes, dict[str, str], dict[str, bytes],
     ])
 
 
-def _saved_plan(data: bytes) -> SavedPlan:
-    from ..site.archive import RelatedArticles, SiteIndex
+@functools.cache
+def _related_decoder() -> msgspec.msgpack.Decoder[Any]:
+    return msgspec.msgpack.Decoder(tuple[str, RelatedArticles])
 
-    (token, newest_first, tags, authors, sections, periods, related_articles, related_links,
-     older, newer, signature, related, corrections, page_offsets, shapes,
-     uses) = _plan_decoder().decode(data)
-    known = RelatedArticles(signature, related_articles if related is None else related)
-    index = SiteIndex(articles={}, newest_first=newest_first, tags=tags, authors=authors,
-                      sections=sections, periods={p.parts: p for p in periods},
-                      related_articles=related_articles, related_links=related_links,
-                      older=older, newer=newer, related_known=known, corrections=corrections)
+
+def _saved_plan(data: bytes) -> SavedPlan:
+    token, site, newest_first, page_offsets, shapes, uses = _plan_decoder().decode(data)
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
-    return SavedPlan(token, index, page_offsets, shapes, uses)
+    return SavedPlan(token, site, newest_first, page_offsets, shapes, uses)
 
 
 def page_bytes(page: Page) -> bytes:
@@ -965,8 +957,6 @@ def page_from(data: bytes) -> Page:
     url, template, context, origin = _page_codec()[0].decode(data)
     entries = context.get("entries")
     if entries is not None:
-        from ..site.sitemaps import SitemapEntry
-
         context["entries"] = tuple(SitemapEntry(url, lastmod and _when(lastmod))
                                    for url, lastmod in entries)
     return Page(url, template, context, origin)
@@ -975,9 +965,6 @@ def page_from(data: bytes) -> Page:
 @functools.cache
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
-    from ..site.archive import ResolvedLink  # these modules import this one
-    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
-
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
         "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],

@@ -27,8 +27,8 @@ from ..site.loaded import LoadedFile
 from ..site.model import Article, Page
 from ..site.pages import blame, plan_pages, url_clashes
 from ..site.progress import Progress
-from ..site.render import Rendered, render_index
-from ..site.search import SEARCH_FOLDER, has_search
+from ..site.render import Rendered, RenderIndex, site_info
+from ..site.search import SEARCH_FOLDER
 from ..site.sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from ..site.sources import FileFacts, Sources, find_sources
 from ..site.theme_paths import themes
@@ -119,7 +119,7 @@ def full_build(
     runner.start(config.cache_dir)
     previous = _what_a_full_build_reads(cache.pages())
     store = cache.store(load_settings(config))
-    plan = plan_site(config, runner, store, survey.sources, _related_known(cache, previous.plan))
+    plan = plan_site(config, runner, store, survey.sources, cache.related_known(previous.plan))
     files = plan.files
     digests = {relative: f.digest for relative, f in files.items()}
     shapes = {relative: f.shape for relative, f in files.items()}
@@ -154,7 +154,8 @@ def full_build(
     next_change = plan.next_change
     with saved_if_possible(cache):
         saving.finish()
-        cache.save_plan(_saved_plan(token, plan, shapes, saving))
+        cache.save_plan(_saved_plan(token, plan, config, shapes, saving),
+                        plan.index.related_known)
         del plan  # every page and article: saving the state can reuse their memory
         save_state(cache, store, state, survey, config, next_change)
     return report
@@ -199,13 +200,6 @@ def _what_a_full_build_reads(previous: PageCache) -> PageCache:
                      behind=previous.behind, templates=previous.templates, plan=previous.plan)
 
 
-def _related_known(cache: Cache, token: str) -> RelatedArticles | None:
-    """The related articles the last build ranked, for the index to reuse. The rest
-    of its plan is let go at once, not held to the end of the build."""
-    last = cache.plan(token)
-    return last.index.related_known if last else None
-
-
 def _articles_in_store(plan: Plan, store: Store) -> Plan:
     """`plan` with its articles left in the store, read when asked for, and its index
     without the heads, read only while planning. Other processes render the pages,
@@ -215,15 +209,16 @@ def _articles_in_store(plan: Plan, store: Store) -> Plan:
                    articles=StoredArticles(store, index.newest_first, {}))
 
 
-def _saved_plan(token: str, plan: Plan, shapes: dict[str, str],
+def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
                 pages: PlanPagesWriter) -> SavedPlan:
     """What a quick rebuild needs of `plan` besides its pages, which `pages` wrote."""
     return SavedPlan(
         token=token,
-        index=replace(plan.index, articles={}, refs={}),
+        site=site_info(config, plan.index),
+        newest_first=plan.index.newest_first,
+        page_offsets=pages.offsets.tobytes(),
         shapes=shapes,
         uses={article_id: positions.tobytes() for article_id, positions in pages.uses.items()},
-        page_offsets=pages.offsets.tobytes(),
     )
 
 
@@ -239,8 +234,8 @@ def _write(
 ) -> tuple[PageCache, tuple[int, int, int]]:
     """Bring the older output tree up to date, render what changed (`saving` the plan's
     pages on the way), swap it in."""
-    setup = RenderSetup(config, render_index(config, plan.index, plan.articles), store,
-                        token=new_token())
+    site = site_info(config, plan.index)
+    setup = RenderSetup(config, RenderIndex(plan.articles, site), store, token=new_token())
     keys = PageKeys(config, renderer_for(setup).env, digests)
     state = PageCache(templates=dict(previous.templates))
     trusted = previous.fresh.output == FileFacts.of(config.output_dir)
@@ -252,7 +247,7 @@ def _write(
     runner.stop()
     _copy(sorted(plan.copies.items()), staging)
     carry_links(state, store.links if trusted else PageLinks, current, staging, config)
-    search = search_step(config, plan.index, current, staging)
+    search = search_step(config, site.search, current, staging)
     checked = state.links if staging.wanted.keys() != current.keys() else {
         name: state.links[name] for name in _files_of(stale) if name in state.links
     }
@@ -335,11 +330,12 @@ def _files_of(pages: list[Page]) -> list[str]:
 
 
 def search_step(
-    config: Config, index: SiteIndex, current: Mapping[str, str], staging: Staging
+    config: Config, searchable: bool, current: Mapping[str, str], staging: Staging
 ) -> Callable[[Path], None] | None:
-    """Pagefind over the new tree, unless no page changed and the old index can stay."""
+    """Pagefind over the new tree (when the site is `searchable`), unless no page
+    changed and the old index can stay."""
     staging.clear_folder(SEARCH_FOLDER)
-    if not has_search(config, index):
+    if not searchable:
         return None
     if _html(staging.wanted) == _html(current) and staging.take_folder(SEARCH_FOLDER):
         return None

@@ -18,7 +18,7 @@ from ..site.errors import step
 from ..site.loaded import LoadedFile
 from ..site.model import Article, Page
 from ..site.progress import Progress
-from ..site.render import render_index
+from ..site.render import RenderIndex
 from ..site.sources import FileFacts, Source
 from .cache import RACY_NS, Cache, PageCache, SavedPlan, Store, StoredArticles
 from .keys import PageKeys
@@ -56,12 +56,11 @@ def quick_build(
     if files is None:
         return None
     state, changed = _carry_state(previous, files)
-    index = plan.index
     pages = cache.pages_of(plan, plan.pages_showing(changed))
     if pages is None:
         return None
-    articles = StoredArticles(store, index.newest_first, changed)
-    setup = RenderSetup(config, render_index(config, index, articles), store, token=new_token())
+    articles = StoredArticles(store, plan.newest_first, changed)
+    setup = RenderSetup(config, RenderIndex(articles, plan.site), store, token=new_token())
     keys = PageKeys(config, renderer_for(setup).env, state.digests)
     with step("writing the site"):
         staging = open_staging(config, previous, trusted=True)
@@ -69,7 +68,7 @@ def quick_build(
         if stale is None:
             return None
         render_pages(stale, setup, keys, state, staging, runner, progress)
-        finish(staging, search_step(config, index, previous.files, staging), state.links,
+        finish(staging, search_step(config, plan.site.search, previous.files, staging), state.links,
                pages)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
@@ -147,7 +146,7 @@ def _carry_state(
 def _report(plan: SavedPlan, state: PageCache, rendered: int, written: int,
             report: type[BuildReport]) -> BuildReport:
     return report(
-        articles=len(plan.index.newest_first),
+        articles=len(plan.newest_first),
         pages=plan.page_count,
         files=len(state.files),
         seconds=0,

@@ -63,10 +63,9 @@ class RenderIndex:
     """The `site` of every template."""
 
 
-def render_index(config: Config, index: SiteIndex, articles: Mapping[str, Article]
-                 ) -> RenderIndex:
-    """What rendering needs of `index`, with its `articles` whole."""
-    site = SiteInfo(
+def site_info(config: Config, index: SiteIndex) -> SiteInfo:
+    """What every template knows of the site: `config` and the archive as a whole."""
+    return SiteInfo(
         title=config.title,
         description=config.description,
         language=config.language,
@@ -78,7 +77,6 @@ def render_index(config: Config, index: SiteIndex, articles: Mapping[str, Articl
         search=has_search(config, index),
         corrections=bool(index.corrections),
     )
-    return RenderIndex(articles, site)
 
 
 def make_environment(config: Config, index: RenderIndex,
