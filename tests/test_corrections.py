@@ -273,8 +273,9 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
     index = plan_site(config).index
     info = site_info(config, index)
     assert info.corrections and info.sections and index.related_known != RelatedArticles("", {})
+    uses = tuple(array("I", [n]).tobytes() for n, _ in enumerate(index.newest_first))
     plan = SavedPlan("t", info, index.newest_first, array("Q", [0, 5]).tobytes(),
-                     {"a.md": "shape"}, {"a": array("I", [3]).tobytes()})
+                     {"a.md": "shape"}, uses)
     cache = Cache(tmp_path / "cache", [])
     cache.save_plan(plan, index.related_known)
     assert cache.plan("t") == plan

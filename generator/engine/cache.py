@@ -39,12 +39,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from ..site.archive import RelatedArticles, ResolvedLink
 from ..site.config import Config
 from ..site.digests import digest
 from ..site.errors import ContentError, FolioError, naming
@@ -59,10 +58,13 @@ from ..site.model import (
     Ref,
     RelatedLink,
 )
-from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
-from ..site.render import SiteInfo
-from ..site.sitemaps import SitemapEntry
 from ..site.sources import FileFacts
+
+# The index and render types are imported where a decoder first needs them: a build
+# with nothing to do never loads the renderer (see build.py).
+if TYPE_CHECKING:
+    from ..site.archive import RelatedArticles
+    from ..site.render import SiteInfo
 
 CACHE_FORMAT = 8
 """Bump when anything cached changes shape; older caches are then discarded."""
@@ -193,9 +195,10 @@ class SavedPlan:
     of an `array("Q")`."""
     shapes: dict[str, str]
     """`shape` of every loaded article, by id."""
-    uses: dict[str, bytes]
-    """For each article id, the positions in the plan of the pages showing it, as
-    the bytes of an `array("I")` (a tuple of ints per article loads slowly)."""
+    uses: tuple[bytes, ...]
+    """For each article of `newest_first`, in its order, the positions in the plan of
+    the pages showing it, as the bytes of an `array("I")` (a tuple of ints per
+    article loads slowly; a map by id would hold every id once more)."""
 
     @property
     def page_count(self) -> int:
@@ -206,7 +209,8 @@ class SavedPlan:
         """Positions of the pages that show any of `article_ids`, in plan order."""
         found: set[int] = set()
         for article_id in article_ids:
-            found.update(array("I", self.uses.get(article_id, b"")))
+            with contextlib.suppress(ValueError):  # not published
+                found.update(array("I", self.uses[self.newest_first.index(article_id)]))
         return sorted(found)
 
 
@@ -921,13 +925,17 @@ def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
 
 @functools.cache
 def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
+    from ..site.render import SiteInfo
+
     return msgspec.msgpack.Decoder(tuple[
-        str, SiteInfo, tuple[str, ...], bytes, dict[str, str], dict[str, bytes],
+        str, SiteInfo, tuple[str, ...], bytes, dict[str, str], tuple[bytes, ...],
     ])
 
 
 @functools.cache
 def _related_decoder() -> msgspec.msgpack.Decoder[Any]:
+    from ..site.archive import RelatedArticles
+
     return msgspec.msgpack.Decoder(tuple[str, RelatedArticles])
 
 
@@ -935,6 +943,8 @@ def _saved_plan(data: bytes) -> SavedPlan:
     token, site, newest_first, page_offsets, shapes, uses = _plan_decoder().decode(data)
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
+    if len(uses) != len(newest_first):
+        raise ValueError("uses")
     return SavedPlan(token, site, newest_first, page_offsets, shapes, uses)
 
 
@@ -957,6 +967,8 @@ def page_from(data: bytes) -> Page:
     url, template, context, origin = _page_codec()[0].decode(data)
     entries = context.get("entries")
     if entries is not None:
+        from ..site.sitemaps import SitemapEntry
+
         context["entries"] = tuple(SitemapEntry(url, lastmod and _when(lastmod))
                                    for url, lastmod in entries)
     return Page(url, template, context, origin)
@@ -965,6 +977,9 @@ def page_from(data: bytes) -> Page:
 @functools.cache
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
+    from ..site.archive import ResolvedLink
+    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
+
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
         "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],

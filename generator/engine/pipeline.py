@@ -218,7 +218,7 @@ def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
         newest_first=plan.index.newest_first,
         page_offsets=pages.offsets.tobytes(),
         shapes=shapes,
-        uses={article_id: positions.tobytes() for article_id, positions in pages.uses.items()},
+        uses=tuple(pages.uses[article_id].tobytes() for article_id in plan.index.newest_first),
     )
 
 
