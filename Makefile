@@ -54,7 +54,7 @@ lint: $(VENV)/.folio-test-installed
 
 # `make bench`: build a generated corpus with Folio, Hugo and Pelican (bench/run.py);
 # `make bench BENCH_ARGS=--quick` for a 1,000-article smoke run. Not part of `make test`.
-bench: $(VENV)/.folio-bench-installed
+bench: $(VENV)/.folio-bench-installed browser
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # `make faults`: every failure point of issue 25's fault-injection sweep (tests/faults/:

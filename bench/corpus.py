@@ -1,11 +1,12 @@
 """A seeded, deterministic corpus of wire-style stories, written as three sites.
 
-    python bench/corpus.py --articles 10000 --out bench/work/corpus [--seed 1] [--search]
+    python bench/corpus.py --articles 10000 --out bench/work/corpus [--seed 1]
 
-writes OUT/folio/ (folio.toml + content/*.md), OUT/hugo/ (hugo.toml, content/posts/*.md,
-layouts/) and OUT/pelican/ (pelicanconf.py, content/*.md, theme/): the same stories with
-the same taxonomies, pagination (10) and feed size (20) in each tool's own format. The
-Hugo and Pelican templates and settings live in bench/sites/ and are copied as they are.
+writes OUT/folio/ (folio.toml as a user writes it, so search on, + content/*.md),
+OUT/hugo/ (hugo.toml, content/posts/*.md, layouts/) and OUT/pelican/ (pelicanconf.py,
+content/*.md, theme/): the same stories with the same taxonomies, pagination (10) and
+feed size (20) in each tool's own format. The Hugo and Pelican templates and settings
+live in bench/sites/ and are copied as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import random
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -153,17 +154,28 @@ timezone = "UTC"
 per_page = 10
 feed_size = 20
 default_section = "News"
-search = {search}
 organizations = {organizations}
 """
 
 
-def write_folio(stories: list[Story], root: Path, search: bool) -> None:
-    config = FOLIO_TOML.format(
-        search=str(search).lower(), organizations=json.dumps(prose.AGENCIES)
-    )
-    _reset(root, {"folio.toml": config})
+def write_folio(stories: list[Story], root: Path) -> None:
+    _reset(root, {"folio.toml": FOLIO_TOML.format(organizations=json.dumps(prose.AGENCIES))})
     _write_all(root / "content", stories, _folio_name, folio_source)
+
+
+def late_stories(count: int, seed: int) -> list[Story]:
+    """`count` stories dated after every story of a corpus, an hour apart, oldest first,
+    with the corpus's tags and bylines: what a newsroom publishes next."""
+    after = FIRST_DAY + timedelta(days=DAYS + 1)
+    return [replace(story, slug=f"late-{story.slug}", moment=after + timedelta(hours=number),
+                    offset="", related=[])
+            for number, story in enumerate(make_stories(count, seed + 1))]
+
+
+def add_folio_stories(stories: list[Story], site: Path) -> list[Path]:
+    """Write `stories` into the Folio site `site`; the files written."""
+    _write_all(site / "content", stories, _folio_name, folio_source)
+    return [site / "content" / _folio_name(story) for story in stories]
 
 
 def _folio_name(story: Story) -> str:
@@ -284,12 +296,10 @@ def _write_all(
         (folder / name(story)).write_text(source(story), encoding="utf-8")
 
 
-def write_corpus(
-    out: Path, articles: int, seed: int, tools: Iterable[str] = TOOLS, search: bool = False
-) -> None:
+def write_corpus(out: Path, articles: int, seed: int, tools: Iterable[str] = TOOLS) -> None:
     stories = make_stories(articles, seed)
     writers: dict[str, Callable[[Path], None]] = {
-        "folio": lambda root: write_folio(stories, root, search),
+        "folio": lambda root: write_folio(stories, root),
         "hugo": lambda root: write_hugo(stories, root),
         "pelican": lambda root: write_pelican(stories, root),
     }
@@ -303,12 +313,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
-    parser.add_argument("--search", action="store_true", help="search = true in folio.toml")
     args = parser.parse_args()
     tools = [t for t in args.tools.split(",") if t]
     if unknown := set(tools) - set(TOOLS):
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
-    write_corpus(args.out, args.articles, args.seed, tools, args.search)
+    write_corpus(args.out, args.articles, args.seed, tools)
     print(f"{args.articles} articles in {', '.join(str(args.out / t) for t in tools)}")
 
 

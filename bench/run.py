@@ -8,9 +8,11 @@
 Each repetition builds with every tool in turn (the order rotates), each time from a
 clean output folder and, for Folio, without its `.folio-cache/`. Wall time, CPU time
 (user + sys of the build and the processes it waited for) and peak memory are measured
-per build; tables give medians. Folio is also timed rebuilding after one article's body
-changed and rebuilding with nothing changed; with --big, building a big corpus cold,
-then again after a change to its folio.toml. Everything is written under bench/work/.
+per build; tables give medians. Folio runs a newsroom's day (`EVENTS`: cold, no change,
+one body edited, one new story published, 50 more, folio.toml changed) with search on,
+as configured by default, and off; Hugo, which has no incremental build, is shown with
+its cold build for every event. With --big, a big corpus is built cold, then after one
+new story, then after a change to its folio.toml. Everything goes under bench/work/.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import Any
 
 import corpus
 import psutil
+import serve_edit
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -79,6 +82,8 @@ class Results:
     samples: dict[str, list[Sample]] = field(default_factory=dict)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Site name: (HTML files, XML files) its tool wrote."""
+    serve: list[float] = field(default_factory=list)
+    """Seconds from saving a story to `folio serve` showing it in an open page."""
 
     def add(self, name: str, sample: Sample) -> None:
         self.samples.setdefault(name, []).append(sample)
@@ -269,12 +274,10 @@ TRASH = ".trash"
 # --- Corpus ------------------------------------------------------------------------------
 
 
-def ensure_corpus(
-    work: Path, articles: int, seed: int, tools: Sequence[str], search: bool
-) -> Path:
+def ensure_corpus(work: Path, articles: int, seed: int, tools: Sequence[str]) -> Path:
     """The corpus folder, written anew only when its parameters or generator changed."""
-    root = work / f"corpus-{articles}-seed{seed}{'-search' if search else ''}"
-    stamp = {"articles": articles, "seed": seed, "search": search, "tools": sorted(tools),
+    root = work / f"corpus-{articles}-seed{seed}"
+    stamp = {"articles": articles, "seed": seed, "tools": sorted(tools),
              "generator": _generator_digest()}
     stamp_file = root / "corpus.json"
     if stamp_file.exists() and _covers(json.loads(stamp_file.read_text()), stamp):
@@ -285,7 +288,7 @@ def ensure_corpus(
              "--articles", str(articles), "--tools", ",".join(tools)]
     # Its own process: the stories it holds (1.5 GB for 100k) are gone before any build.
     start = time.perf_counter()
-    subprocess.run([*write, *(["--search"] if search else [])], check=True, stdout=sys.stderr)
+    subprocess.run(write, check=True, stdout=sys.stderr)
     note(f"corpus written in {time.perf_counter() - start:.0f} s")
     stamp_file.write_text(json.dumps(stamp))
     return root
@@ -321,24 +324,84 @@ def cold_builds(root: Path, found: list[Variant], reps: int, results: Results) -
             note(f"rep {rep + 1}/{reps} {variant.name}: {describe(sample)}")
 
 
-def rebuilds(root: Path, folio: Variant, reps: int, results: Results) -> None:
-    """After a full build: edit one article's body and rebuild, then rebuild again."""
+EVENTS = {
+    "cold build": "≤ Hugo's cold",
+    "no change": "≤ 0.2 s",
+    "edit one story's body": "≤ 0.5 s",
+    "publish one new story": "≤ 1.0 s",
+    "publish 50 new stories": "≤ 3 s",
+    "change folio.toml (every page)": "",
+}
+"""A newsroom's day: each event in the order it is run, and its target at 10k (issue 27)."""
+COLUMNS = {"search on": "", "search off": "search = false\n"}
+"""Folio's two configurations, as lines added to the corpus's folio.toml."""
+
+
+def newsroom_day(root: Path, folio: Variant, reps: int, seed: int, results: Results) -> None:
+    """Every event of `EVENTS` in turn from a cold build, `reps` times for each column
+    of `COLUMNS`; the cold builds with search on are also the cold table's "folio"."""
     site = root / "folio"
-    story = _middle_article(site)
-    original = story.read_text(encoding="utf-8")
-    clean(site, folio.scratch)
-    log = root / "folio-rebuild.log"
-    measure(folio.command(site), site, log)
+    settings = site / "folio.toml"
+    original = settings.read_text(encoding="utf-8")
+    late = corpus.late_stories(51, seed)
     try:
-        for rep in range(reps):
-            story.write_text(original + f"\nA late correction, number {rep + 1}.\n", "utf-8")
-            edited = measure(folio.command(site), site, log)
-            results.add("edit one article", edited)
-            unchanged = measure(folio.command(site), site, log)
-            results.add("no change", unchanged)
-            note(f"rep {rep + 1}/{reps} edit: {describe(edited)}; none: {describe(unchanged)}")
+        for column, lines in COLUMNS.items():
+            for rep in range(reps):
+                settings.write_text(original + lines, encoding="utf-8")
+                day = _day(site, folio, late, root / "folio-day.log", results)
+                for event, sample in day:
+                    results.add(f"{event}, {column}", sample)
+                    note(f"rep {rep + 1}/{reps} {column}, {event}: {describe(sample)}")
+                if not lines:
+                    results.add(folio.name, day[0][1])
     finally:
-        story.write_text(original, encoding="utf-8")
+        settings.write_text(original, encoding="utf-8")
+
+
+def _day(site: Path, folio: Variant, late: list[corpus.Story], log: Path, results: Results
+         ) -> list[tuple[str, Sample]]:
+    """A newsroom's day on `site`, each event's build measured; the site as it was after.
+    The files of its cold build are counted in `results`."""
+    events = iter(EVENTS)
+    found: list[tuple[str, Sample]] = []
+
+    def build() -> None:
+        found.append((next(events), measure(folio.command(site), site, log)))
+
+    story = _middle_article(site)
+    settings = site / "folio.toml"
+    texts = {path: path.read_text(encoding="utf-8") for path in (story, settings)}
+    added: list[Path] = []
+    try:
+        clean(site, folio.scratch)
+        build()
+        results.counts.setdefault("folio", count_pages(site / "output"))
+        build()
+        story.write_text(texts[story] + "\nA late correction.\n", encoding="utf-8")
+        build()
+        added += corpus.add_folio_stories(late[:1], site)
+        build()
+        added += corpus.add_folio_stories(late[1:], site)
+        build()
+        settings.write_text(texts[settings].replace('title = "', 'title = "The ', 1),
+                            encoding="utf-8")
+        build()
+    finally:
+        for path, text in texts.items():
+            path.write_text(text, encoding="utf-8")
+        for path in added:
+            path.unlink(missing_ok=True)
+    return found
+
+
+def save_to_screen(folio: Sequence[str], site: Path, reps: int) -> list[float]:
+    """`folio serve` on the corpus: seconds from saving a story to its open page showing it."""
+    story = _middle_article(site)
+    day, slug = story.stem[:10], story.stem[11:]  # corpus.Story.path, from the file name
+    seconds = serve_edit.save_to_screen(folio, site, story, f"/{day.replace('-', '/')}/{slug}/",
+                                        reps)
+    note(f"folio serve, save to screen: {', '.join(f'{s:.2f} s' for s in seconds)}")
+    return seconds
 
 
 def _middle_article(site: Path) -> Path:
@@ -347,28 +410,35 @@ def _middle_article(site: Path) -> Path:
 
 
 def big_build(work: Path, args: argparse.Namespace, folio: Variant, results: Results) -> None:
-    """A cold build of the big corpus, then a rebuild of every page after a change to
-    its folio.toml (as after a template edit): that one also reads the build cache."""
-    root = ensure_corpus(work, args.big_articles, args.seed, ["folio"], args.search)
+    """A cold build of the big corpus with search on, then one new story published,
+    then a rebuild of every page after a change to its folio.toml (as after a
+    template edit): that one also reads the build cache."""
+    root = ensure_corpus(work, args.big_articles, args.seed, ["folio"])
     site = root / "folio"
     clean(site, folio.scratch)
-    sample = measure(folio.command(site), site, root / "folio.log")
-    results.add(f"folio, {args.big_articles} articles", sample)
-    results.counts.setdefault("folio (big)", count_pages(site / "output"))
-    note(f"big {args.big_articles}: {describe(sample)}")
     settings = site / "folio.toml"
     original = settings.read_text(encoding="utf-8")
-    settings.write_text(original.replace('title = "', 'title = "The ', 1), encoding="utf-8")
+    added: list[Path] = []
     try:
-        again = measure(folio.command(site), site, root / "folio-again.log")
+        for name in _big_events(args):
+            if name.endswith("publish one new story"):
+                added = corpus.add_folio_stories(corpus.late_stories(1, args.seed), site)
+            elif name.endswith("every page again (folio.toml changed)"):
+                settings.write_text(original.replace('title = "', 'title = "The ', 1),
+                                    encoding="utf-8")
+            sample = measure(folio.command(site), site, root / "folio.log")
+            results.add(name, sample)
+            note(f"{name}: {describe(sample)}")
+        results.counts.setdefault("folio (big)", count_pages(site / "output"))
     finally:
         settings.write_text(original, encoding="utf-8")
-    results.add(_every_page_again(args), again)
-    note(f"big {args.big_articles}, every page again: {describe(again)}")
+        for path in added:
+            path.unlink(missing_ok=True)
 
 
-def _every_page_again(args: argparse.Namespace) -> str:
-    return f"folio, {args.big_articles} articles, every page again (folio.toml changed)"
+def _big_events(args: argparse.Namespace) -> list[str]:
+    big = f"folio, {args.big_articles} articles"
+    return [big, f"{big}, publish one new story", f"{big}, every page again (folio.toml changed)"]
 
 
 # --- Reporting ---------------------------------------------------------------------------
@@ -425,7 +495,7 @@ def _ratio_row(results: Results, mine: str, other: str) -> str:
 
 def scaling_lines(results: Results, args: argparse.Namespace) -> Iterator[str]:
     """How the big build compares with the cold build of the main corpus."""
-    big = results.samples.get(f"folio, {args.big_articles} articles")
+    big = results.samples.get(_big_events(args)[0])
     base = results.samples.get("folio")
     if big and base:
         wall = median(big, lambda s: s.wall) / median(base, lambda s: s.wall)
@@ -487,21 +557,54 @@ def _hugo_version() -> str:
 
 def report(args: argparse.Namespace, results: Results, found: list[Variant]) -> str:
     folios = [v.name for v in found if v.site == "folio"]
-    big = f"folio, {args.big_articles} articles"
     sections = [
         f"## {args.articles:,} articles, {args.reps} repetitions (seed {args.seed})",
         "\n".join(machine_lines(args)),
-        "### Cold builds (medians)",
+        "### Cold builds (medians; Folio with search on, as configured by default)",
         "\n".join(result_rows(results, [v.name for v in found])),
         "\n".join(ratio_rows(results, folios)),
-        "### Folio: rebuilds, and the big build (--big)",
-        "\n".join(result_rows(results, ["edit one article", "no change", big,
-                                        _every_page_again(args)])),
-        *scaling_lines(results, args),
+        *day_lines(results, args.articles),
+        *big_lines(results, args),
         "### Files written",
         "\n".join(count_rows(results)),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def day_lines(results: Results, articles: int) -> Iterator[str]:
+    if f"{next(iter(EVENTS))}, search on" in results.samples:
+        yield "### A newsroom's day (medians)"
+        yield "\n".join(day_rows(results, articles))
+
+
+def big_lines(results: Results, args: argparse.Namespace) -> Iterator[str]:
+    if _big_events(args)[0] in results.samples:
+        yield "### Folio: the big build (--big, one run)"
+        yield "\n".join(result_rows(results, _big_events(args)))
+        yield from scaling_lines(results, args)
+
+
+def day_rows(results: Results, articles: int) -> Iterator[str]:
+    """Each event: Folio's wall time and memory by configuration, beside Hugo, which
+    has no incremental build: its cold build is its figure for every event."""
+    hugo = results.samples.get("hugo")
+    yield (f"| event at {articles:,} stories | Folio, search on (default) s | all processes MiB "
+           "| Folio, search off s | Hugo s | target (search on, 10k) |")
+    yield "| --- | ---: | ---: | ---: | ---: | --- |"
+    for event, target in EVENTS.items():
+        on = results.samples.get(f"{event}, search on")
+        off = results.samples.get(f"{event}, search off")
+        memory = mib(median(on, lambda s: s.tree_rss)) if on else "—"
+        if on or off:
+            yield (f"| {event} | {_wall(on)} | {memory} | {_wall(off)} | {_wall(hugo)} "
+                   f"| {target} |")
+    if results.serve:
+        yield (f"| `folio serve`: save a story, its open page shows it "
+               f"| {statistics.median(results.serve):.2f} | | | | ≤ 1 s |")
+
+
+def _wall(samples: list[Sample] | None) -> str:
+    return f"{median(samples, lambda s: s.wall):.2f}" if samples else "—"
 
 
 # --- Command line ------------------------------------------------------------------------
@@ -516,8 +619,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tools", default="folio,hugo,pelican", help="comma-separated subset")
     parser.add_argument("--big", action="store_true", help="also time a big Folio build")
     parser.add_argument("--big-articles", type=int, default=100_000, metavar="N")
-    parser.add_argument("--no-rebuilds", action="store_true", help="skip Folio's rebuilds")
-    parser.add_argument("--search", action="store_true", help="Folio builds its search index")
+    parser.add_argument("--no-day", action="store_true",
+                        help="skip the newsroom's day: Folio's cold build only, search on")
     parser.add_argument("--folio-rev", metavar="REV",
                         help="measure Folio as of this git commit instead of the working tree")
     parser.add_argument("--work", type=Path, default=BENCH / "work", metavar="DIR")
@@ -536,13 +639,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     folio = folio_at(args.folio_rev, args.work) if args.folio_rev else [str(BIN / "folio")]
     compile_folio(args.work / _tree_name(args.folio_rev) if args.folio_rev else REPO)
     found = variants(folio, args.tools)
-    root = ensure_corpus(args.work, args.articles, args.seed, args.tools, args.search)
+    root = ensure_corpus(args.work, args.articles, args.seed, args.tools)
+    day = "folio" in args.tools and not args.no_day
     results = Results()
     empty_trash(args.work)  # left by a run that was stopped
     try:
-        cold_builds(root, found, args.reps, results)
-        if "folio" in args.tools and not args.no_rebuilds:
-            rebuilds(root, found[0], args.reps, results)
+        cold_builds(root, found[1:] if day else found, args.reps, results)
+        if day:
+            newsroom_day(root, found[0], args.reps, args.seed, results)
+            results.serve = save_to_screen(folio, root / "folio", args.reps)
         if "folio" in args.tools and args.big:
             big_build(args.work, args, found[0], results)
     finally:
