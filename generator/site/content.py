@@ -43,6 +43,7 @@ KNOWN_FIELDS = frozenset(
         "draft",
         "aliases",
         "corrections",
+        "featured",
     ]
 )
 
@@ -162,6 +163,7 @@ def _build_article(
     photo = reader.photo()
     related = reader.related()
     draft = reader.flag("draft")
+    featured = reader.flag("featured")
     aliases = reader.aliases()
     corrections = reader.corrections()
     if published and updated and updated < published:
@@ -191,6 +193,7 @@ def _build_article(
         draft=draft,
         aliases=aliases,
         corrections=corrections,
+        featured=featured,
     )
     article = Article(
         head=head,

@@ -128,6 +128,8 @@ class ArticleHead:
     """Old site paths that redirect to this article."""
     corrections: tuple[Correction, ...] = ()
     """Corrections, oldest first: the corrections page lists them."""
+    featured: bool = False
+    """Pinned at the top of the home page and its section's front while set."""
 
     @property
     def modified(self) -> datetime:
@@ -221,6 +223,10 @@ class Article:
     @property
     def corrections(self) -> tuple[Correction, ...]:
         return self.head.corrections
+
+    @property
+    def featured(self) -> bool:
+        return self.head.featured
 
     @property
     def modified(self) -> datetime:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice
 
 from . import urls
 from .archive import Period, SiteIndex, Term
@@ -93,19 +94,22 @@ class CorrectionEntry:
 
 
 CORRECTIONS_URL = "/corrections/"
+PINNED_MOST = 4
+"""Featured stories a front pins above its river: the lead and the secondary row."""
 
 
 def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
     """All pages in a stable order."""
     pages = [
         *_article_pages(index),
-        *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
+        *_front(_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
+                index.newest_first, index),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
         *_term_index("/sections/", "Sections", index.sections),
         *_term_pages("tag", index.tags, config, index.refs),
         *_term_pages("author", index.authors, config, index.refs),
-        *_term_pages("section", index.sections, config, index.refs),
+        *_section_fronts(index, config),
         _archive_index(index),
         *_period_pages(index.periods, config, index.refs),
         *_alias_pages(index),
@@ -180,6 +184,21 @@ def _term_pages(
             refs,
             {"term": TermCount(term.name, term.url, len(term.article_ids))},
         )
+
+
+def _section_fronts(index: SiteIndex, config: Config) -> Iterator[Page]:
+    for slug, section in index.sections.items():
+        yield from _front(_term_pages("section", {slug: section}, config, index.refs),
+                          section.article_ids, index)
+
+
+def _front(pages: Iterator[Page], ids: Sequence[str], index: SiteIndex) -> Iterator[Page]:
+    """A list whose first page is a front: its featured stories, newest first, pinned
+    on top as `pinned` (the template shows them first and the river after)."""
+    featured = islice((index.refs[i] for i in ids if index.articles[i].featured), PINNED_MOST)
+    first = next(pages)
+    yield replace(first, context={**first.context, "pinned": tuple(featured)})
+    yield from pages
 
 
 def _archive_index(index: SiteIndex) -> Page:

@@ -9,8 +9,9 @@ template can extend the one it overrides as `theme/<name>` (or
 from __future__ import annotations
 
 import traceback
+import unicodedata
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, MutableMapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import SiteIndex
-from .config import Config
+from .config import Config, MenuItem, image_size
 from .errors import ContentError
 from .links import internal_links
 from .model import Article, Page, Ref, pickled_by_fields
@@ -34,6 +35,18 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ShareImage:
+    """The image shared for a page with no photo of its own (`share_image`)."""
+
+    url: str
+    """Site path or address of the image."""
+    width: int | None
+    """Width in pixels; None for an outside address."""
+    height: int | None
+    """Height in pixels; None for an outside address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,10 @@ class SiteInfo:
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
     """Whether the site has a /corrections/ page (and the footer links to it)."""
+    menu: tuple[MenuItem, ...] = ()
+    """Links of the site menu, in order (`menu_items`)."""
+    share_image: ShareImage | None = None
+    """Shared for pages with no photo of their own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +82,47 @@ class RenderIndex:
 
 def site_info(config: Config, index: SiteIndex) -> SiteInfo:
     """What every template knows of the site: `config` and the archive as a whole."""
+    sections = tuple(TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values())
     return SiteInfo(
         title=config.title,
         description=config.description,
         language=config.language,
         base_url=config.base_url,
         publisher=config.publisher_name,
-        sections=tuple(
-            TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
-        ),
+        sections=sections,
         search=has_search(config, index),
         corrections=bool(index.corrections),
+        menu=menu_items(config, sections),
+        share_image=_share_image(config),
     )
+
+
+def menu_items(config: Config, sections: tuple[TermCount, ...]) -> tuple[MenuItem, ...]:
+    """The site menu: `[[menu]]` of folio.toml, else every section and the indexes."""
+    if config.menu:
+        return config.menu
+    indexes = (MenuItem("Tags", "/tags/"), MenuItem("Authors", "/authors/"),
+               MenuItem("Archive", "/archive/"))
+    return (*(MenuItem(s.name, s.url) for s in sections), *indexes)
+
+
+def _share_image(config: Config) -> ShareImage | None:
+    if not config.share_image:
+        return None
+    if "://" in config.share_image:
+        return ShareImage(config.share_image, None, None)
+    width, height = image_size(config.site_dir / "static" / config.share_image.lstrip("/"))
+    return ShareImage(config.share_image, width, height)
+
+
+def initials(terms: Iterable[TermCount]) -> list[tuple[str, list[TermCount]]]:
+    """Terms grouped by first letter, accents folded ('Élysée' under E), in the order
+    given; names that start with no letter go under '#'."""
+    groups: dict[str, list[TermCount]] = {}
+    for term in terms:
+        first = unicodedata.normalize("NFKD", term.name.lstrip())[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(term)
+    return sorted(groups.items(), key=lambda group: (group[0] != "#", group[0]))
 
 
 def make_environment(config: Config, index: RenderIndex,
@@ -117,6 +163,8 @@ def make_environment(config: Config, index: RenderIndex,
         long_date=long_date,
         short_time=lambda when: short_time(when, zone),
         month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
+        initials=initials,
+        media_type=lambda image_format: f"image/{image_format.lower()}",
     )
     env.globals["site"] = index.site
     return env
