@@ -26,11 +26,13 @@ from .archive import SiteIndex
 from .config import Config, MenuItem, image_size
 from .errors import ContentError
 from .links import internal_links
-from .model import Article, Page, Ref, pickled_by_fields
+from .model import Article, Page, Photo, Ref, pickled_by_fields
 from .pages import TermCount
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
 
+SHARE_WIDTH = 1200
+"""Pixels wide an image to share should be, at least, when the photo allows."""
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -47,6 +49,8 @@ class ShareImage:
     """Width in pixels; None for an outside address."""
     height: int | None
     """Height in pixels; None for an outside address."""
+    format: str | None = None
+    """Image format as Pillow names it (JPEG, PNG, GIF, WEBP), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,16 @@ def _share_image(config: Config) -> ShareImage | None:
     return ShareImage(config.share_image, width, height)
 
 
+def share_copy(photo: Photo) -> ShareImage:
+    """The file of a photo to share and put in feeds: its first copy at least 1200 pixels
+    wide (what Facebook and X show best), else its largest; an outside photo as it is."""
+    wide = [v for v in photo.variants if v.width >= SHARE_WIDTH]
+    chosen = wide[0] if wide else (photo.variants[-1] if photo.variants else None)
+    if chosen is None:
+        return ShareImage(photo.src or "", photo.width, photo.height)
+    return ShareImage(chosen.url, chosen.width, chosen.height, chosen.format)
+
+
 def initials(terms: Iterable[TermCount]) -> list[tuple[str, list[TermCount]]]:
     """Terms grouped by first letter, accents folded ('Élysée' under E), in the order
     given; names that start with no letter go under '#'."""
@@ -164,6 +178,7 @@ def make_environment(config: Config, index: RenderIndex,
         short_time=lambda when: short_time(when, zone),
         month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
         initials=initials,
+        share_copy=share_copy,
         media_type=lambda image_format: f"image/{image_format.lower()}",
     )
     env.globals["site"] = index.site
