@@ -99,9 +99,11 @@ def _target_row(spec: Field[Any]) -> tuple[str, ...]:
 
 
 def _site_key(name: str, hint: Any) -> str:
-    """How a field is written in folio.toml: `title`, `[markdown] html`, `[publish.NAME]`."""
+    """How a field is written in folio.toml: `title`, `[markdown] html`, `[publish.NAME]`,
+    `[[menu]]` (a list of tables)."""
     if _item_table(hint):
-        return f"`[{name}.NAME]`"
+        named = typing.get_args(hint)[0] is PublishTarget
+        return f"`[{name}.NAME]`" if named else f"`[[{name}]]`"
     table = next((t for t in TABLES if name.startswith(f"{t}_")), None)
     return f"`[{table}] {name.removeprefix(f'{table}_')}`" if table else f"`{name}`"
 

@@ -103,7 +103,7 @@ class Config:
     share_image: str = option(
         "Image shown when a page with no photo of its own is shared (Open Graph, X cards): "
         "a file of the site's static/ folder as a site path, such as /share.png, or an "
-        "http(s) address (default: none).",
+        "http(s) address.",
         "",
     )
     image_widths: tuple[int, ...] = option(
