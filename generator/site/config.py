@@ -235,7 +235,7 @@ def _parse_menu(raw: Any, text: str) -> tuple[tuple[MenuItem, ...], list[Content
         return (), [_error(text, "menu", expected)]
     items, errors = [], []
     lines = [text.count("\n", 0, m.start()) + 1
-             for m in re.finditer(r"^\s*\[\[\s*menu\s*\]\]", text, re.MULTILINE)]
+             for m in re.finditer(r"^[ \t]*\[\[[ \t]*menu[ \t]*\]\]", text, re.MULTILINE)]
     for number, item in enumerate(raw, start=1):
         problem = _menu_item_problem(item)
         if problem:
