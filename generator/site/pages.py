@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
+from typing import cast
 
 from . import urls
 from .archive import Period, SiteIndex, Term
@@ -196,9 +197,10 @@ def _front(pages: Iterator[Page], ids: Sequence[str], index: SiteIndex) -> Itera
     """A list whose first page is a front: its featured stories, newest first, pinned
     on top as `pinned` (the template shows them first and the river after)."""
     featured = islice((index.refs[i] for i in ids if index.articles[i].featured), PINNED_MOST)
-    first = next(pages)
-    yield replace(first, context={**first.context, "pinned": tuple(featured)})
-    yield from pages
+    pinned = {"pinned": tuple(featured)}
+    for page in pages:
+        first = cast(Pagination, page.context["pagination"]).number == 1
+        yield replace(page, context={**page.context, **pinned}) if first else page
 
 
 def _archive_index(index: SiteIndex) -> Page:
