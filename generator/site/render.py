@@ -13,9 +13,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
@@ -23,17 +21,13 @@ from markupsafe import Markup, escape
 from . import structured, urls
 from .archive import SiteIndex
 from .config import Config
+from .dates import DateWriter
 from .errors import ContentError
 from .links import internal_links
 from .model import Article, Page, Ref, pickled_by_fields
 from .pages import TermCount
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +95,8 @@ def make_environment(config: Config, index: RenderIndex,
         auto_reload=False,  # one environment serves one build: no template changes under it
     )
     absolute = structured.Absolute(config)
-    base_path, zone = config.base_path, config.zone  # properties, worked out at each access
+    base_path = config.base_path  # a property, worked out at each access
+    dates = DateWriter.of(config.date_style, config.language, config.zone)
     env.filters.update(
         link=lambda url: url if "://" in url else base_path + url,
         absolute=absolute,
@@ -114,28 +109,12 @@ def make_environment(config: Config, index: RenderIndex,
         tag_url=urls.tag_url,
         author_url=urls.author_url,
         section_url=urls.section_url,
-        long_date=long_date,
-        short_time=lambda when: short_time(when, zone),
-        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
+        long_date=dates.day,
+        short_time=dates.time,
+        month_year=dates.month,
     )
     env.globals["site"] = index.site
     return env
-
-
-def long_date(when: date) -> str:
-    """'September 18, 2015', the same on every machine whatever its locale."""
-    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
-
-
-def short_time(when: datetime, site_zone: ZoneInfo) -> str:
-    """'5:10 pm EDT': the time as written, named by the site's zone when the offsets agree."""
-    hour = when.hour % 12 or 12
-    local = when.astimezone(site_zone)
-    if local.utcoffset() == when.utcoffset():
-        zone = local.tzname() or ""
-    else:
-        zone = (when.tzname() or "").replace("-", "\u2212")
-    return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 
 @pickled_by_fields  # one per page crosses from workers to the building process
