@@ -464,7 +464,8 @@ def _patched(base: Mapping[str, str], patch: Mapping[str, str]) -> dict[str, str
 def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     """Digest of every input but content/: Folio's own code, the configuration, and
     the facts of every template and static file."""
-    roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
+    roots = [config.site_dir / "templates", config.site_dir / "static",
+             config.site_dir / "locale", *themes]
     facts: list[bytes | str] = [
         toolchain_digest(),
         repr(replace(config, now=None, output_dir=Path())),  # where it goes is no input

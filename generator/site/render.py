@@ -8,11 +8,13 @@ template can extend the one it overrides as `theme/<name>` (or
 
 from __future__ import annotations
 
+import gettext
 import traceback
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
@@ -28,6 +30,7 @@ from .model import Article, Page, Ref, pickled_by_fields
 from .pages import TermCount
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
+from .words import Words, load_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,14 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
     )
 
 
+def locale_folders(config: Config) -> list[Path]:
+    """Where catalogs of the theme's words are looked up, the one that wins first."""
+    themes = dict.fromkeys([theme_dir(config), builtin_theme()])
+    return [config.site_dir / "locale", *(theme / "locale" for theme in themes)]
+
+
 def make_environment(config: Config, index: RenderIndex,
-                     compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+                     compiled: jinja2.BytecodeCache | None = None) -> RecordingEnvironment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = RecordingEnvironment(
@@ -93,7 +102,10 @@ def make_environment(config: Config, index: RenderIndex,
         keep_trailing_newline=True,
         bytecode_cache=compiled,
         auto_reload=False,  # one environment serves one build: no template changes under it
+        extensions=["jinja2.ext.i18n"],
     )
+    env.words = load_words(config.language, locale_folders(config), config.site_dir)
+    env.install_gettext_translations(env.words.translations, newstyle=True)  # type: ignore[attr-defined]
     absolute = structured.Absolute(config)
     base_path = config.base_path  # a property, worked out at each access
     dates = DateWriter.of(config.date_style, config.language, config.zone)
@@ -267,6 +279,9 @@ _LOADED: ContextVar[list[str] | None] = ContextVar("folio_templates_loaded", def
 class RecordingEnvironment(jinja2.Environment):
     """A Jinja environment that notes every template a render loads (Lektor's way),
     so no page's dependencies are ever kept by hand."""
+
+    words: Words = Words(gettext.NullTranslations(), "")
+    """The theme's words in the site's language (`_` in templates)."""
 
     def _load_template(
         self, name: str, globals: MutableMapping[str, Any] | None
