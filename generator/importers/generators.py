@@ -14,7 +14,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -25,7 +25,8 @@ from markdown_it import MarkdownIt
 
 from ..site import frontmatter_yaml
 from .sanitize import clean_markdown, left_out_warning
-from .sources import read_utf8
+from .source_site import NotComputed, SourceSite, old_path, read_source_site
+from .sources import read_utf8, walk
 from .story import Draft, FileReader, Item, ReadOptions, failed, skipped
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
@@ -77,18 +78,33 @@ DIALECTS = {
 }
 
 
-def opener(dialect: Dialect) -> Callable[[Path, ReadOptions], FileReader]:
+def opener(name: str) -> Callable[[Path, ReadOptions], FileReader]:
     """The reader factory of one generator's folders."""
 
     def open_root(root: Path, options: ReadOptions) -> FileReader:
         authors = author_names(root)
-        return partial(read, dialect=dialect, options=options, authors=authors)
+        site = read_source_site(name, root)
+        return partial(read, dialect=DIALECTS[name], options=options, authors=authors,
+                       site=site)
 
     return open_root
 
 
+def files(name: str) -> Callable[[Path, tuple[str, ...]], Iterator[Path]]:
+    """The files of one generator's SOURCE: at a site's root, those of its content
+    folders; else every file under SOURCE."""
+
+    def found(source: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+        site = read_source_site(name, source)
+        for folder in [root.folder for root in site.roots] if site else [source]:
+            yield from walk(folder, suffixes)
+
+    return found
+
+
 def read(
-    path: Path, source: str, *, dialect: Dialect, options: ReadOptions, authors: Mapping[str, str]
+    path: Path, source: str, *, dialect: Dialect, options: ReadOptions,
+    authors: Mapping[str, str], site: SourceSite | None = None,
 ) -> Iterator[Item]:
     if path.name == "_index.md":
         yield skipped(source, "a list page (_index.md), not a story")
@@ -105,7 +121,8 @@ def read(
     if meta is None:
         yield skipped(source, "no front matter, so not a story")
         return
-    yield _draft(path, source, meta, body, dialect, options, authors)
+    draft = _draft(path, source, meta, body, dialect, options, authors)
+    yield _with_old_url(draft, site, path, _lower_keys(meta)) if site else draft
 
 
 def split(text: str, dialect: Dialect) -> tuple[dict[str, Any] | None, str]:
@@ -186,6 +203,20 @@ def _draft(
     if lost:
         warnings.append(lost)
     return Draft(source, fields, cleaned, tuple(warnings), len(tags))
+
+
+def _with_old_url(draft: Draft, site: SourceSite, path: Path,
+                  meta: Mapping[str, Any]) -> Draft:
+    """`draft` with the path the old site gave it among its aliases, or a warning."""
+    try:
+        old = old_path(site, path, meta)
+    except NotComputed as exc:
+        return replace(draft, warnings=(*draft.warnings, f"old URL not computed: {exc}"))
+    aliases = draft.fields.get("aliases")
+    known = list(aliases) if isinstance(aliases, list) else [] if aliases is None else [aliases]
+    if old in known:
+        return draft
+    return replace(draft, fields={**draft.fields, "aliases": [*known, old]})
 
 
 def escape_line_tags(body: str) -> str:
