@@ -62,8 +62,12 @@ def test_hugo_site_settings_go_into_folio_toml_without_overwriting(tmp_path: Pat
 def test_a_hugo_site_without_permalinks_keeps_its_paths(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     result = folio_import(site, "hugo", FIXTURES / "hugo-paths")
-    assert summary(result) == "3 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    # content/authors/lkim/_index.md is Hugo's author page: a name, not a story.
+    assert summary(result) == "3 imported, 0 unchanged, 1 skipped, 0 failed.", result.out
     found = by_title(site)
+    first = found["The first story"]
+    assert first["byline"] == ["Lee Kim"], "the slug named by content/authors/lkim/"
+    assert first["tags"] == ["Budget", "Elections", "Budget 2016"], "every taxonomy is tags"
     # baseURL's path /news/ comes first; `slug` replaces the file name; a bundle is its folder.
     assert "/news/posts/first-story/" in found["The first story"]["aliases"]
     assert "/news/posts/bundle/" in found["A bundle"]["aliases"]

@@ -77,6 +77,8 @@ class SourceSite:
     """Hugo lower-cases paths unless `disablePathToLower`."""
     ugly: bool = False
     """Hugo's `uglyURLs`: /post.html rather than /post/."""
+    taxonomies: tuple[str, ...] = ("topics",)
+    """Front matter keys of the site's other taxonomies, whose terms become tags."""
 
 
 @cache  # the file walk and every reader of one import ask
@@ -147,7 +149,16 @@ def _read_hugo(root: Path) -> SourceSite | None:
         permalinks,
         lowercase=not lowered.get("disablepathtolower", False),
         ugly=bool(lowered.get("uglyurls", False)),
+        taxonomies=_taxonomies(lowered.get("taxonomies")),
     )
+
+
+def _taxonomies(value: Any) -> tuple[str, ...]:
+    """Hugo's `taxonomies` table (singular = plural key), less the ones Folio has."""
+    if not isinstance(value, Mapping):
+        return ("topics",)
+    return tuple(str(plural).lower() for plural in value.values()
+                 if str(plural).lower() not in ("tags", "categories", "authors"))
 
 
 def _hugo_config(root: Path) -> dict[str, Any] | None:
