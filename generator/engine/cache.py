@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
