@@ -28,8 +28,8 @@ from .sitemaps import crawler_pages
 class Pagination:
     """Where a page sits in a paginated list, and its neighbours.
 
-    Under stable pagination a numbered page holds nothing that a new story changes,
-    such as the number of pages, but on the newest numbered page (see `_stable_pages`).
+    Under stable pagination it holds nothing a new story changes (no count of pages),
+    but the newer link of the newest numbered page when a page is added after it.
     """
 
     number: int
@@ -152,7 +152,7 @@ def _list_pages(
     moving: Mapping[str, object] | None = None,
 ) -> Iterator[Page]:
     """A list's pages; `moving`: context only pages that move with the list show."""
-    for url, chunk, pagination in paginate(first_url, ids, config):
+    for url, chunk, pagination in _paginate(first_url, ids, config):
         context = {"kind": kind, "title": title, "articles": tuple(refs[i] for i in chunk),
                    "pagination": pagination, **(extra or {})}
         if pagination.moves:
@@ -160,7 +160,7 @@ def _list_pages(
         yield Page(url, "list.html", context)
 
 
-def paginate(
+def _paginate(
     first_url: str, items: Sequence[T], config: Config
 ) -> Iterator[tuple[str, Sequence[T], Pagination]]:
     """The pages of a list of `items` (newest first): URL, items shown, place in the list."""
@@ -186,8 +186,9 @@ def _stable_pages(
 ) -> Iterator[tuple[str, Sequence[T], Pagination]]:
     """The front page, showing the newest `size` items, then numbered pages of `size`
     items counted from the oldest (page 1 holds the oldest), each full and holding an
-    item the front page does not: a new item changes the front page alone, or when it
-    pushes the oldest of the front page out, adds a page and the one before's link."""
+    item the front page does not. A new item changes the front page alone, or, when
+    the item it pushes off the front page is on no numbered page, adds the page that
+    holds it (and the newer link of the page before)."""
     newest = max(0, (len(items) - 1) // size)
     yield first_url, items[:size], Pagination(
         0, None, urls.numbered_url(first_url, newest) if newest else None)
@@ -270,7 +271,7 @@ def _corrections_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
     entries = tuple(_correction_entry(index, c.article_id, c.number) for c in index.corrections)
     if not entries:
         return
-    for url, chunk, pagination in paginate(CORRECTIONS_URL, entries, config):
+    for url, chunk, pagination in _paginate(CORRECTIONS_URL, entries, config):
         context = {"title": "Corrections", "corrections": tuple(chunk),
                    "pagination": pagination, "updated": chunk[0].date}
         if pagination.moves:
