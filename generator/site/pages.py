@@ -58,6 +58,16 @@ class Pagination:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class TermLink:
+    """A tag, author or section as pages other than its index show it: no count, which
+    each new story of the term changes, and with it every page that holds one."""
+
+    name: str
+    url: str
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class TermCount:
     """A line of the tags, authors or sections index."""
 
@@ -216,7 +226,7 @@ def _term_pages(
             term.article_ids,
             config,
             refs,
-            {"term": TermCount(term.name, term.url, len(term.article_ids))},
+            {"term": TermLink(term.name, term.url)},
         )
 
 
