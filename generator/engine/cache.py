@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -991,14 +991,14 @@ def page_from(data: bytes) -> Page:
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from ..site.archive import ResolvedLink
-    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
+    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
         "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],
         "older": Ref | None, "newer": Ref | None, "articles": refs,
         "kind": str, "title": str, "count": int, "pagination": Pagination,
-        "term": TermCount, "terms": tuple[TermCount, ...],
+        "term": TermLink, "terms": tuple[TermCount, ...],
         "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],

@@ -26,6 +26,8 @@ from .urls import part_problem
 
 CONFIG_FILE = "folio.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
+PAGINATIONS = ("stable", "newest-first")
+"""Values of `pagination`."""
 
 
 def option(doc: str, default: Any = MISSING) -> Any:
@@ -61,6 +63,13 @@ class Config:
     )
     per_page: int = option(
         "Articles per page on the home, tag, author, section and date pages.", 10
+    )
+    pagination: str = option(
+        "How list pages are numbered: 'stable' counts numbered pages from the oldest story, "
+        "so /tags/x/page/3/ keeps its stories as new ones arrive and only the front page "
+        "and the newest numbered page change; 'newest-first' numbers them from the newest, "
+        "so every page shifts with each new story.",
+        "stable",
     )
     default_section: str = option("Section of articles whose front matter names none.", "News")
     permalink: str = option(
@@ -225,7 +234,7 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     checks = {"title": _title_problem, "base_url": _base_url_problem,
               "language": _language_problem, "timezone": _timezone_problem,
               "theme": _theme_problem, "default_section": _section_problem,
-              "date_style": _date_style_problem}
+              "date_style": _date_style_problem, "pagination": _pagination_problem}
     for name, check in checks.items():
         if name in values and (problem := check(values[name])):
             errors.append(_error(text, name, problem))
@@ -329,6 +338,12 @@ def _section_problem(section: str) -> str | None:
     if part_problem(slug):
         return f"{section!r} makes the URL part {slug!r}, a device name on Windows"
     return None
+
+
+def _pagination_problem(order: str) -> str | None:
+    if order in PAGINATIONS:
+        return None
+    return f"expected {' or '.join(map(repr, PAGINATIONS))}, got {order!r}"
 
 
 def _theme_problem(theme: str) -> str | None:

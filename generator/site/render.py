@@ -27,7 +27,7 @@ from .dates import DateWriter
 from .errors import ContentError
 from .links import internal_links
 from .model import Article, Page, Ref, pickled_by_fields
-from .pages import TermCount
+from .pages import TermLink
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
 from .words import Words, load_words
@@ -42,7 +42,8 @@ class SiteInfo:
     language: str
     base_url: str
     publisher: str
-    sections: tuple[TermCount, ...]
+    sections: tuple[TermLink, ...]
+    """Every section, for the masthead; with no counts, which are in every page's key."""
     search: bool
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
@@ -68,9 +69,7 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
         language=config.language,
         base_url=config.base_url,
         publisher=config.publisher_name,
-        sections=tuple(
-            TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
-        ),
+        sections=tuple(TermLink(t.name, t.url) for t in index.sections.values()),
         search=has_search(config, index),
         corrections=bool(index.corrections),
     )
