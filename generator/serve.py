@@ -58,7 +58,14 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from .engine.build import build
 from .engine.report import BuildReport, plural
 from .site.config import CONFIG_FILE, Config
-from .site.errors import ContentError, ContentErrors, FolioError, UsageError
+from .site.errors import (
+    ContentError,
+    ContentErrors,
+    FolioError,
+    UsageError,
+    os_error_text,
+    step,
+)
 
 Builder = Callable[[], BuildReport]
 
@@ -251,7 +258,8 @@ class Watcher(FileSystemEventHandler):
     def start(self) -> None:
         self.observer.schedule(self, str(self.site_dir), event_filter=CHANGES)
         self.follow_folders()
-        self.observer.start()
+        with step("watching the site for changes"):  # past the OS's limit on watches, say
+            self.observer.start()
 
     def stop(self) -> None:
         self.observer.stop()
@@ -277,10 +285,13 @@ class Watcher(FileSystemEventHandler):
                 continue
             if watched:
                 self.observer.unschedule(watched[0])
-            if inode is not None:
-                watch = self.observer.schedule(self, str(folder), recursive=True,
-                                               event_filter=CHANGES)
-                self.folders[name] = (watch, inode)
+            try:
+                if inode is not None:
+                    watch = self.observer.schedule(self, str(folder), recursive=True,
+                                                   event_filter=CHANGES)
+                    self.folders[name] = (watch, inode)
+            except OSError as exc:
+                print(f"Warning: {name}/ is not watched: {os_error_text(exc)}", file=sys.stderr)
 
 
 def _folder_inode(path: Path) -> int | None:
