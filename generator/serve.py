@@ -220,16 +220,15 @@ def announce(outcome: Outcome, changed: Collection[str] = (), first: bool = Fals
     print(f"Rebuilt in {outcome.report.seconds:.2f} s ({what} changed)", flush=True)
 
 
-def watched_path(path: str, site_dir: Path, output_dir: Path) -> str | None:
+def watched_path(path: Path, site_dir: Path, output_dir: Path) -> str | None:
     """`path` relative to `site_dir` if a change to it can change the site, else None.
 
     Nothing under output/ counts, nor hidden files and folders (.folio-cache/,
     the staged .output.previous/, an editor's .#locks and .swp files) or backups.
     """
-    file = Path(path)
-    if not file.is_relative_to(site_dir) or file.is_relative_to(output_dir):
+    if not path.is_relative_to(site_dir) or path.is_relative_to(output_dir):
         return None
-    parts = file.relative_to(site_dir).parts
+    parts = path.relative_to(site_dir).parts
     if not parts or parts[0] not in WATCHED or any(_skipped(part) for part in parts):
         return None
     return "/".join(parts)
@@ -239,15 +238,15 @@ def _skipped(name: str) -> bool:
     return name.startswith(_SKIPPED) or name.endswith(_BACKUP_SUFFIXES)
 
 
-class Watcher(FileSystemEventHandler):
+class Watcher:
     """Tells `changed` the path, relative to the site, of every change to a watched file.
 
     The site folder itself is watched alone (folio.toml, and watched folders
-    appearing); each watched folder that exists is watched with all it holds.
+    appearing); each watched folder that exists is watched with all it holds,
+    through the link when it is one (links inside are not followed).
     """
 
     def __init__(self, site_dir: Path, output_dir: Path, changed: Callable[[str], None]) -> None:
-        super().__init__()
         self.site_dir = site_dir.resolve()
         self.output_dir = output_dir.resolve()
         self.changed = changed
@@ -256,7 +255,7 @@ class Watcher(FileSystemEventHandler):
         """Each watched folder's watch, by name, with the inode it was made for."""
 
     def start(self) -> None:
-        self.observer.schedule(self, str(self.site_dir), event_filter=CHANGES)
+        self._watch(self.site_dir, self.site_dir, recursive=False)
         self.follow_folders()
         with step("watching the site for changes"):  # past the OS's limit on watches, say
             self.observer.start()
@@ -265,14 +264,13 @@ class Watcher(FileSystemEventHandler):
         self.observer.stop()
         self.observer.join()
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        """Runs on watchdog's thread for every event of `CHANGES`."""
-        for path in {os.fsdecode(event.src_path), os.fsdecode(event.dest_path)} - {""}:
-            if (relative := watched_path(path, self.site_dir, self.output_dir)) is None:
-                continue
-            if event.is_directory and "/" not in relative:
-                self.follow_folders()
-            self.changed(relative)
+    def heard(self, path: Path, is_folder: bool) -> None:
+        """A change to `path`, on watchdog's thread."""
+        if (relative := watched_path(path, self.site_dir, self.output_dir)) is None:
+            return
+        if is_folder and "/" not in relative:
+            self.follow_folders()
+        self.changed(relative)
 
     def follow_folders(self) -> None:
         """Watch each watched folder as it is now: made, removed or replaced since."""
@@ -287,11 +285,28 @@ class Watcher(FileSystemEventHandler):
                 self.observer.unschedule(watched[0])
             try:
                 if inode is not None:
-                    watch = self.observer.schedule(self, str(folder), recursive=True,
-                                                   event_filter=CHANGES)
-                    self.folders[name] = (watch, inode)
+                    self.folders[name] = (self._watch(folder, folder.resolve(), True), inode)
             except OSError as exc:
                 print(f"Warning: {name}/ is not watched: {os_error_text(exc)}", file=sys.stderr)
+
+    def _watch(self, folder: Path, real: Path, recursive: bool) -> ObservedWatch:
+        relay = _Relay(folder, str(real), self)
+        return self.observer.schedule(relay, str(real), recursive=recursive, event_filter=CHANGES)
+
+
+class _Relay(FileSystemEventHandler):
+    """The events of one watched folder, their paths told as under the site folder."""
+
+    def __init__(self, folder: Path, real: str, watcher: Watcher) -> None:
+        super().__init__()
+        self.folder = folder
+        self.real = real
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Runs on watchdog's thread for every event of `CHANGES`."""
+        for path in {os.fsdecode(event.src_path), os.fsdecode(event.dest_path)} - {""}:
+            self.watcher.heard(self.folder / os.path.relpath(path, self.real), event.is_directory)
 
 
 def _folder_inode(path: Path) -> int | None:

@@ -279,6 +279,18 @@ def test_a_folder_made_after_the_start_is_watched(tmp_path: Path) -> None:
         assert server.get("/late.txt")[2] == b"made late"
 
 
+def test_a_content_folder_that_is_a_link_is_watched_through_it(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", STORIES)
+    (site / "content").rename(tmp_path / "stories")
+    (site / "content").symlink_to(tmp_path / "stories", target_is_directory=True)
+    with serving(site) as server:
+        story = (tmp_path / "stories" / "first.md").read_text(encoding="utf-8")
+        (tmp_path / "stories" / "first.md").write_text(story.replace("First", "Linked"), "utf-8")
+        wait_for(server.builds, "a rebuild")
+        assert server.builds()[0].endswith("s (content/first.md changed)")
+        assert b'<h1 class="headline">Linked Headline</h1>' in server.get(FIRST_URL)[2]
+
+
 def test_a_broken_file_shows_an_error_page_until_it_is_fixed(tmp_path: Path) -> None:
     site = new_site(tmp_path)
     source = site / "content" / "first.md"
