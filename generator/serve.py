@@ -58,14 +58,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from .engine.build import build
 from .engine.report import BuildReport, plural
 from .site.config import CONFIG_FILE, Config
-from .site.errors import (
-    ContentError,
-    ContentErrors,
-    FolioError,
-    UsageError,
-    os_error_text,
-    step,
-)
+from .site.errors import ContentError, ContentErrors, FolioError, UsageError, os_error_text, step
 
 Builder = Callable[[], BuildReport]
 
