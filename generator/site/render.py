@@ -8,15 +8,15 @@ template can extend the one it overrides as `theme/<name>` (or
 
 from __future__ import annotations
 
+import gettext
 import traceback
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
@@ -24,19 +24,17 @@ from markupsafe import Markup, escape
 from . import structured, urls
 from .archive import SiteIndex
 from .config import Config, MenuItem, image_size
+from .dates import DateWriter
 from .errors import ContentError
 from .links import internal_links
 from .model import Article, Page, Photo, Ref, pickled_by_fields
-from .pages import TermCount
+from .pages import TermCount, TermLink
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
+from .words import Words, load_words
 
 SHARE_WIDTH = 1200
 """Pixels wide an image to share should be, at least, when the photo allows."""
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +60,8 @@ class SiteInfo:
     language: str
     base_url: str
     publisher: str
-    sections: tuple[TermCount, ...]
+    sections: tuple[TermLink, ...]
+    """Every section, for the masthead; with no counts, which are in every page's key."""
     search: bool
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
@@ -86,7 +85,7 @@ class RenderIndex:
 
 def site_info(config: Config, index: SiteIndex) -> SiteInfo:
     """What every template knows of the site: `config` and the archive as a whole."""
-    sections = tuple(TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values())
+    sections = tuple(TermLink(t.name, t.url) for t in index.sections.values())
     return SiteInfo(
         title=config.title,
         description=config.description,
@@ -101,7 +100,7 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
     )
 
 
-def menu_items(config: Config, sections: tuple[TermCount, ...]) -> tuple[MenuItem, ...]:
+def menu_items(config: Config, sections: tuple[TermLink, ...]) -> tuple[MenuItem, ...]:
     """The site menu: `[[menu]]` of folio.toml, else every section and the indexes."""
     if config.menu:
         return config.menu
@@ -139,8 +138,14 @@ def initials(terms: Iterable[TermCount]) -> list[tuple[str, list[TermCount]]]:
     return sorted(groups.items(), key=lambda group: (group[0] != "#", group[0]))
 
 
+def locale_folders(config: Config) -> list[Path]:
+    """Where catalogs of the theme's words are looked up, the one that wins first."""
+    themes = dict.fromkeys([theme_dir(config), builtin_theme()])
+    return [config.site_dir / "locale", *(theme / "locale" for theme in themes)]
+
+
 def make_environment(config: Config, index: RenderIndex,
-                     compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+                     compiled: jinja2.BytecodeCache | None = None) -> RecordingEnvironment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = RecordingEnvironment(
@@ -159,9 +164,13 @@ def make_environment(config: Config, index: RenderIndex,
         keep_trailing_newline=True,
         bytecode_cache=compiled,
         auto_reload=False,  # one environment serves one build: no template changes under it
+        extensions=["jinja2.ext.i18n"],
     )
+    env.words = load_words(config.language, locale_folders(config), config.site_dir)
+    env.install_gettext_translations(env.words.translations, newstyle=True)  # type: ignore[attr-defined]
     absolute = structured.Absolute(config)
-    base_path, zone = config.base_path, config.zone  # properties, worked out at each access
+    base_path = config.base_path  # a property, worked out at each access
+    dates = DateWriter.of(config.date_style, config.language, config.zone)
     env.filters.update(
         link=lambda url: url if "://" in url else base_path + url,
         absolute=absolute,
@@ -174,31 +183,15 @@ def make_environment(config: Config, index: RenderIndex,
         tag_url=urls.tag_url,
         author_url=urls.author_url,
         section_url=urls.section_url,
-        long_date=long_date,
-        short_time=lambda when: short_time(when, zone),
-        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
+        long_date=dates.day,
+        short_time=dates.time,
+        month_year=dates.month,
         initials=initials,
         share_copy=share_copy,
         media_type=lambda image_format: f"image/{image_format.lower()}",
     )
     env.globals["site"] = index.site
     return env
-
-
-def long_date(when: date) -> str:
-    """'September 18, 2015', the same on every machine whatever its locale."""
-    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
-
-
-def short_time(when: datetime, site_zone: ZoneInfo) -> str:
-    """'5:10 pm EDT': the time as written, named by the site's zone when the offsets agree."""
-    hour = when.hour % 12 or 12
-    local = when.astimezone(site_zone)
-    if local.utcoffset() == when.utcoffset():
-        zone = local.tzname() or ""
-    else:
-        zone = (when.tzname() or "").replace("-", "\u2212")
-    return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 
 @pickled_by_fields  # one per page crosses from workers to the building process
@@ -351,6 +344,9 @@ _LOADED: ContextVar[list[str] | None] = ContextVar("folio_templates_loaded", def
 class RecordingEnvironment(jinja2.Environment):
     """A Jinja environment that notes every template a render loads (Lektor's way),
     so no page's dependencies are ever kept by hand."""
+
+    words: Words = Words(gettext.NullTranslations(), "")
+    """The theme's words in the site's language (`_` in templates)."""
 
     def _load_template(
         self, name: str, globals: MutableMapping[str, Any] | None
