@@ -43,8 +43,10 @@ def built(site_factory: SiteFactory, config: str = CONFIG) -> Site:
 
 def test_the_index_covers_exactly_the_article_pages(site_factory: SiteFactory) -> None:
     site = built(site_factory)
-    assert (site.root / "pagefind" / "pagefind.js").is_file()
-    entry = json.loads((site.root / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(json.loads((site.root / "pagefind" / "shards.json").read_text())["shards"]) == [
+        "2020"]
+    assert (site.root / "pagefind" / "2020" / "pagefind.js").is_file()
+    entry = json.loads((site.root / "pagefind" / "2020" / "pagefind-entry.json").read_text())
     assert [language["page_count"] for language in entry["languages"].values()] == [2]
 
 
@@ -81,9 +83,9 @@ def test_a_language_pagefind_has_no_stemmer_for_still_gets_an_index(
     site_factory: SiteFactory,
 ) -> None:
     site = built(site_factory, CONFIG + 'language = "zh-Hant-TW"\n')
-    entry = json.loads((site.root / "pagefind" / "pagefind-entry.json").read_text())
+    entry = json.loads((site.root / "pagefind" / "2020" / "pagefind-entry.json").read_text())
     assert entry["languages"]["zh-hant-tw"]["wasm"] is None  # pagefind.js loads "unknown"
-    assert (site.root / "pagefind" / "wasm.unknown.pagefind").is_file()
+    assert (site.root / "pagefind" / "2020" / "wasm.unknown.pagefind").is_file()
 
 
 def test_search_false_leaves_no_page_link_or_index(site_factory: SiteFactory) -> None:
@@ -115,7 +117,7 @@ def test_a_failed_index_leaves_the_old_output(
     result = build(site)
     assert result.code == 1
     assert result.err.strip() == (
-        "search index: Pagefind failed: exit status 3: Error: disk on fire; "
+        "search index: Pagefind failed: shard 2020: exit status 3: Error: disk on fire; "
         "set search = false in folio.toml to build without search"
     )
     assert tree(site / "output") == before

@@ -9,9 +9,19 @@ const input = form.querySelector("input[name=q]");
 const status = root.querySelector(".search-status");
 const list = root.querySelector(".search-results");
 
+// The index comes in shards (a year of stories, or part of one), each a Pagefind
+// index of its own, listed in shards.json beside them: the first is loaded, the
+// others merged into it, so one search covers them all.
 async function loadIndex() {
-  const pagefind = await import(root.dataset.searchIndex);
-  await pagefind.options({ baseUrl: root.dataset.searchBase });
+  const manifest = new URL(root.dataset.searchIndex, window.location.href);
+  const response = await fetch(manifest);
+  if (!response.ok) throw new Error(`${manifest}: ${response.status}`);
+  const folders = Object.keys((await response.json()).shards)
+    .map((shard) => new URL(`${encodeURIComponent(shard)}/`, manifest).pathname);
+  const options = { baseUrl: root.dataset.searchBase };
+  const pagefind = await import(`${folders[0]}pagefind.js`);
+  await pagefind.options(options);
+  await Promise.all(folders.slice(1).map((folder) => pagefind.mergeIndex(folder, options)));
   return pagefind;
 }
 
