@@ -63,12 +63,28 @@ function describe(count, query) {
   return count > SHOWN ? `${found}; the best ${SHOWN} are shown.` : `${found}.`;
 }
 
+// Pagefind leaves out of a query the words an index lacks: one index of every story
+// leaves out a word no story has, but a shard also leaves out a word only other
+// shards' stories have. So, as one index would, a story found must match each word
+// of the query that matches any story.
+async function matchingEveryKnownWord(pagefind, query, results) {
+  const words = query.replaceAll('"', " ").split(/\s+/).filter(Boolean);
+  if (words.length < 2) return results;
+  const matches = await Promise.all(words.map(async (word) => {
+    const found = await pagefind.search(word);
+    return new Set(found.results.map((result) => result.id));
+  }));
+  const known = matches.filter((ids) => ids.size > 0);
+  return results.filter((result) => known.every((ids) => ids.has(result.id)));
+}
+
 async function search(pagefind, query) {
   status.textContent = "Searching…";
   const found = await pagefind.search(query);
-  const data = await Promise.all(found.results.slice(0, SHOWN).map((result) => result.data()));
+  const results = await matchingEveryKnownWord(pagefind, query, found.results);
+  const data = await Promise.all(results.slice(0, SHOWN).map((result) => result.data()));
   list.replaceChildren(...data.map(resultItem));
-  status.textContent = describe(found.results.length, query);
+  status.textContent = describe(results.length, query);
 }
 
 async function main() {
