@@ -33,8 +33,8 @@ from .pipeline import (
     saved_if_possible,
 )
 from .rendering import RenderSetup, renderer_for
-from .search_index import stage_search_index
 from .report import BuildReport, Survey
+from .search_index import stage_search_index
 from .write import Staging
 
 

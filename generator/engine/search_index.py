@@ -93,10 +93,10 @@ def build_search_index(root: Path, shards: Mapping[str, tuple[str, ...]],
     with _scratch_site(scratch, "search-check-") as made:
         reference = Path(made)
         for language in sorted(languages):
-            page = reference / language / "index.html"
-            page.parent.mkdir()
-            page.write_text(f'<html lang="{language}"><body data-pagefind-body>'
-                            "<p>reference</p></body></html>", encoding="utf-8")
+            sample = reference / language / "index.html"
+            sample.parent.mkdir()
+            sample.write_text(f'<html lang="{language}"><body data-pagefind-body>'
+                             "<p>reference</p></body></html>", encoding="utf-8")
         _run_pagefind(reference, reference / SEARCH_FOLDER, "reference")
         for name in shards:
             verify_search_index(folder / name, reference / SEARCH_FOLDER)

@@ -21,6 +21,9 @@ SEARCH_FOLDER = "pagefind"
 """Where Pagefind writes its index in the built site: a folder per shard."""
 SHARD_STORIES = 2000
 """Most stories in one shard: what bounds the memory of one run of Pagefind."""
+RECENT_STORIES = 250
+"""Stories of a year past its last full shard are cut into shards of this many:
+the one a new story joins is indexed again in well under a second."""
 
 
 def has_search(config: Config, index: SiteIndex) -> bool:
@@ -33,18 +36,24 @@ def has_search(config: Config, index: SiteIndex) -> bool:
 
 
 def search_shards(index: SiteIndex) -> dict[str, tuple[str, ...]]:
-    """The shards of the search index, each with the files of its story pages: one
-    shard per year of the stories' dates; a year of more than SHARD_STORIES stories is
-    cut, oldest first, into runs of that many, so a story of the newest day changes
-    only its year's last shard. A year's first shard is named by the year (`2020`),
-    the next ones `2020-2`, `2020-3`, ..."""
+    """The shards of the search index, each with the files of its story pages.
+
+    A year's stories, oldest first, are cut into shards of SHARD_STORIES, the rest
+    into shards of RECENT_STORIES: a story of the newest day changes only its
+    year's last, small shard, and a year's small shards become one large shard
+    when there are enough of them. A shard is named by its year and where it
+    starts, counted in runs of RECENT_STORIES: `2020` (the first), `2020-2`
+    (from the 251st story), ...
+    """
     years: dict[int, list[str]] = defaultdict(list)
     for article_id in reversed(index.newest_first):
         head = index.articles[article_id]
         years[head.date.year].append(urls.file_name(head.url))
     shards = {}
     for year, stories in sorted(years.items()):
-        for number, start in enumerate(range(0, len(stories), SHARD_STORIES), 1):
-            name = f"{year:04d}" + (f"-{number}" if number > 1 else "")
-            shards[name] = tuple(stories[start:start + SHARD_STORIES])
+        large = len(stories) - len(stories) % SHARD_STORIES
+        starts = [*range(0, large, SHARD_STORIES), *range(large, len(stories), RECENT_STORIES)]
+        for start, end in zip(starts, [*starts[1:], len(stories)], strict=True):
+            number = start // RECENT_STORIES + 1
+            shards[f"{year:04d}" + (f"-{number}" if number > 1 else "")] = tuple(stories[start:end])
     return shards
