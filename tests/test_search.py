@@ -7,10 +7,16 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+
+from generator.site.archive import build_index
+from generator.site.config import Config
+from generator.site.model import ArticleHead
+from generator.site.search import search_shards
 
 from browser import chromium, serving
 from conftest import CONFIG, article, build, make_site, tree
@@ -145,6 +151,25 @@ def test_a_pagefind_killed_by_the_kernel_is_said_to_be_out_of_memory(
 
 
 # Shards: an index per year of stories, each made again only when its stories change.
+
+def test_a_year_is_cut_into_large_shards_then_small_ones() -> None:
+    start = datetime(2020, 1, 1, 9, tzinfo=UTC)
+    dates = [start + timedelta(minutes=n) for n in range(4600)] + [datetime(2021, 2, 3, tzinfo=UTC)]
+    heads = [ArticleHead(id=f"s{n:04}.md", slug=f"s{n:04}", url=f"/s{n:04}/", title="T",
+                         bylines=("Jane",), section="News", date=date)
+             for n, date in enumerate(dates)]
+    config = Config(title="T", base_url="https://e.org/", now=datetime(2026, 1, 1, tzinfo=UTC))
+    index, errors = build_index(heads, config)
+    assert not errors
+    assert {name: (len(pages), pages[0], pages[-1])
+            for name, pages in search_shards(index).items()} == {
+        "2020": (2000, "s0000/index.html", "s1999/index.html"),
+        "2020-9": (2000, "s2000/index.html", "s3999/index.html"),
+        "2020-17": (250, "s4000/index.html", "s4249/index.html"),
+        "2020-18": (250, "s4250/index.html", "s4499/index.html"),
+        "2020-19": (100, "s4500/index.html", "s4599/index.html"),
+        "2021": (1, "s4600/index.html", "s4600/index.html"),
+    }
 
 YEARS = {str(year) for year in range(2013, 2025)}
 
