@@ -41,6 +41,11 @@ MANIFEST = "shards.json"
 """In `pagefind/`: every shard's name and the digest of its stories' files."""
 _ENTRY = "pagefind-entry.json"
 _GZIP_MAGIC = b"\x1f\x8b"
+_UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
+           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+           "pagefind-highlight.js")
+"""Pagefind's ready-made interfaces, which /search/ does not use: kept once per shard,
+they would be most of a small shard's bytes."""
 _COMPARED = 100
 """Most changed pages of one shard read to see whether Pagefind would read them
 differently; past that, indexing the shard again costs less."""
@@ -87,6 +92,8 @@ def build_search_index(root: Path, shards: Mapping[str, tuple[str, ...]],
             for page in pages:
                 _link_or_copy(root / page, site / page)
             _run_pagefind(site, folder / name, name)
+        for unused in _UNUSED:
+            (folder / name / unused).unlink(missing_ok=True)
         languages.update(_languages(folder / name))
     if not shards:
         return
