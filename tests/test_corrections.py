@@ -69,7 +69,7 @@ EXPECTED = [
     ("Bravo story", "/2021/01/07/bravo/", "2021-03-01", "March 1, 2021", "Bravo fix.", 1),
     ("Charlie story", "/2021/01/07/charlie/", "2021-03-01", "March 1, 2021", "Charlie fix.", 1),
     ("Alpha story", "/2021/01/05/alpha/", "2021-03-01", "March 1, 2021", "Alpha second fix.", 2),
-    ("Alpha story", "/2021/01/05/alpha/", "2021-02-01", "February 1, 2021", "Alpha first fix.",
+    ("Alpha story", "/2021/01/05/alpha/", "2021-02-01", "Feb. 1, 2021", "Alpha first fix.",
      1),
 ]
 
