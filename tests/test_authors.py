@@ -142,7 +142,10 @@ def test_profiles_are_not_stories_and_an_orphan_warns(built: tuple[Path, str]) -
 def test_a_profile_edit_rebuilds_as_a_clean_build_does(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", files(), CONFIG + TABLE)
     profile = site / "content/authors/jane-reporter.md"
+    story = site / "content/2020/beirut-port.md"
     edits = [
+        # A body edit: a quick build, whose pages (profiles and all) come from the saved plan.
+        lambda: story.write_text(story.read_text().replace("Body text.", "New text.")),
         lambda: profile.write_text(JANE.replace("Middle East", "Gulf"), encoding="utf-8"),
         lambda: (site / "folio.toml").write_text(CONFIG + TABLE.replace("Data", "Graphics")),
         lambda: (site / "content/authors/jane.jpg").write_bytes(photo_bytes(500, 400)),

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
 
 from . import urls
 from .archive import Period, SiteIndex, Term
@@ -94,9 +95,12 @@ class CorrectionEntry:
 
 
 CORRECTIONS_URL = "/corrections/"
+NOBODY: Mapping[str, Profile] = MappingProxyType({})
+"""A site without author profiles."""
 
 
-def plan_pages(index: SiteIndex, config: Config, people: Mapping[str, Profile]) -> list[Page]:
+def plan_pages(index: SiteIndex, config: Config,
+               people: Mapping[str, Profile] = NOBODY) -> list[Page]:
     """All pages in a stable order; `people`: the profiles shown, by author slug."""
     pages = [
         *_article_pages(index, people),
