@@ -154,7 +154,9 @@ def test_a_profile_edit_rebuilds_as_a_clean_build_does(tmp_path: Path) -> None:
     assert build(site, "--jobs", "1").code == 0
     for edit in edits:
         edit()
-        assert build(site, "--jobs", "1").code == 0
+        result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1")
+        assert result.code == 0, result.err
+        assert "content/authors/nobody-here.md: no published story" in result.err
         clean = tmp_path / "clean"
         shutil.rmtree(clean, ignore_errors=True)
         shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".folio-cache", "output"))

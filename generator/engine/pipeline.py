@@ -130,7 +130,8 @@ def full_build(
     digests = {relative: f.digest for relative, f in files.items()}
     shapes = {relative: f.shape for relative, f in files.items()}
     warnings = {relative: f.warnings for relative, f in files.items() if f.warnings}
-    for warning in plan.warnings:  # a profile's, kept for the quick builds to come
+    # The warnings of no story file are profiles': kept for the quick builds to come.
+    for warning in plan.warnings:
         if warning.path.removeprefix("content/") not in files:
             warnings.setdefault(warning.path, ())
             warnings[warning.path] += (warning,)

@@ -14,6 +14,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from markdown_it import MarkdownIt
+
 from . import frontmatter_yaml, urls
 from .archive import Term
 from .config import CONFIG_FILE, AuthorTable, Config
@@ -124,7 +126,7 @@ def load_profiles(config: Config, sources: Sequence[Source]
     return found, errors
 
 
-def _from_file(config: Config, relative: str, parser: Any, errors: list[ContentError]
+def _from_file(config: Config, relative: str, parser: MarkdownIt, errors: list[ContentError]
                ) -> LoadedProfile | None:
     shown = f"content/{relative}"
     path = config.content_dir / relative
@@ -155,7 +157,7 @@ def _from_file(config: Config, relative: str, parser: Any, errors: list[ContentE
     return LoadedProfile(profile, shown, None, None, reader.lines) if profile else None
 
 
-def _from_table(config: Config, table: AuthorTable, parser: Any, errors: list[ContentError]
+def _from_table(config: Config, table: AuthorTable, parser: MarkdownIt, errors: list[ContentError]
                 ) -> LoadedProfile | None:
     name = f"authors.{table.slug}"
     found: list[ContentError] = []
@@ -171,7 +173,7 @@ def _in_table(table: str, line: int | None, error: ContentError) -> ContentError
                    line=error.line or line)
 
 
-def _read(reader: FieldReader, slug: str, body: str, parser: Any) -> Profile | None:
+def _read(reader: FieldReader, slug: str, body: str, parser: MarkdownIt) -> Profile | None:
     for key in reader.meta:
         if key not in KEYS:
             reader.error(key, f"unknown key; a profile takes {', '.join(KEYS)}")
@@ -184,8 +186,8 @@ def _read(reader: FieldReader, slug: str, body: str, parser: Any) -> Profile | N
     links = _links(reader)
     if reader.failed:
         return None
-    bio, summary = render_markdown(parser, bio_text or body) if (bio_text or body.strip()) else (
-        "", "")
+    written = bio_text or body
+    bio, summary = render_markdown(parser, written) if written.strip() else ("", "")
     return Profile(slug, name, urls.author_url(slug), role, bio, summary, photo, links)
 
 
