@@ -80,7 +80,9 @@ def test_the_author_page_shows_photo_role_bio_and_links(built: tuple[Path, str])
     assert photo["alt"] == "Jane Reporter in Beirut"
     assert (photo["width"], photo["height"]) == ("640", "640")
     copies = [entry.split()[0] for entry in photo["srcset"].split(", ")]
-    assert copies[0].startswith("/photos/") and copies[0].endswith("/jane-480.jpg")
+    assert [entry.split()[1] for entry in photo["srcset"].split(", ")] == [
+        "128w", "256w", "512w", "640w"]
+    assert copies[0].startswith("/photos/") and copies[0].endswith("/jane-128.jpg")
     assert copies[-1] == "/authors/jane.jpg"
     for url in copies:
         assert (built[0] / "output" / url.lstrip("/")).is_file(), url

@@ -36,6 +36,9 @@ SERVICES = {
     "github": "GitHub", "youtube": "YouTube", "rss": "RSS",
 }  # fmt: skip
 """Labels of the services a `links` map may name; another name is its own label."""
+PORTRAIT_WIDTHS = (128, 256, 512)
+"""Widths of the copies of a profile's photo, shown 4 to 7 rem wide (`image_widths` is
+for photos as wide as a page)."""
 
 
 @pickled_by_fields
@@ -152,7 +155,8 @@ def _from_file(config: Config, relative: str, parser: MarkdownIt, errors: list[C
         errors.append(ContentError(shown, "the file name has no letters or digits; name it "
                                           "after the byline, e.g. jane-doe.md"))
         return None
-    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors)
+    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, _portraits(config),
+                         errors)
     profile = _read(reader, slug, piece.body, parser)
     return LoadedProfile(profile, shown, None, None, reader.lines) if profile else None
 
@@ -161,10 +165,15 @@ def _from_table(config: Config, table: AuthorTable, parser: MarkdownIt, errors: 
                 ) -> LoadedProfile | None:
     name = f"authors.{table.slug}"
     found: list[ContentError] = []
-    reader = FieldReader(CONFIG_FILE, table.lines, dict(table.values), config, found)
+    reader = FieldReader(CONFIG_FILE, table.lines, dict(table.values), _portraits(config), found)
     profile = _read(reader, table.slug, "", parser)
     errors.extend(_in_table(name, table.line, error) for error in found)
     return LoadedProfile(profile, CONFIG_FILE, name, table.line, table.lines) if profile else None
+
+
+def _portraits(config: Config) -> Config:
+    """`config` as reading a profile uses it: a photo's copies are made for a portrait."""
+    return replace(config, image_widths=PORTRAIT_WIDTHS)
 
 
 def _in_table(table: str, line: int | None, error: ContentError) -> ContentError:
