@@ -424,6 +424,7 @@ class Cache:
                                  "Python or a library; rebuilding")
                     return None
                 found: T = make([_frame(file) for _ in range(count)])
+                _check_rest_whole(file)
                 return found
         except FileNotFoundError:
             return None
@@ -463,7 +464,8 @@ def _patched(base: Mapping[str, str], patch: Mapping[str, str]) -> dict[str, str
 def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     """Digest of every input but content/: Folio's own code, the configuration, and
     the facts of every template and static file."""
-    roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
+    roots = [config.site_dir / "templates", config.site_dir / "static",
+             config.site_dir / "locale", *themes]
     facts: list[bytes | str] = [
         toolchain_digest(),
         repr(replace(config, now=None, output_dir=Path())),  # where it goes is no input
@@ -819,6 +821,17 @@ def _frame(file: Any) -> bytes:
     if zlib.crc32(data) != check:
         raise ValueError("checksum")
     return data
+
+
+def _check_rest_whole(file: Any) -> None:
+    """ValueError when a record after the ones read is cut short; the records are
+    skipped, not read, so a cut is found without decoding what is not used."""
+    size = os.fstat(file.fileno()).st_size
+    while (at := file.tell()) < size:
+        head = file.read(_FRAME.size)
+        if len(head) != _FRAME.size or at + _FRAME.size + _FRAME.unpack(head)[0] > size:
+            raise ValueError("cut short")
+        file.seek(_FRAME.unpack(head)[0], os.SEEK_CUR)
 
 
 def _sealed(data: bytes) -> bytes:

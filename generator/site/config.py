@@ -39,6 +39,9 @@ def runtime(doc: str, default: Any) -> Any:
     return field(default=default, metadata={"doc": doc, "toml": False})
 
 
+DATE_STYLES = ("auto", "ap", "long", "iso")
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorTable:
     """One `[authors.SLUG]` table: a profile, read as the front matter of
@@ -66,6 +69,12 @@ class Config:
     description: str = option("One-sentence description for the home page and feeds.", "")
     language: str = option("Language of the site as a BCP 47 tag (html lang).", "en")
     timezone: str = option("IANA time zone for dates written without an offset.", "UTC")
+    date_style: str = option(
+        "How pages write dates: 'ap' (Sept. 18, 2015, 5:10 p.m. EDT), 'long' (the "
+        "language's own long date, e.g. 18 septembre 2015, 17:10), 'iso' (2015-09-18 "
+        "17:10), or 'auto': AP style for English, 'long' for other languages.",
+        "auto",
+    )
     per_page: int = option(
         "Articles per page on the home, tag, author, section and date pages.", 10
     )
@@ -276,7 +285,8 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     errors = []
     checks = {"title": _title_problem, "base_url": _base_url_problem,
               "language": _language_problem, "timezone": _timezone_problem,
-              "theme": _theme_problem, "default_section": _section_problem}
+              "theme": _theme_problem, "default_section": _section_problem,
+              "date_style": _date_style_problem}
     for name, check in checks.items():
         if name in values and (problem := check(values[name])):
             errors.append(_error(text, name, problem))
@@ -347,6 +357,12 @@ def _language_problem(tag: str) -> str | None:
     if re.fullmatch(r"[A-Za-z0-9-]+", tag) and langcodes.tag_is_valid(tag):
         return None
     return f"expected a BCP 47 language tag such as en, pt-BR or zh-Hant, got {tag!r}"
+
+
+def _date_style_problem(style: str) -> str | None:
+    if style in DATE_STYLES:
+        return None
+    return f"expected one of {', '.join(DATE_STYLES)}, got {style!r}"
 
 
 def _timezone_problem(zone: str) -> str | None:
