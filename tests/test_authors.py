@@ -32,7 +32,7 @@ She joined the Gazette in 2012.
 TABLE = """
 [authors.li-wei]
 role = "Data editor"
-bio = "Li builds the Gazette's charts."
+bio = "Li builds the Gazette's <script>charts</script>."
 links = [{ label = "Portfolio", url = "https://li.example.net/" }]
 """
 STORY = "/2020/05/01/beirut-port/"
@@ -99,7 +99,8 @@ def test_a_story_shows_a_byline_box_per_profiled_author(built: tuple[Path, str])
     assert jane.select_one(".byline-name a").get_text() == "Jane Q. Reporter"
     assert jane.select_one(".role").get_text() == "Middle East correspondent"
     assert jane.select_one(".byline-bio").get_text() == "Jane covers Syria and Lebanon from Beirut."
-    assert li.select_one(".byline-bio").get_text() == "Li builds the Gazette's charts."
+    assert li.select_one(".byline-bio").get_text() == (
+        "Li builds the Gazette's <script>charts</script>.")
     # Reuters has no profile: a byline, no box.
     charts = soup(built[0], "/2020/03/01/charts/")
     assert [a.get_text() for a in charts.select(".byline-box .byline-name a")] == ["Li Wei"]
@@ -126,6 +127,10 @@ def test_a_folio_toml_table_is_a_profile(built: tuple[Path, str]) -> None:
     assert profile.select_one(".role").get_text() == "Data editor"
     assert [a["href"] for a in profile.select(".profile-links a")] == ["https://li.example.net/"]
     assert profile.select_one("img") is None
+    # Raw HTML in a bio is text, as in a story body without [markdown] html = true.
+    bio = profile.select_one(".bio").get_text().strip()
+    assert bio == "Li builds the Gazette's <script>charts</script>."
+    assert profile.select_one("script") is None
 
 
 def test_profiles_are_not_stories_and_an_orphan_warns(built: tuple[Path, str]) -> None:
