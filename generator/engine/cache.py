@@ -996,6 +996,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from ..site.archive import ResolvedLink
     from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
+    from ..site.people import Profile
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
@@ -1007,6 +1008,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],
         "corrections": tuple[CorrectionEntry, ...], "updated": date,
+        "people": tuple[Profile, ...], "profile": Profile,
     }
     context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
     return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types

@@ -25,6 +25,7 @@ from ..site.links import PageLinks, broken, internal_links
 from ..site.loaded import LoadedFile
 from ..site.model import Article, Page
 from ..site.pages import blame, plan_pages, url_clashes
+from ..site.people import LoadedProfile, load_profiles, shown_profiles
 from ..site.progress import Progress
 from ..site.render import Rendered, RenderIndex, site_info
 from ..site.search import has_search, search_shards
@@ -64,6 +65,8 @@ class Plan:
     """Files copied as they are (theme and site static files, content images)."""
     files: dict[str, LoadedFile]
     """Every Markdown file loaded, by path under content/."""
+    profiles: tuple[LoadedProfile, ...] = ()
+    """The author profiles pages show."""
     warnings: tuple[ContentError, ...] = ()
     """Problems to tell the writer about that do not stop the build."""
     next_change: datetime | None = None
@@ -81,19 +84,22 @@ def plan_site(
     store = store or Cache(config.cache_dir, []).store(load_settings(config))
     sources = sources or find_sources(config.content_dir)
     loaded = load_content(config, runner or Runner(1), sources, store)
+    profiles, profile_errors = load_profiles(config, sources.profiles)
     index, index_errors = build_index((a.head for a in loaded.articles), config, known)
-    pages = plan_pages(index, config)
+    people, orphans = shown_profiles(profiles, index.authors)
+    pages = plan_pages(index, config, people)
     names = [urls.file_name(page.url) for page in pages]
     copies = dict(_static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
     by_id = {a.id: a for a in loaded.articles}
-    errors = loaded.errors + _located(
+    errors = loaded.errors + profile_errors + _located(
         index_errors + url_clashes(pages, names, index)
         + _clashes(pages, names, copies, index, config), by_id)
     if errors:
         raise ContentErrors(errors)
     published = {article_id: by_id[article_id] for article_id in index.newest_first}
-    return Plan(index, published, pages, copies, loaded.files, tuple(loaded.warnings),
+    return Plan(index, published, pages, copies, loaded.files,
+                tuple(profiles[slug] for slug in people), (*loaded.warnings, *orphans),
                 next_change(loaded.articles, config))
 
 
@@ -124,8 +130,13 @@ def full_build(
     digests = {relative: f.digest for relative, f in files.items()}
     shapes = {relative: f.shape for relative, f in files.items()}
     warnings = {relative: f.warnings for relative, f in files.items() if f.warnings}
+    # The warnings of no story file are profiles': kept for the quick builds to come.
+    for warning in plan.warnings:
+        if warning.path.removeprefix("content/") not in files:
+            warnings.setdefault(warning.path, ())
+            warnings[warning.path] += (warning,)
     with step("making photo copies"):
-        photos = resize_photos(plan.articles.values(), config, progress)
+        photos = resize_photos([*plan.articles.values(), *plan.profiles], config, progress)
     plan = replace(plan, copies={**plan.copies, **dict(photos)}, files={})
     del files
     if not runner.is_local:

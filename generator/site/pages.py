@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
 from typing import TypeVar
 
 from . import urls
@@ -19,6 +20,7 @@ from .config import Config
 from .errors import ContentError
 from .feeds import FEED_FILE, feed_pages
 from .model import Page, Ref, pickled_by_fields
+from .people import Profile, of_bylines
 from .search import SEARCH_FOLDER, SEARCH_URL, has_search
 from .sitemaps import crawler_pages
 
@@ -107,19 +109,22 @@ class CorrectionEntry:
 
 CORRECTIONS_URL = "/corrections/"
 T = TypeVar("T")
+NOBODY: Mapping[str, Profile] = MappingProxyType({})
+"""A site without author profiles."""
 
 
-def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
-    """All pages in a stable order."""
+def plan_pages(index: SiteIndex, config: Config,
+               people: Mapping[str, Profile] = NOBODY) -> list[Page]:
+    """All pages in a stable order; `people`: the profiles shown, by author slug."""
     pages = [
-        *_article_pages(index),
+        *_article_pages(index, people),
         *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
         *_term_index("/sections/", "Sections", index.sections),
-        *_term_pages("tag", index.tags, config, index.refs),
-        *_term_pages("author", index.authors, config, index.refs),
-        *_term_pages("section", index.sections, config, index.refs),
+        *_term_pages("tag", index.tags, config, index.refs, {}),
+        *_term_pages("author", index.authors, config, index.refs, people),
+        *_term_pages("section", index.sections, config, index.refs, {}),
         _archive_index(index),
         *_period_pages(index.periods, config, index.refs),
         *_alias_pages(index),
@@ -132,7 +137,7 @@ def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
     return pages
 
 
-def _article_pages(index: SiteIndex) -> Iterator[Page]:
+def _article_pages(index: SiteIndex, people: Mapping[str, Profile]) -> Iterator[Page]:
     refs = index.refs
     for article_id in index.newest_first:
         article = index.articles[article_id]
@@ -146,6 +151,7 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
                 "related_links": index.related_links[article_id],
                 "older": refs[older] if older else None,
                 "newer": refs[newer] if newer else None,
+                "people": of_bylines(article.bylines, people),
             },
             origin=article_id,
         )
@@ -216,9 +222,11 @@ def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Pag
 
 
 def _term_pages(
-    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref]
+    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref],
+    profiles: Mapping[str, Profile],
 ) -> Iterator[Page]:
     for term in terms.values():
+        profile = {"profile": profiles[term.slug]} if term.slug in profiles else {}
         yield from _list_pages(
             term.url,
             kind,
@@ -226,7 +234,7 @@ def _term_pages(
             term.article_ids,
             config,
             refs,
-            {"term": TermLink(term.name, term.url)},
+            {"term": TermLink(term.name, term.url), **profile},
         )
 
 
