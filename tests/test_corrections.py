@@ -69,7 +69,7 @@ EXPECTED = [
     ("Bravo story", "/2021/01/07/bravo/", "2021-03-01", "March 1, 2021", "Bravo fix.", 1),
     ("Charlie story", "/2021/01/07/charlie/", "2021-03-01", "March 1, 2021", "Charlie fix.", 1),
     ("Alpha story", "/2021/01/05/alpha/", "2021-03-01", "March 1, 2021", "Alpha second fix.", 2),
-    ("Alpha story", "/2021/01/05/alpha/", "2021-02-01", "February 1, 2021", "Alpha first fix.",
+    ("Alpha story", "/2021/01/05/alpha/", "2021-02-01", "Feb. 1, 2021", "Alpha first fix.",
      1),
 ]
 
@@ -278,7 +278,7 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
     assert info.corrections and info.sections and index.related_known != RelatedArticles("", {})
     uses = tuple(array("I", [n]).tobytes() for n, _ in enumerate(index.newest_first))
     plan = SavedPlan("t", info, index.newest_first, array("Q", [0, 5]).tobytes(),
-                     {"a.md": "shape"}, uses)
+                     {"a.md": "shape"}, uses, {"2020": ("2020/05/01/a/index.html",)})
     cache = Cache(tmp_path / "cache", [])
     cache.save_plan(plan, index.related_known)
     assert cache.plan("t") == plan

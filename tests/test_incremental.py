@@ -332,7 +332,7 @@ def folder_times(root: Path) -> dict[str, int]:
 
 
 def pages_only(files: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """Without the search index, which any change to an article page rebuilds."""
+    """Without the search index, whose shard of an edited story is made again."""
     return {name: facts for name, facts in files.items() if not name.startswith("pagefind/")}
 
 

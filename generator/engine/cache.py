@@ -199,6 +199,9 @@ class SavedPlan:
     """For each article of `newest_first`, in its order, the positions in the plan of
     the pages showing it, as the bytes of an `array("I")` (a tuple of ints per
     article loads slowly; a map by id would hold every id once more)."""
+    search_shards: dict[str, tuple[str, ...]]
+    """Each shard of the search index with the files of its story pages (see
+    site/search.py); none when the site has no search."""
 
     @property
     def page_count(self) -> int:
@@ -933,7 +936,7 @@ def _page_cache(records: list[bytes]) -> PageCache:
 
 def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
     return (plan.token, plan.site, plan.newest_first, plan.page_offsets, plan.shapes,
-            plan.uses)
+            plan.uses, plan.search_shards)
 
 
 @functools.cache
@@ -942,6 +945,7 @@ def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
 
     return msgspec.msgpack.Decoder(tuple[
         str, SiteInfo, tuple[str, ...], bytes, dict[str, str], tuple[bytes, ...],
+        dict[str, tuple[str, ...]],
     ])
 
 
@@ -953,12 +957,12 @@ def _related_decoder() -> msgspec.msgpack.Decoder[Any]:
 
 
 def _saved_plan(data: bytes) -> SavedPlan:
-    token, site, newest_first, page_offsets, shapes, uses = _plan_decoder().decode(data)
+    token, site, newest_first, page_offsets, shapes, uses, shards = _plan_decoder().decode(data)
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
     if len(uses) != len(newest_first):
         raise ValueError("uses")
-    return SavedPlan(token, site, newest_first, page_offsets, shapes, uses)
+    return SavedPlan(token, site, newest_first, page_offsets, shapes, uses, shards)
 
 
 def page_bytes(page: Page) -> bytes:
@@ -992,6 +996,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from ..site.archive import ResolvedLink
     from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
+    from ..site.people import Profile
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
@@ -1004,6 +1009,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],
         "corrections": tuple[CorrectionEntry, ...], "updated": date,
+        "people": tuple[Profile, ...], "profile": Profile,
     }
     context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
     return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types

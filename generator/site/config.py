@@ -11,6 +11,7 @@ import string
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -51,6 +52,21 @@ class MenuItem:
     """Text of the link."""
     url: str
     """Site path such as /about/ (base_url's path is added), or an http(s) address."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorTable:
+    """One `[authors.SLUG]` table: a profile, read as the front matter of
+    content/authors/SLUG.md is read (site/people.py), its keys documented there."""
+
+    slug: str
+    """SLUG of the table: the URL part of the author's byline, e.g. jane-doe."""
+    values: Mapping[str, Any]
+    """The table's keys and values as written."""
+    line: int | None
+    """File line of the table's header."""
+    lines: Mapping[str, int]
+    """File line of each key of the table, for errors."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +149,11 @@ class Config:
     publish: tuple[PublishTarget, ...] = option(
         "Where `folio publish` sends output/: one [publish.NAME] table per target, "
         "its keys documented on PublishTarget (generator/site/publish_targets.py).",
+        (),
+    )
+    authors: tuple[AuthorTable, ...] = option(
+        "Author profiles: one [authors.SLUG] table per author (SLUG as in /authors/SLUG/), "
+        "with the keys of a content/authors/SLUG.md file (docs/front-matter.md).",
         (),
     )
 
@@ -234,6 +255,9 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
         elif name == "menu":
             values[name], found = _parse_menu(values[name], text)
             errors.extend(found)
+        elif name == "authors":
+            values[name], found = _author_tables(values[name], text)
+            errors.extend(found)
         elif typing.get_origin(hint) is tuple:
             item = typing.get_args(hint)[0]
             if isinstance(values[name], list) and all(_is(v, item) for v in values[name]):
@@ -279,6 +303,43 @@ def _menu_item_problem(item: dict[str, Any]) -> str | None:
 def _is_web_address(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _author_tables(value: Any, text: str) -> tuple[tuple[AuthorTable, ...], list[ContentError]]:
+    """The `[authors.SLUG]` tables; what is inside each is checked with the profiles."""
+    if not isinstance(value, dict):
+        return (), [_error(text, "authors", f"expected [authors.SLUG] tables, got {value!r}")]
+    tables, errors = [], []
+    for slug, table in value.items():
+        header = re.search(rf"^\s*\[\s*authors\s*\.\s*[\"']?{re.escape(slug)}[\"']?\s*\]",
+                           text, re.MULTILINE)
+        line = text.count("\n", 0, header.start()) + 1 if header else None
+        if not isinstance(table, dict):
+            errors.append(ContentError(CONFIG_FILE, "expected a table of name, role, bio, photo "
+                                       f"and links, got {table!r}", line, f"authors.{slug}"))
+        elif slugify(slug) != slug:
+            errors.append(ContentError(CONFIG_FILE, "expected the URL part of a byline, such as "
+                                       f"{slugify(slug) or 'jane-doe'!r}", line, f"authors.{slug}"))
+        else:
+            start = header.end() if header else len(text)
+            tables.append(AuthorTable(slug, table, line, _table_lines(text, start, table)))
+    return tuple(tables), errors
+
+
+def _table_lines(text: str, start: int, table: dict[str, Any]) -> dict[str, int]:
+    """The line of each key of the table whose header ends at `start` (a key written
+    as a table of its own, [authors.SLUG.photo], on its header's line)."""
+    following = re.compile(r"^\s*\[", re.MULTILINE).search(text, start)
+    end = following.start() if following else len(text)
+    lines = {}
+    for key in table:
+        quoted = rf"[\"']?{re.escape(key)}[\"']?"
+        own_table = re.compile(rf"^\s*\[+[^\]\n]*\.\s*{quoted}\s*\]", re.MULTILINE)
+        match = (re.compile(rf"^\s*{quoted}\s*=", re.MULTILINE).search(text, start, end)
+                 or own_table.search(text, start))
+        if match:
+            lines[key] = text.count("\n", 0, match.start()) + 1
+    return lines
 
 
 def _is(value: Any, expected: type) -> bool:

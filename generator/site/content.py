@@ -177,7 +177,7 @@ def _build_article(
         reader.error("slug", f"with the permalink of folio.toml it makes the URL {url}, "
                              f"which {exc}")
         return None
-    body_html, first_paragraph = _render(parser, body)
+    body_html, first_paragraph = render_markdown(parser, body)
     head = ArticleHead(
         id=relative,
         slug=slug,
@@ -227,7 +227,7 @@ def permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _render(parser: MarkdownIt, body: str) -> tuple[str, str]:
+def render_markdown(parser: MarkdownIt, body: str) -> tuple[str, str]:
     """Body HTML and the plain text of its first paragraph."""
     env: dict[str, Any] = {}
     tokens = parser.parse(body, env)

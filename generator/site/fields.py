@@ -53,11 +53,11 @@ class FieldReader:
             if required:
                 self.error(name, "is required")
             return ""
-        return self._as_text(name, value, required)
+        return self.text_of(name, value, required)
 
-    def _as_text(self, name: str, value: Any, required: bool = False) -> str:
+    def text_of(self, name: str, value: Any, required: bool = False) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(name, f"expected text, got {_describe(value)}")
+            self.error(name, f"expected text, got {describe(value)}")
             return ""
         text = str(value).strip()
         if required and not text:
@@ -77,7 +77,7 @@ class FieldReader:
             name, "a list of names such as [Syria, Russia]", allow_string))
         for index, item in enumerate(items):
             label = f"{name}[{index}]"
-            text = self._as_text(label, item)
+            text = self.text_of(label, item)
             if text and self.name_has_url(label, text):
                 found.setdefault(slugify(text), text)
         if required and not found and len(self._errors) == reported:
@@ -115,7 +115,7 @@ class FieldReader:
             return [value]
         if isinstance(value, list):
             return value
-        self.error(name, f"expected {expected}, got {_describe(value)}")
+        self.error(name, f"expected {expected}, got {describe(value)}")
         return []
 
     def moment(self, name: str, required: bool = False) -> datetime | None:
@@ -139,7 +139,7 @@ class FieldReader:
 
     def _parse_moment(self, name: str, value: Any) -> datetime | None:
         if not isinstance(value, str):
-            self.error(name, f"expected {DATE_EXAMPLE}, got {_describe(value)}")
+            self.error(name, f"expected {DATE_EXAMPLE}, got {describe(value)}")
             return None
         try:
             return datetime.fromisoformat(value.strip())
@@ -151,7 +151,7 @@ class FieldReader:
     def flag(self, name: str) -> bool:
         value = self.meta.get(name, False)
         if not isinstance(value, bool):
-            self.error(name, f"expected true or false, got {_describe(value)}")
+            self.error(name, f"expected true or false, got {describe(value)}")
             return False
         return value
 
@@ -168,7 +168,7 @@ class FieldReader:
                 return ""
             return default
         # Typed on a Mac, an accent may come as a letter and a combining mark.
-        text = unicodedata.normalize("NFC", self._as_text("slug", value))
+        text = unicodedata.normalize("NFC", self.text_of("slug", value))
         if not is_valid_slug(text):
             self.error(
                 "slug",
@@ -186,10 +186,10 @@ class FieldReader:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.error("photo", f"expected src, alt, caption and credit, got {_describe(value)}")
+            self.error("photo", f"expected src, alt, caption and credit, got {describe(value)}")
             return None
         parts = {
-            key: self._as_text(f"photo.{key}", value.get(key) or "")
+            key: self.text_of(f"photo.{key}", value.get(key) or "")
             for key in ("src", "alt", "caption", "credit")
         }
         for key in value:
@@ -229,13 +229,13 @@ class FieldReader:
         if isinstance(item, str):
             item = {"slug": item}
         if not isinstance(item, dict):
-            self.error(label, f"expected slug: or title: and url:, got {_describe(item)}")
+            self.error(label, f"expected slug: or title: and url:, got {describe(item)}")
             return None
         if item.get("slug") is not None:
-            slug = self._as_text(f"{label}.slug", item["slug"])
+            slug = self.text_of(f"{label}.slug", item["slug"])
             return RelatedLink(slug=slug, title=None, url=None) if slug else None
-        title = self._as_text(f"{label}.title", item.get("title") or "")
-        url = self._as_text(f"{label}.url", item.get("url") or "")
+        title = self.text_of(f"{label}.title", item.get("title") or "")
+        url = self.text_of(f"{label}.url", item.get("url") or "")
         if url and (urlsplit(url).scheme.lower() not in ("http", "https")
                     or not urlsplit(url).netloc):
             self.error(f"{label}.url", f"expected an http(s) address, got {url!r}")
@@ -249,7 +249,7 @@ class FieldReader:
         found = []
         items = self._at_most("aliases", self._list("aliases", "a list of old paths", True))
         for index, item in enumerate(items):
-            text = self._as_text(f"aliases[{index}]", item)
+            text = self.text_of(f"aliases[{index}]", item)
             if "?" in text or "#" in text:
                 self.error(
                     f"aliases[{index}]",
@@ -268,10 +268,10 @@ class FieldReader:
         for index, item in enumerate(self._list("corrections", "a list of date: and text:")):
             label = f"corrections[{index}]"
             if not isinstance(item, dict):
-                self.error(label, f"expected date: and text:, got {_describe(item)}")
+                self.error(label, f"expected date: and text:, got {describe(item)}")
                 continue
             when = self._parse_moment(f"{label}.date", item.get("date"))
-            text = self._as_text(f"{label}.text", item.get("text"), required=True)
+            text = self.text_of(f"{label}.text", item.get("text"), required=True)
             if when and text:
                 found.append(Correction(date=when.date(), text=text))
         return tuple(sorted(found, key=lambda c: c.date))
@@ -284,7 +284,7 @@ def _is_file_within(file: Path, folder: Path) -> bool:
         return False
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, dict):

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
 from . import urls
@@ -159,12 +159,21 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
+class PhotoOwner(Protocol):
+    """What shows a photo: an article, or an author's profile (site/people.py)."""
+
+    @property
+    def photo(self) -> Photo | None: ...
+
+    def error(self, field: str, message: str) -> ContentError: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Job:
     """The copies of one photo that the cache lacks."""
 
-    article: Article
-    """An article showing the photo, named in errors."""
+    article: PhotoOwner
+    """An article or profile showing the photo, named in errors."""
     src: str
     """Site path of the original file."""
     missing: tuple[Variant, ...]
@@ -172,7 +181,7 @@ class _Job:
 
 
 def resize_photos(
-    articles: Iterable[Article], config: Config, progress: Progress
+    articles: Iterable[PhotoOwner], config: Config, progress: Progress
 ) -> list[tuple[PurePosixPath, Path]]:
     """Make the copies the cache lacks; (output path, cached file) for every copy."""
     copies: dict[PurePosixPath, Path] = {}

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
+from types import MappingProxyType
 from typing import TypeVar, cast
 
 from . import urls
@@ -20,6 +21,7 @@ from .config import Config
 from .errors import ContentError
 from .feeds import FEED_FILE, feed_pages
 from .model import Page, Ref, pickled_by_fields
+from .people import Profile, of_bylines
 from .search import SEARCH_FOLDER, SEARCH_URL, has_search
 from .sitemaps import crawler_pages
 
@@ -110,19 +112,22 @@ CORRECTIONS_URL = "/corrections/"
 PINNED_MOST = 4
 """Featured stories a front pins above its river: the lead and the secondary row."""
 T = TypeVar("T")
+NOBODY: Mapping[str, Profile] = MappingProxyType({})
+"""A site without author profiles."""
 
 
-def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
-    """All pages in a stable order."""
+def plan_pages(index: SiteIndex, config: Config,
+               people: Mapping[str, Profile] = NOBODY) -> list[Page]:
+    """All pages in a stable order; `people`: the profiles shown, by author slug."""
     pages = [
-        *_article_pages(index),
+        *_article_pages(index, people),
         *_front(_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
                 index.newest_first, index),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
         *_term_index("/sections/", "Sections", index.sections),
-        *_term_pages("tag", index.tags, config, index.refs),
-        *_term_pages("author", index.authors, config, index.refs),
+        *_term_pages("tag", index.tags, config, index.refs, {}),
+        *_term_pages("author", index.authors, config, index.refs, people),
         *_section_fronts(index, config),
         _archive_index(index),
         *_period_pages(index.periods, config, index.refs),
@@ -136,7 +141,7 @@ def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
     return pages
 
 
-def _article_pages(index: SiteIndex) -> Iterator[Page]:
+def _article_pages(index: SiteIndex, people: Mapping[str, Profile]) -> Iterator[Page]:
     refs = index.refs
     for article_id in index.newest_first:
         article = index.articles[article_id]
@@ -150,6 +155,7 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
                 "related_links": index.related_links[article_id],
                 "older": refs[older] if older else None,
                 "newer": refs[newer] if newer else None,
+                "people": of_bylines(article.bylines, people),
             },
             origin=article_id,
         )
@@ -220,9 +226,11 @@ def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Pag
 
 
 def _term_pages(
-    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref]
+    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref],
+    profiles: Mapping[str, Profile],
 ) -> Iterator[Page]:
     for term in terms.values():
+        profile = {"profile": profiles[term.slug]} if term.slug in profiles else {}
         yield from _list_pages(
             term.url,
             kind,
@@ -230,13 +238,13 @@ def _term_pages(
             term.article_ids,
             config,
             refs,
-            {"term": TermLink(term.name, term.url)},
+            {"term": TermLink(term.name, term.url), **profile},
         )
 
 
 def _section_fronts(index: SiteIndex, config: Config) -> Iterator[Page]:
     for slug, section in index.sections.items():
-        yield from _front(_term_pages("section", {slug: section}, config, index.refs),
+        yield from _front(_term_pages("section", {slug: section}, config, index.refs, {}),
                           section.article_ids, index)
 
 

@@ -177,8 +177,8 @@ def make_environment(config: Config, index: RenderIndex,
         absolute_links=absolute.links,
         xml_text=structured.xml_text,
         news_language=structured.news_language,
-        news_article_ld=lambda article: structured.script_json(
-            structured.news_article(article, config)
+        news_article_ld=lambda article, people=(): structured.script_json(
+            structured.news_article(article, config, people)
         ),
         tag_url=urls.tag_url,
         author_url=urls.author_url,
