@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ..site import urls
 from ..site.model import Photo, RelatedLink
 from ..site.slugs import is_valid_slug, slugify
-from .dates import to_moment
+from .dates import is_date_only, to_moment
 from .sanitize import is_web_link, unsafe_link_warning
 from .story import Draft, Refused, Story, failed, skipped
 
@@ -127,7 +127,8 @@ class _Reading:
             extra=self.extra,
             warnings=tuple(self.warnings),
             default_byline=not bylines,
-            template_tags=self.draft.template_tags,
+            placeholders=self.draft.placeholders,
+            date_only=is_date_only(self.values.get("date")),
         )
 
     def text(self, name: str) -> str:
