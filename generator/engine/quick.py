@@ -69,7 +69,7 @@ def quick_build(
             return None
         render_pages(stale, setup, keys, state, staging, runner, progress)
         finish(staging, search_step(config, plan.site.search, previous.files, staging), state.links,
-               pages)
+               pages, config.links_outside)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
     with saved_if_possible(cache):

@@ -44,6 +44,8 @@ _VARIABLE = re.compile(r"^(?:page\.|include\.|post\.)?(?P<name>[\w-]+)$")
 _IMAGE_NAME = re.compile(r"img|image|figure|photo|picture|pic", re.I)
 _IMAGE_SOURCE = ("src", "image", "url", "file", "path", "name")
 _CONTROL_END = re.compile(r"^(?:end\w+|else|elsif|elif|when)$")
+_DATED_PATH = re.compile(r"^/\d{4}/\d{1,2}/(?:\d{1,2}/)?(?P<name>[^/#?]+)/?$")
+_BODY_LINK = re.compile(r"(?P<lead>\]\(\s*<?|\bhref=[\"'])(?P<path>/[^\s)\"'>]*)")
 _TOKEN = "\x00{}\x00"
 _RESTORE = re.compile("\x00(\\d+)\x00")
 
@@ -64,11 +66,16 @@ class Links:
         return found and (f"{found}#{anchor}" if anchor else found)
 
     def path(self, path: str) -> str:
-        """The new URL of an old path, or the path as written."""
+        """The new URL of an old path (an alias, or a dated path ending in a story's name),
+        or the path as written."""
+        target, _, anchor = path.partition("#")
         try:
-            return self.by_path.get(urls.normalize(path), path)
+            found = self.by_path.get(urls.fold(urls.normalize(target)))
         except ValueError:
             return path
+        dated = _DATED_PATH.match(target)
+        found = found or (self.by_name.get(dated["name"].lower()) if dated else None)
+        return (f"{found}#{anchor}" if anchor else found) if found else path
 
 
 def reference_key(path: str) -> str:
@@ -94,7 +101,7 @@ def story_links(stories: Iterable[tuple[str, str, Iterable[str]]]) -> Links:
         by_name.setdefault(key, url)
         by_name.setdefault(undated(key), url)
         for alias in aliases:
-            by_path.setdefault(alias, url)
+            by_path.setdefault(urls.fold(alias), url)
     return Links(by_name, by_path)
 
 
@@ -147,6 +154,7 @@ def translate(body: str, fields: Mapping[str, Any], links: Links) -> Translation
     text = _PROTECTED.sub(lambda m: work.protect(m["raw"] or ""), body)
     text = _pairs(text, work)
     text = TAG.sub(lambda m: _one(m, work), text)
+    text = _BODY_LINK.sub(lambda m: m["lead"] + links.path(m["path"]), text)
     while _RESTORE.search(text):
         text = _RESTORE.sub(lambda m: work.kept[int(m[1])], text)
     return Translation(text, tuple(work.placeholders), tuple(work.warnings))
@@ -318,11 +326,16 @@ def _liquid(name: str, args: tuple[list[str], dict[str, str]], work: _Translator
         if any(named.get(k) for k in _IMAGE_SOURCE):
             return _image([], named, work, f"include {included}")
         return work.placeholder(f"include {included}".strip())
-    if _IMAGE_NAME.search(name):
-        return _image(positional, named, work, name)
+    if _IMAGE_NAME.search(name):  # Eleventy's and Jekyll's image tags name a file of the site
+        return _image([_rooted(p) for p in positional[:1]] + positional[1:], named, work, name)
     if _CONTROL_END.match(name):
         return ""
     return work.placeholder(name)
+
+
+def _rooted(path: str) -> str:
+    """`/assets/a.jpg` from `assets/a.jpg`; URLs and `./a.jpg` stay."""
+    return path if re.match(r"^(?:[a-z][\w+.-]*:|/|\.)", path, re.I) else "/" + path
 
 
 def _output(expression: str, work: _Translator) -> str:
@@ -335,7 +348,26 @@ def _output(expression: str, work: _Translator) -> str:
         (literal["dq"] if literal["dq"] is not None else literal["sq"]) if literal
         else work.value(variable["name"]) if variable else None
     )
+    if value is not None and names[:1] == ["embed"] and value.startswith(("https://", "http://")):
+        return _embedded(value, work)
     unknown = [name for name in names if name not in ("url", "relative_url", "absolute_url")]
     if value is None or unknown:
         return work.placeholder(unknown[0] if unknown else subject)
     return work.protect(work.links.path(value) if names and value.startswith("/") else value)
+
+
+_PLAYERS = (
+    (re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/(?P<id>[\w-]+)"),
+     "YouTube video", "https://www.youtube.com/watch?v={id}"),
+    (re.compile(r"^https?://player\.vimeo\.com/video/(?P<id>\d+)"),
+     "Vimeo video", "https://vimeo.com/{id}"),
+)
+
+
+def _embedded(url: str, work: _Translator) -> str:
+    """A link to what an embedded player showed: the video's page, else the player's."""
+    for pattern, label, page in _PLAYERS:
+        found = pattern.match(url)
+        if found:
+            return _link(label, page.format(id=found["id"]), work)
+    return _link(_label(url), url, work)
