@@ -10,6 +10,7 @@ Raw HTML in the Markdown is cleaned by `sanitize`.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import tomllib
@@ -24,7 +25,6 @@ import yaml
 from markdown_it import MarkdownIt
 
 from ..site import frontmatter_yaml
-from .interpret import plain_text
 from .sanitize import clean_markdown, left_out_warning
 from .sources import read_utf8
 from .story import Draft, FileReader, Item, ReadOptions, Story, failed, skipped
@@ -211,7 +211,7 @@ def finish(draft: Draft, story: Story, links: Links) -> Story:
 
 def inline_text(markdown: str) -> str:
     """A dek as its reader sees it: Markdown and entities rendered, as plain text."""
-    return plain_text(_INLINE.renderInline(markdown))
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", _INLINE.renderInline(markdown))).split())
 
 
 def carries_html(markdown: str) -> bool:

@@ -39,6 +39,7 @@ _PROTECTED = re.compile(
 _ARGUMENT = re.compile(
     r"""(?:(?P<key>[\w-]+)\s*[:=]\s*)?(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|`(?P<bq>[^`]*)`|(?P<bare>[^\s,"'`]+))"""
 )
+_ASSIGNMENT = re.compile(r"""^\s*(?P<name>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*$""")
 _STRING = re.compile(r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')$""")
 _VARIABLE = re.compile(r"^(?:page\.|include\.|post\.)?(?P<name>[\w-]+)$")
 _IMAGE_NAME = re.compile(r"img|image|figure|photo|picture|pic", re.I)
@@ -119,7 +120,7 @@ class Translation:
 
 class _Translator:
     def __init__(self, fields: Mapping[str, Any], links: Links) -> None:
-        self.fields = fields
+        self.fields = dict(fields)
         self.links = links
         self.placeholders: list[str] = []
         self.warnings: list[str] = []
@@ -183,7 +184,7 @@ def _one(match: re.Match[str], work: _Translator) -> str:
     if match["hname"]:
         return _hugo(match, work)
     if match["lname"]:
-        return _liquid(match["lname"], arguments(match["largs"]), work)
+        return _liquid(match["lname"], match["largs"], work)
     if match.group(0).lstrip("{- ").startswith("site.baseurl"):
         return work.links.path(match["bpath"]) if match["bpath"] else ""
     return _output(match["expr"], work)
@@ -317,8 +318,12 @@ HUGO: Mapping[str, Handler] = {
 """Hugo's built-in shortcodes (highlight is a pair, read before these)."""
 
 
-def _liquid(name: str, args: tuple[list[str], dict[str, str]], work: _Translator) -> str:
-    positional, named = args
+def _liquid(name: str, text: str, work: _Translator) -> str:
+    positional, named = arguments(text)
+    assigned = _ASSIGNMENT.match(text)
+    if name in ("set", "assign") and assigned:
+        work.fields[assigned["name"]] = next(v for v in assigned.group("dq", "sq") if v is not None)
+        return ""
     if name in ("link", "post_url") and positional:
         return work.protect(work.story_url(positional[0], name))
     if name == "include":
