@@ -303,3 +303,55 @@ def test_raw_html_in_markdown_is_cleaned(tmp_path: Path) -> None:
     assert scripted_markup(page) == []
     assert "&lt;script&gt;shown as code&lt;/script&gt;" in page
     assert "<strong>4.50</strong>" in page
+
+
+def _post(folder: Path, name: str, front_matter: str, body: str = "Body.") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f"---\n{front_matter}---\n{body}\n", encoding="utf-8")
+
+
+def test_dates_as_written(tmp_path: Path) -> None:
+    posts = tmp_path / "eleventy" / "posts"
+    _post(posts, "hour-only.md", "title: Hour Only\ndate: 2015-03-17 14:00:00 -4\n")
+    _post(posts, "four-digits.md", "title: Four Digits\ndate: 2015-03-18 09:30 -0500\n")
+    _post(posts, "half-hour.md", "title: Half Hour\ndate: 2015-03-19T08:00:00+05:30\n")
+    _post(posts, "day-only.md", "title: Day Only\ndate: 2015-03-20\n")
+    _post(posts, "2015-03-21-from-the-name.md", "title: From the Name\n")
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "eleventy", tmp_path / "eleventy")
+    assert summary(result) == "5 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    dates = {title: meta["date"].isoformat() for title, meta in by_title(site).items()}
+    assert dates == {
+        "Hour Only": "2015-03-17T14:00:00-04:00",
+        "Four Digits": "2015-03-18T09:30:00-05:00",
+        "Half Hour": "2015-03-19T08:00:00+05:30",
+        "Day Only": "2015-03-20",
+        "From the Name": "2015-03-21",
+    }
+    assert built_articles(site) == 5
+
+
+def test_text_as_meant(tmp_path: Path) -> None:
+    posts = tmp_path / "hugo" / "content" / "posts"
+    _post(posts, "series.md", 'title: Series\ndate: 2020-01-02T10:00:00Z\ndeck: ""\n'
+          "description: \nsummary: '**Senior Executives Part 4: Leading**&mdash;a *series*'\n"
+          "excerpt: Not this one.\n")
+    _post(posts, "link-post.md", "title: A Report Worth Reading\ndate: 2020-01-03T10:00:00Z\n"
+          "source_url: https://example.com/report\n", "")
+    _post(posts, "raw-html.md", "title: Raw HTML\ndate: 2020-01-04T10:00:00Z\n",
+          '<p class="note">A note.</p>\n\nAnd `<code>` is no HTML.')
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "hugo", tmp_path / "hugo")
+    assert "Note: the bodies of 1 story hold HTML; set `html = true` under [markdown]" \
+        in result.out
+    found = by_title(site)
+    assert found["Series"]["dek"] == "Senior Executives Part 4: Leading\u2014a series"
+    assert found["Series"]["excerpt"] == "Not this one."
+    built_articles(site)
+    pages = output_pages(site)
+    series = BeautifulSoup(pages["2020/01/02/series/index.html"], "html.parser")
+    dek = series.select_one(".dek")
+    assert dek is not None and dek.get_text() == "Senior Executives Part 4: Leading\u2014a series"
+    link = BeautifulSoup(pages["2020/01/03/link-post/index.html"], "html.parser")
+    body = link.select_one(".story-body")
+    assert body is not None and body.find("a", href="https://example.com/report") is not None

@@ -82,8 +82,8 @@ class ImportReport:
                    if outcome.status in ("imported", "unchanged"))
         if self.html_shown_as_text and html:
             notes.append(
-                f"Note: {_stories(html)} carry HTML; set `html = true` under [markdown] in "
-                "folio.toml to render it (it is shown as text now)."
+                f"Note: the bodies of {_stories(html)} hold HTML; set `html = true` under "
+                "[markdown] in folio.toml to render it (it is shown as text now)."
             )
         return notes
 
