@@ -50,9 +50,9 @@ def test_posts_of_a_1_2_export(tmp_path: Path) -> None:
     }
     assert harbour["aliases"] == ["/2015/09/harbour-reopens/"]
     _, body = read_story(site / "content" / "2015" / "harbour-reopens.md")
-    assert '<figure class="wp-caption alignnone"><img src="https://courier.example.com/wp-content/' \
-        'uploads/2015/09/harbour-dawn.jpg" alt="Boats"><figcaption>Boats at first light.' \
-        '</figcaption></figure>' in body, "[caption] as the figure WordPress showed"
+    assert '<figure class="wp-caption alignnone"><img src="https://courier.example.com/' \
+        'wp-content/uploads/2015/09/harbour-dawn.jpg" alt="Boats"><figcaption>Boats at first ' \
+        'light.</figcaption></figure>' in body, "[caption] as the figure WordPress showed"
     draft = stories["Ferry Fares to Rise in Spring"]
     assert draft["draft"] is True
     assert draft["date"].isoformat() == "2015-09-20T10:00:00-04:00", "no GMT time: site zone"
