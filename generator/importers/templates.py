@@ -37,7 +37,7 @@ _PROTECTED = re.compile(
     re.S,
 )
 _ARGUMENT = re.compile(
-    r"""(?:(?P<key>[\w-]+)\s*[:=]\s*)?(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|`(?P<bq>[^`]*)`|(?P<bare>[^\s,"'`]+))"""
+    r"""(?:(?P<key>[\w-]+)\s*(?:=|:(?!//))\s*)?(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|`(?P<bq>[^`]*)`|(?P<bare>[^\s,"'`]+))"""
 )
 _ASSIGNMENT = re.compile(r"""^\s*(?P<name>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*$""")
 _STRING = re.compile(r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')$""")
