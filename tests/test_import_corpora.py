@@ -32,7 +32,8 @@ class Corpus:
 CORPORA_CASES = {
     "18f-eleventy": Corpus(
         "eleventy", "18f-eleventy",
-        ("/assets/", "/about/", "/contact/", "/news/", "/consulting/", "/2015/03/20/one-year-in-and-looking-forward/",
+        ("/assets/", "/about/", "/contact/", "/news/", "/consulting/",
+         "/2015/03/20/one-year-in-and-looking-forward/",
          "/2015/05/11/moveforward/", "/2014/09/25/design-studio-onrr/",
          "/2015/01/06/protosketch/", "/2015/03/13/how-to-protosketch/",
          "/2015/03/19/how-we-built-analytics-usa-gov/"),
@@ -64,7 +65,9 @@ def imported(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     assert "set `html = true` under [markdown]" in result.out, "these bodies carry HTML"
     outside = ", ".join(f'"{path}"' for path in corpus.outside)
     with (site / "folio.toml").open("a", encoding="utf-8") as config:
-        config.write(f"search = false\n\n[markdown]\nhtml = true\n\n[links]\noutside = [{outside}]\n")
+        config.write(
+            f"search = false\n\n[markdown]\nhtml = true\n\n[links]\noutside = [{outside}]\n"
+        )
     built = build(site)
     assert built.code == 0, built.err
     return request.param, site, result.out
