@@ -329,6 +329,14 @@ def test_dates_as_written(tmp_path: Path) -> None:
         "From the Name": "2015-03-21",
     }
     assert built_articles(site) == 5
+    pages = output_pages(site)
+    day = BeautifulSoup(pages["2015/03/20/day-only/index.html"], "html.parser")
+    time = day.select_one(".dateline time")
+    assert time is not None and time["datetime"] == "2015-03-20"
+    assert time.get_text() == "March 20, 2015", "no invented 12:00 am"
+    hour = BeautifulSoup(pages["2015/03/17/hour-only/index.html"], "html.parser")
+    time = hour.select_one(".dateline time")
+    assert time is not None and time.get_text() == "March 17, 2015, 2:00 pm EDT"
 
 
 def test_text_as_meant(tmp_path: Path) -> None:
