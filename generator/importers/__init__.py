@@ -51,7 +51,9 @@ FORMATS: Mapping[str, Format] = {
     "feed": Format(feed.SUFFIXES, _each_file(feed.read), html=True),
     "wordpress": Format(wordpress.SUFFIXES, _each_file(wordpress.read), html=True),
     **{
-        name: Format(generators.SUFFIXES, generators.opener(dialect), finish=generators.finish)
+        name: Format(
+            generators.SUFFIXES, generators.opener(dialect), finish=generators.finisher(dialect)
+        )
         for name, dialect in generators.DIALECTS.items()
     },
 }

@@ -28,7 +28,7 @@ from ..site import frontmatter_yaml
 from .sanitize import clean_markdown, left_out_warning
 from .sources import read_utf8
 from .story import Draft, FileReader, Item, ReadOptions, Story, failed, skipped
-from .templates import Links, translate
+from .templates import Links, Templates, translate
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
@@ -74,13 +74,15 @@ class Dialect:
     """A tags or categories string is a list separated by spaces (Jekyll), not by commas."""
     headers: bool
     """A file may start with `Key: value` lines instead of fenced front matter (Pelican)."""
+    templates: Templates
+    """The template language its Markdown went through: other braces were text."""
 
 
 DIALECTS = {
-    "jekyll": Dialect(word_lists=True, headers=False),
-    "hugo": Dialect(word_lists=False, headers=False),
-    "eleventy": Dialect(word_lists=False, headers=False),
-    "pelican": Dialect(word_lists=False, headers=True),
+    "jekyll": Dialect(word_lists=True, headers=False, templates="liquid"),
+    "hugo": Dialect(word_lists=False, headers=False, templates="hugo"),
+    "eleventy": Dialect(word_lists=False, headers=False, templates="liquid"),
+    "pelican": Dialect(word_lists=False, headers=True, templates=None),
 }
 
 
@@ -192,9 +194,14 @@ def _draft(
                  meta=lowered)
 
 
-def finish(draft: Draft, story: Story, links: Links) -> Story:
+def finisher(dialect: Dialect) -> Callable[[Draft, Story, Links], Story]:
+    """What finishes the stories of one generator."""
+    return partial(finish, templates=dialect.templates)
+
+
+def finish(draft: Draft, story: Story, links: Links, *, templates: Templates) -> Story:
     """The body with its template code translated and its raw HTML cleaned."""
-    translation = translate(draft.body, draft.meta, links)
+    translation = translate(draft.body, draft.meta, links, templates)
     cleaned, left_out = clean_markdown(escape_line_tags(translation.body))
     lost = left_out_warning(left_out)
     warnings = [*translation.warnings, *([lost] if lost else [])]

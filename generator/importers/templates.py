@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from ..site import urls
@@ -47,6 +47,15 @@ _IMAGE_SOURCE = ("src", "image", "url", "file", "path", "name")
 _CONTROL_END = re.compile(r"^(?:end\w+|else|elsif|elif|when)$")
 _DATED_PATH = re.compile(r"^/\d{4}/\d{1,2}/(?:\d{1,2}/)?(?P<name>[^/#?]+)/?$")
 _BODY_LINK = re.compile(r"(?P<lead>\]\(\s*<?|\bhref=[\"'])(?P<path>/[^\s)\"'>]*)")
+_LIQUID_HIGHLIGHT = re.compile(
+    r"\{%-?\s*highlight\s+(?P<lang>\w+)[^%]*%\}\n?(?P<code>.*?)\n?\{%-?\s*endhighlight\s*-?%\}",
+    re.S,
+)
+_HUGO_HIGHLIGHT = re.compile(
+    r"\{\{[<%]\s*highlight\s+(?P<lang>[\w+-]+)[^}]*?[>%]\}\}\n?(?P<code>.*?)\n?"
+    r"\{\{[<%]\s*/highlight\s*[>%]\}\}",
+    re.S,
+)
 _TOKEN = "\x00{}\x00"
 _RESTORE = re.compile("\x00(\\d+)\x00")
 
@@ -149,29 +158,31 @@ class _Translator:
         return url
 
 
-def translate(body: str, fields: Mapping[str, Any], links: Links) -> Translation:
-    """`body` with every template tag replaced by the Markdown it stood for."""
+Templates = Literal["hugo", "liquid"] | None
+"""The template language a generator runs Markdown through (Liquid covers Nunjucks)."""
+
+
+def translate(body: str, fields: Mapping[str, Any], links: Links, templates: Templates
+              ) -> Translation:
+    """`body` with every tag of `templates` replaced by the Markdown it stood for, and
+    links to old paths of imported stories pointed at their new URLs."""
     work = _Translator(fields, links)
-    text = _PROTECTED.sub(lambda m: work.protect(m["raw"] or ""), body)
-    text = _pairs(text, work)
-    text = TAG.sub(lambda m: _one(m, work), text)
+    text = body
+    if templates == "liquid":
+        text = _PROTECTED.sub(lambda m: work.protect(m["raw"] or ""), text)
+        text = _LIQUID_HIGHLIGHT.sub(lambda m: work.protect(_fence(m["code"], m["lang"])), text)
+    elif templates == "hugo":
+        text = _HUGO_HIGHLIGHT.sub(lambda m: work.protect(_fence(m["code"], m["lang"])), text)
+    if templates is not None:
+        text = TAG.sub(lambda m: _one(m, work) if _is(m, templates) else m.group(0), text)
     text = _BODY_LINK.sub(lambda m: m["lead"] + links.path(m["path"]), text)
     while _RESTORE.search(text):
         text = _RESTORE.sub(lambda m: work.kept[int(m[1])], text)
     return Translation(text, tuple(work.placeholders), tuple(work.warnings))
 
 
-def _pairs(text: str, work: _Translator) -> str:
-    """Tags that wrap text: code to highlight; an unknown Hugo pair keeps its inner text."""
-    text = re.sub(
-        r"\{%-?\s*highlight\s+(?P<lang>\w+)[^%]*%\}\n?(?P<code>.*?)\n?\{%-?\s*endhighlight\s*-?%\}",
-        lambda m: work.protect(_fence(m["code"], m["lang"])), text, flags=re.S,
-    )
-    return re.sub(
-        r"\{\{[<%]\s*highlight\s+(?P<lang>[\w+-]+)[^}]*?[>%]\}\}\n?(?P<code>.*?)\n?"
-        r"\{\{[<%]\s*/highlight\s*[>%]\}\}",
-        lambda m: work.protect(_fence(m["code"], m["lang"])), text, flags=re.S,
-    )
+def _is(match: re.Match[str], templates: Templates) -> bool:
+    return (templates == "hugo") == (match["hname"] is not None)
 
 
 def _fence(code: str, language: str) -> str:
