@@ -167,7 +167,7 @@ def translate(body: str, fields: Mapping[str, Any], links: Links, templates: Tem
     """`body` with every tag of `templates` replaced by the Markdown it stood for, and
     links to old paths of imported stories pointed at their new URLs."""
     work = _Translator(fields, links)
-    text = body
+    text = body.replace("\x00", "\ufffd")  # as CommonMark reads it; NUL marks kept text here
     if templates == "liquid":
         text = _PROTECTED.sub(lambda m: work.protect(m["raw"] or ""), text)
         text = _LIQUID_HIGHLIGHT.sub(lambda m: work.protect(_fence(m["code"], m["lang"])), text)
