@@ -291,7 +291,7 @@ def test_shortcodes_become_html(tmp_path: Path) -> None:
     assert galleries[0].find("img")["alt"] == "Pier"
     assert galleries[0].find("figcaption").get_text() == "The dock."
     embed = body.find("a", href="https://www.youtube.com/watch?v=w7Ft2ymGmfc")
-    assert embed is not None
+    assert embed is not None and embed.get_text() == "YouTube video"
     audio = body.find("audio")
     assert audio is not None and audio["src"] == "https://courier.example.com/a/blues.mp3"
     video = body.find("video")

@@ -22,6 +22,10 @@ _PAIRED = re.compile(
 )
 _SINGLE = re.compile(r"\[(?P<name>[a-z][\w-]*)(?P<args>(?:\s[^\]]*)?)\]", re.I)
 _IMAGE_PART = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
+_VIDEO_SITES = (
+    (r"https?://(?:www\.|m\.)?(?:youtube\.com|youtu\.be)/", "YouTube video"),
+    (r"https?://(?:www\.|player\.)?vimeo\.com/", "Vimeo video"),
+)
 KNOWN = frozenset(["caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist"])
 """WordPress's own shortcodes, translated even when written bare (`[gallery]`)."""
 
@@ -110,7 +114,8 @@ def _media(kind: str, inner: str, named: Mapping[str, str]) -> str:
     if not re.match(r"https?://", url):
         return ""
     source = html.escape(url)
-    link = f'<a href="{source}">{source}</a>'
+    label = next((name for host, name in _VIDEO_SITES if re.match(host, url)), source)
+    link = f'<a href="{source}">{label}</a>'
     if kind == "embed" or not re.search(r"\.\w{2,4}(?:\?|$)", url):
         return f"<p>{link}</p>"
     return f'<{kind} controls src="{source}">{link}</{kind}>'
