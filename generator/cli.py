@@ -276,7 +276,7 @@ def _check_links(args: argparse.Namespace) -> int:
     if not (config.output_dir / "index.html").is_file():
         raise UsageError(f"no built site in {config.output_dir}; run folio build first")
     links = links_of_tree(config.output_dir, config.base_path)
-    missing = broken(links, root=config.output_dir)
+    missing = broken(links, root=config.output_dir, outside=config.links_outside)
     for link in missing:
         print(f"  {link.page}: links to {link.url}, which is not there", file=sys.stderr)
     count = sum(len(page_links) for page_links in links.values())

@@ -1031,6 +1031,7 @@ class _HeadRecord(msgspec.Struct, array_like=True):
     draft: bool
     aliases: tuple[str, ...]
     corrections: tuple[Correction, ...]
+    date_only: bool
 
 
 class _ArticleRecord(msgspec.Struct, array_like=True):
@@ -1048,7 +1049,7 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
 def _head_record(h: ArticleHead) -> tuple[Any, ...]:
     return (h.id, h.slug, h.url, h.title, h.bylines, _moment(h.date), h.section,
             h.updated and _moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
-            h.corrections)
+            h.corrections, h.date_only)
 
 
 def _article_record(a: Article) -> tuple[Any, ...]:
@@ -1062,6 +1063,7 @@ def _article(r: _ArticleRecord) -> Article:
         id=h.id, slug=h.slug, url=h.url, title=h.title, bylines=h.bylines, date=_when(h.date),
         section=h.section, updated=h.updated and _when(h.updated), tags=h.tags, photo=h.photo,
         related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
+        date_only=h.date_only,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
                    publication=r.publication, extra=r.extra, lines=r.lines)

@@ -264,7 +264,7 @@ def _write(
     checked = state.links if staging.wanted.keys() != current.keys() else {
         name: state.links[name] for name in _files_of(stale) if name in state.links
     }
-    finish(staging, search, checked, plan.pages)
+    finish(staging, search, checked, plan.pages, config.links_outside)
     state.files, state.behind = staging.wanted, current
     # An untrusted output/ (a --clean build's) is now the older tree: unknown, not empty.
     state.previous = FileFacts.of(previous_tree(config.output_dir)) if trusted else None
@@ -285,13 +285,14 @@ def finish(
     search: Callable[[Path], None] | None,
     links: Mapping[str, tuple[str, ...]],
     pages: list[Page],
+    outside: tuple[str, ...],
 ) -> None:
     """Index the new tree for search, check its links, swap it in."""
 
     def complete(root: Path) -> None:
         if search:
             search(root)
-        _check_links(links, staging.wanted.keys(), root, pages)
+        _check_links(links, staging.wanted.keys(), root, pages, outside)
 
     staging.commit(complete)
 
@@ -324,9 +325,10 @@ def _check_links(
     files: Iterable[str],
     root: Path,
     pages: list[Page],
+    outside: tuple[str, ...],
 ) -> None:
     """Fail the build, naming page and target, when a page links to a file not written."""
-    missing = broken(links, files, root)
+    missing = broken(links, files, root, outside)
     if not missing:
         return
     sources = {urls.file_name(p.url): p.origin for p in pages if p.origin}

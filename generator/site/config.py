@@ -122,6 +122,11 @@ class Config:
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
     )
+    links_outside: tuple[str, ...] = option(
+        "Site paths that live beside the archive on the same host, e.g. [\"/careers/\"]: "
+        "links under them are not checked.",
+        (),
+    )
     publish: tuple[PublishTarget, ...] = option(
         "Where `folio publish` sends output/: one [publish.NAME] table per target, "
         "its keys documented on PublishTarget (generator/site/publish_targets.py).",
@@ -170,7 +175,7 @@ class Config:
 TOML_KEYS = {f.name: f for f in fields(Config) if f.metadata["toml"]}
 HINTS = typing.get_type_hints(Config)
 # Tables in folio.toml that map onto prefixed options: [markdown] html = true.
-TABLES = ("markdown",)
+TABLES = ("markdown", "links")
 
 
 def load_config(site_dir: Path, **overrides: Any) -> Config:
@@ -310,6 +315,8 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
         errors.append(_error(text, "image_widths", "widths must be at least 16 pixels"))
     if "permalink" in values:
         errors.extend(_check_permalink(values["permalink"], text))
+    if any(not path.startswith("/") for path in values.get("links_outside", ())):
+        errors.append(_error(text, "links_outside", "paths must start with /, e.g. \"/careers/\""))
     return errors
 
 

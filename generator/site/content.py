@@ -191,6 +191,7 @@ def _build_article(
         draft=draft,
         aliases=aliases,
         corrections=corrections,
+        date_only=reader.day_only("date"),
     )
     article = Article(
         head=head,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ LIMITS = {"tags": "max_tags", "byline": "max_bylines", "aliases": "max_aliases",
 """The folio.toml key that caps each list field: each entry makes pages or prints a
 headline, so an uncapped list makes output grow faster than input."""
 DEVICE = "a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), which no file may have"
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_EXAMPLE = "an ISO 8601 date such as 2015-09-18 or 2015-09-18T17:10:00-04:00"
 
 
@@ -147,6 +149,11 @@ class FieldReader:
             reason = "" if "Invalid isoformat" in str(exc) else f" ({exc})"
             self.error(name, f"expected {DATE_EXAMPLE}, got {value!r}{reason}")
             return None
+
+    def day_only(self, name: str) -> bool:
+        """The value names a day and no time of day (`2015-09-18`)."""
+        value = self.meta.get(name)
+        return isinstance(value, str) and _DAY.fullmatch(value.strip()) is not None
 
     def flag(self, name: str) -> bool:
         value = self.meta.get(name, False)

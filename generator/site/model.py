@@ -128,6 +128,8 @@ class ArticleHead:
     """Old site paths that redirect to this article."""
     corrections: tuple[Correction, ...] = ()
     """Corrections, oldest first: the corrections page lists them."""
+    date_only: bool = False
+    """`date` names a day and no time of day (`2015-09-18`): pages show no time."""
 
     @property
     def modified(self) -> datetime:
@@ -189,6 +191,10 @@ class Article:
     @property
     def date(self) -> datetime:
         return self.head.date
+
+    @property
+    def date_only(self) -> bool:
+        return self.head.date_only
 
     @property
     def section(self) -> str:
