@@ -340,7 +340,7 @@ def test_dates_as_written(tmp_path: Path) -> None:
     assert time.get_text() == "March 20, 2015", "no invented 12:00 am"
     hour = BeautifulSoup(pages["2015/03/17/hour-only/index.html"], "html.parser")
     time = hour.select_one(".dateline time")
-    assert time is not None and time.get_text() == "March 17, 2015, 2:00 pm EDT"
+    assert time is not None and time.get_text() == "March 17, 2015, 2 p.m. EDT"
 
 
 def test_text_as_meant(tmp_path: Path) -> None:
