@@ -1,0 +1,133 @@
+"""A newcomer's first hour: `folio init`, `new`, errors that teach, `check` before a build."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from test_serve import serving
+
+from generator.site.config import load_config
+
+from conftest import make_site, run_folio
+
+NOW = "2026-03-02T09:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site as `folio init` writes it."""
+    site = tmp_path_factory.mktemp("day-one") / "gazette"
+    result = run_folio("init", site, "--now", NOW)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[1:] == [
+        f"  cd {site}", "  folio serve", '  folio new "Headline of your first story"']
+    return site
+
+
+@pytest.fixture(scope="module")
+def built(started: Path) -> Path:
+    result = run_folio("build", "--site", started, "--jobs", "1", "--now", NOW, "--quiet")
+    assert result.code == 0, result.err
+    return started / "output"
+
+
+def _page(output: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((output / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_init_writes_a_site_with_a_story_a_photo_and_an_about_page(started: Path) -> None:
+    assert (started / ".gitignore").read_text().split() == [
+        "output/", ".folio-cache/", ".output.previous/"]
+    assert (started / "content" / "2026" / "newsroom.jpg").read_bytes()[:2] == b"\xff\xd8"
+    assert (started / "content" / "pages" / "about.md").is_file()
+    assert (started / "content" / "2026" / "welcome.md").is_file()
+
+
+def test_the_starter_folio_toml_names_every_setting_at_its_default(
+    started: Path, tmp_path: Path
+) -> None:
+    text = (started / "folio.toml").read_text(encoding="utf-8")
+    assert "# Byline of a story started by `folio new`" in text
+    uncommented = "\n".join(
+        line[2:] if line.startswith("# ") and (" = " in line or line[2] == "[") else line
+        for line in text.splitlines())
+    assert "default_byline" in tomllib.loads(uncommented)
+    (tmp_path / "every").mkdir()
+    (tmp_path / "every" / "folio.toml").write_text(uncommented, encoding="utf-8")
+    minimal = make_site(tmp_path / "minimal", {},
+                        'title = "Example Gazette"\nbase_url = "https://news.example.org/"\n')
+    every, defaults = load_config(tmp_path / "every"), load_config(minimal)
+    assert replace(every, site_dir=defaults.site_dir, output_dir=defaults.output_dir,
+                   now=defaults.now, publish=()) == defaults
+    assert [target.name for target in every.publish] == ["live"]
+
+
+def test_init_refuses_an_existing_site(started: Path) -> None:
+    before = (started / "folio.toml").read_bytes()
+    result = run_folio("init", started)
+    assert result.code == 1
+    assert f"{started}/folio.toml already exists" in result.err
+    assert "refusing to overwrite" in result.err
+    assert (started / "folio.toml").read_bytes() == before
+
+
+def test_version() -> None:
+    result = run_folio("--version")
+    assert result.code == 0
+    assert result.out.startswith("folio 0.")
+
+
+def test_the_new_site_builds_with_its_story_photo_and_about_page(built: Path) -> None:
+    story = _page(built, "2026/03/02/welcome")
+    assert story.h1 and story.h1.get_text(strip=True) == "Welcome to your new archive"
+    assert story.find("img", src=lambda s: s and "newsroom" in s)
+    home = _page(built, "")
+    assert home.find("a", href="/about/"), "the About page is in the menu"
+
+
+def test_the_new_site_passes_check(started: Path, built: Path) -> None:
+    result = run_folio("check", "--site", started, "--now", NOW)
+    assert result.code == 0, result.err
+    assert result.err == ""
+
+
+def test_the_new_site_serves_home_and_about(started: Path, built: Path) -> None:
+    with serving(started, "--now", NOW) as server:
+        for path in ("/", "/about/"):
+            assert server.get(path)[0] == 200, path
+        assert b"<h1>About</h1>" in server.get("/about/")[2]
+
+
+def test_empty_folder_says_to_run_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["build"], ["new", "A headline"]):
+        result = run_folio(*command)
+        assert result.code == 2
+        assert "no folio.toml in . — run `folio init` to start a site" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _new_story(site: Path, *extra: str) -> dict[str, object]:
+    result = run_folio("new", "Storm closes port", "--site", site, "--now", NOW, *extra)
+    assert result.code == 0, result.err
+    path = site / "content" / "2026" / "storm-closes-port.md"
+    assert result.out == f"Created {path}\n"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+    assert isinstance(meta, dict)
+    return meta
+
+
+def test_new_writes_where_imports_write_with_the_byline_given(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {})
+    assert _new_story(site, "--byline", "Ana Ruiz")["byline"] == ["Ana Ruiz"]
+
+
+def test_new_takes_default_byline_from_folio_toml_else_staff(tmp_path: Path) -> None:
+    config = 'title = "T"\nbase_url = "https://e.x/"\ndefault_byline = "Metro Desk"\n'
+    assert _new_story(make_site(tmp_path / "desk", {}, config))["byline"] == ["Metro Desk"]
+    assert _new_story(make_site(tmp_path / "staff", {}))["byline"] == ["Staff"]
