@@ -277,7 +277,7 @@ def _check(args: argparse.Namespace) -> int:
     plan = plan_site(_config(args))
     _warn(plan.warnings)
     print(
-        f"OK: {plural(len(plan.index.articles), 'article')}, "
+        f"OK: {plural(len(plan.index.newest_first), 'article')}, "
         f"{plural(len(plan.pages), 'page')}, no errors"
     )
     return 0

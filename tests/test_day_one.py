@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from test_serve import serving
 
 from generator.site.config import load_config
 
-from conftest import make_site, run_folio
+from conftest import article, make_site, run_folio, tree
 
 NOW = "2026-03-02T09:00:00+00:00"
 
@@ -31,8 +32,7 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def built(started: Path) -> Path:
-    result = run_folio("build", "--site", started, "--jobs", "1", "--now", NOW, "--quiet")
-    assert result.code == 0, result.err
+    _build(started)
     return started / "output"
 
 
@@ -90,6 +90,53 @@ def test_the_new_site_builds_with_its_story_photo_and_about_page(built: Path) ->
     assert home.find("a", href="/about/"), "the About page is in the menu"
 
 
+def test_a_page_is_in_the_sitemap_but_in_no_feed_list_search_or_count(
+    started: Path, built: Path
+) -> None:
+    assert "https://news.example.org/about/" in (built / "sitemap.xml").read_text()
+    assert "/about/" not in (built / "feed.xml").read_text()
+    home = _page(built, "")
+    assert not home.select('main a[href="/about/"]'), "not listed among the stories"
+    assert not _page(built, "about").find(attrs={"data-pagefind-body": True})
+    assert _page(built, "2026/03/02/welcome").find(attrs={"data-pagefind-body": True})
+    check = run_folio("check", "--site", started, "--now", NOW)
+    assert check.out.startswith("OK: 1 article, "), check.out
+
+
+def test_editing_a_page_rebuilds_it_as_a_clean_build_would(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_folio("init", site, "--now", NOW).code == 0
+    _build(site)
+    about = site / "content" / "pages" / "about.md"
+    about.write_text(about.read_text().replace("Who we are", "Who we really are"))
+    _build(site)
+    assert "Who we really are" in (site / "output" / "about" / "index.html").read_text()
+    about.write_text(about.read_text().replace("title: About", "title: About us\norder: 2"))
+    _build(site)
+    shutil.copytree(site, tmp_path / "clean",
+                    ignore=shutil.ignore_patterns(".folio-cache", "output"))
+    _build(tmp_path / "clean")
+    assert tree(site / "output") == tree(tmp_path / "clean" / "output")
+    assert _page(site / "output", "").find("a", href="/about/", string="About us")
+
+
+@pytest.mark.parametrize("name", ["tags", "search", "2026"])
+def test_a_page_on_a_url_folio_generates_is_an_error_naming_its_file(
+    tmp_path: Path, name: str
+) -> None:
+    site = make_site(tmp_path / "site", {
+        "2026/a.md": article(date="2026-01-05T10:00:00Z"),
+        f"pages/{name}.md": "---\ntitle: Clash\n---\nText.\n"})
+    result = run_folio("check", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert f"content/pages/{name}.md: slug: URL /{name}/ is " in result.err
+
+
+def _build(site: Path) -> None:
+    result = run_folio("build", "--site", site, "--jobs", "1", "--now", NOW, "--quiet")
+    assert result.code == 0, result.err
+
+
 def test_the_new_site_passes_check(started: Path, built: Path) -> None:
     result = run_folio("check", "--site", started, "--now", NOW)
     assert result.code == 0, result.err
@@ -100,7 +147,7 @@ def test_the_new_site_serves_home_and_about(started: Path, built: Path) -> None:
     with serving(started, "--now", NOW) as server:
         for path in ("/", "/about/"):
             assert server.get(path)[0] == 200, path
-        assert b"<h1>About</h1>" in server.get("/about/")[2]
+        assert b'<h1 class="headline">About</h1>' in server.get("/about/")[2]
 
 
 def test_empty_folder_says_to_run_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

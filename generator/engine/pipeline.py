@@ -93,9 +93,14 @@ def plan_site(
         + _clashes(pages, names, copies, index, config), by_id)
     if errors:
         raise ContentErrors(errors)
-    published = {article_id: by_id[article_id] for article_id in index.newest_first}
+    published = {article_id: by_id[article_id] for article_id in shown_ids(index)}
     return Plan(index, published, pages, copies, loaded.files, tuple(loaded.warnings),
                 next_change(loaded.articles, config))
+
+
+def shown_ids(index: SiteIndex) -> tuple[str, ...]:
+    """Every id a page may show: the stories newest first, then the standalone pages."""
+    return index.newest_first + index.pages
 
 
 def _located(errors: list[ContentError], articles: Mapping[str, Article]) -> list[ContentError]:
@@ -206,7 +211,7 @@ def _articles_in_store(plan: Plan, store: Store) -> Plan:
     so holding the articles here all the while would be memory spent for nothing."""
     index = plan.index
     return replace(plan, index=replace(index, articles={}),
-                   articles=StoredArticles(store, index.newest_first, {}))
+                   articles=StoredArticles(store, shown_ids(index), {}))
 
 
 def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
@@ -215,10 +220,11 @@ def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
     return SavedPlan(
         token=token,
         site=site_info(config, plan.index),
-        newest_first=plan.index.newest_first,
+        newest_first=shown_ids(plan.index),
+        stories=len(plan.index.newest_first),
         page_offsets=pages.offsets.tobytes(),
         shapes=shapes,
-        uses=tuple(pages.uses[article_id].tobytes() for article_id in plan.index.newest_first),
+        uses=tuple(pages.uses[article_id].tobytes() for article_id in shown_ids(plan.index)),
     )
 
 

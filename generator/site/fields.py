@@ -155,6 +155,13 @@ class FieldReader:
             return False
         return value
 
+    def number(self, name: str) -> int:
+        value = self.meta.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(name, f"expected a whole number, got {_describe(value)}")
+            return 0
+        return value
+
     def slug(self, default: str) -> str:
         value = self.meta.get("slug")
         if value is None:

@@ -93,12 +93,15 @@ class CorrectionEntry:
 
 
 CORRECTIONS_URL = "/corrections/"
+PAGE_TEMPLATE = "page.html"
+"""Template of a standalone page (content/pages/)."""
 
 
 def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
     """All pages in a stable order."""
     pages = [
         *_article_pages(index),
+        *_standalone_pages(index),
         *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
@@ -135,6 +138,15 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
             },
             origin=article_id,
         )
+
+
+def _standalone_pages(index: SiteIndex) -> Iterator[Page]:
+    for page_id in index.pages:
+        updated = index.articles[page_id].updated
+        context: dict[str, object] = {"standalone": index.refs[page_id]}
+        if updated:
+            context["updated"] = updated.date()
+        yield Page(index.articles[page_id].url, PAGE_TEMPLATE, context, origin=page_id)
 
 
 def _list_pages(
@@ -300,8 +312,9 @@ def _reported_by_index(page: Page, other: Page, index: SiteIndex) -> bool:
         return False
     if "redirect.html" in (page.template, other.template):
         return True
-    slugs = (index.articles[page.origin].slug, index.articles[other.origin].slug)
-    return urls.fold(slugs[0]) == urls.fold(slugs[1])
+    heads = (index.articles[page.origin], index.articles[other.origin])
+    return (urls.fold(heads[0].slug) == urls.fold(heads[1].slug)
+            and heads[0].standalone == heads[1].standalone)
 
 
 def _alike(page: Page, other: Page) -> str:
@@ -317,6 +330,8 @@ def blame(page: Page, index: SiteIndex, taken_by: str) -> ContentError:
         return ContentError(page.template, f"URL {page.url} is already {taken_by}")
     if page.template == "redirect.html":
         field, advice = "aliases", "remove or change the alias"
+    elif page.template == PAGE_TEMPLATE:
+        field, advice = "slug", "rename the file or set slug:"
     else:
         field, advice = "slug", "change the slug or the permalink pattern"
     return index.articles[page.origin].error(

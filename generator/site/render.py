@@ -37,6 +37,14 @@ MONTHS = (
 
 
 @dataclass(frozen=True, slots=True)
+class MenuLink:
+    """A standalone page in the menu."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class SiteInfo:
     """What every template knows about the site as `site`."""
 
@@ -50,6 +58,8 @@ class SiteInfo:
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
     """Whether the site has a /corrections/ page (and the footer links to it)."""
+    menu: tuple[MenuLink, ...] = ()
+    """Standalone pages with `menu: true`, by `order`, then title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +86,15 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
         ),
         search=has_search(config, index),
         corrections=bool(index.corrections),
+        menu=_menu(index),
     )
+
+
+def _menu(index: SiteIndex) -> tuple[MenuLink, ...]:
+    heads = [index.articles[page_id] for page_id in index.pages]
+    listed = sorted((h for h in heads if h.menu is not None),
+                    key=lambda h: (h.menu, h.title.casefold(), h.id))
+    return tuple(MenuLink(h.title, h.url) for h in listed)
 
 
 def make_environment(config: Config, index: RenderIndex,
