@@ -269,12 +269,12 @@ def _no_cycle_collection(unless: bool) -> Iterator[None]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .engine.pipeline import plan_site
+    from .engine.pipeline import check_site
     from .engine.report import plural
 
     if args.links:
         return _check_links(args)
-    plan = plan_site(_config(args))
+    plan = check_site(_config(args))
     _warn(plan.warnings)
     print(
         f"OK: {plural(len(plan.index.newest_first), 'article')}, "

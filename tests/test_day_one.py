@@ -178,3 +178,75 @@ def test_new_takes_default_byline_from_folio_toml_else_staff(tmp_path: Path) -> 
     config = 'title = "T"\nbase_url = "https://e.x/"\ndefault_byline = "Metro Desk"\n'
     assert _new_story(make_site(tmp_path / "desk", {}, config))["byline"] == ["Metro Desk"]
     assert _new_story(make_site(tmp_path / "staff", {}))["byline"] == ["Staff"]
+
+
+# Errors that teach --------------------------------------------------------------
+
+TYPOS = """\
+---
+title: Storm closes port
+byline: [Ana Ruiz]
+date: 2026-01-05T10:00:00Z
+sectoin: Sports
+layout: post
+excerpt: Imported archives carry keys like these.
+---
+Body.
+"""
+
+
+def test_a_key_like_a_misspelt_field_is_a_warning_naming_file_line_and_field(
+    tmp_path: Path,
+) -> None:
+    site = make_site(tmp_path / "site", {"2026/storm.md": TYPOS})
+    result = run_folio("check", "--site", site, "--now", NOW)
+    assert result.code == 0, result.err
+    assert result.err == ("Warning: content/2026/storm.md:5: sectoin: is not a field Folio "
+                          "knows — did you mean `section`?\n")
+
+
+def test_strict_makes_a_misspelt_field_an_error(tmp_path: Path) -> None:
+    config = 'title = "T"\nbase_url = "https://e.x/"\nstrict = true\n'
+    site = make_site(tmp_path / "site", {"2026/storm.md": TYPOS}, config)
+    result = run_folio("build", "--site", site, "--now", NOW, "--jobs", "1")
+    assert result.code == 1
+    assert "content/2026/storm.md:5: sectoin: is not a field Folio knows — did you mean " \
+           "`section`? (strict = true in folio.toml)" in result.err
+    assert not (site / "output").exists()
+
+
+def test_a_missing_field_names_its_likely_typo(tmp_path: Path) -> None:
+    story = "---\ntittle: Storm\nbylines: [Ana Ruiz]\ndate: 2026-01-05T10:00:00Z\n---\nBody.\n"
+    site = make_site(tmp_path / "site", {"storm.md": story})
+    result = run_folio("check", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert "content/storm.md: title: is required — did you mean `tittle` on line 2?" in result.err
+    assert "content/storm.md: byline: is required — did you mean `bylines` on line 3?" in (
+        result.err)
+
+
+@pytest.mark.parametrize(("front_matter", "line", "shown"), [
+    ('title: "Storm closes port\nbyline: [Ana]\ndate: 2026-01-05\ntags: [a]\n', 2,
+     'a quote opened on this line is never closed: title: "Storm closes port'),
+    ("title: Storm\ntags: [a, b\nbyline: [Ana]\ndate: 2026-01-05\n", 3,
+     "a [ opened on this line is never closed: tags: [a, b"),
+])
+def test_a_yaml_error_names_the_line_to_fix_and_shows_it(
+    tmp_path: Path, front_matter: str, line: int, shown: str
+) -> None:
+    site = make_site(tmp_path / "site", {"storm.md": f"---\n{front_matter}---\nBody.\n"})
+    result = run_folio("check", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert f"content/storm.md:{line}: front matter is not valid YAML: {shown}\n" in result.err
+
+
+def test_check_finds_a_broken_body_link_without_writing_output(tmp_path: Path) -> None:
+    body = "See [the vote](/2026/01/04/vote/) and [the port](../../05/storm/)."
+    site = make_site(tmp_path / "site", {
+        "storm.md": article(title="Storm", date="2026-01-05T10:00:00Z"),
+        "follow.md": article(body, title="Follow-up", date="2026-01-06T10:00:00Z")})
+    result = run_folio("check", "--site", site, "--now", NOW)
+    assert result.code == 1
+    assert result.err.splitlines()[1:] == [
+        "  content/follow.md: links to /2026/01/04/vote/, which is not a page or file of the site"]
+    assert not (site / "output").exists()

@@ -98,6 +98,26 @@ def plan_site(
                 next_change(loaded.articles, config))
 
 
+def check_site(config: Config) -> Plan:
+    """What `folio check` runs: every check of a build, the internal links of every
+    story's body included, with no page rendered (a body's links resolve from its URL)."""
+    store = Cache(config.cache_dir, []).store(load_settings(config))
+    plan = plan_site(config, store=store)
+    files = {urls.file_name(page.url) for page in plan.pages}
+    files.update(relative.as_posix() for relative in plan.copies)
+    files.update(urls.file_name(variant.url) for article in plan.articles.values()
+                 if article.photo for variant in article.photo.variants
+                 + article.photo.webp_variants)
+    links = {article.id: internal_links(store.read(article.body_digest), article.url,
+                                        config.base_path) for article in plan.articles.values()}
+    missing = [link for link in broken(links, files)
+               if link.target.split("/")[0] != SEARCH_FOLDER]
+    if missing:
+        raise ContentErrors(ContentError(f"content/{link.page}", f"links to {link.url}, which is "
+                                         "not a page or file of the site") for link in missing)
+    return plan
+
+
 def shown_ids(index: SiteIndex) -> tuple[str, ...]:
     """Every id a page may show: the stories newest first, then the standalone pages."""
     return index.newest_first + index.pages

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -109,14 +109,20 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     if not isinstance(meta, dict):
         error = ContentError(shown, _no_front_matter(text, meta), line=1)
         return FileOutcome(relative, None, (error,))
-    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors)
+    known = PAGE_FIELDS if relative.startswith(PAGES_FOLDER) else KNOWN_FIELDS
+    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors, known)
+    typos = reader.typos()
+    if config.strict:
+        errors += [replace(typo, message=f"{typo.message} (strict = true in folio.toml)")
+                   for typo in typos]
     built = _build_article(reader, relative, piece.body, config, parser)
-    if built is None:
+    if built is None or errors:
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
     depends = _photo_file(article, config)
     # Digest and shape made here, in the loading processes, not later while other cores wait.
-    loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data),
+    warnings = (*typos, *photo_warnings(article))
+    loaded = LoadedFile(facts, depends, article, warnings, digest(data),
                         article_digest(article), shape(article.head, depends))
     return FileOutcome(relative, loaded, (), body)
 
@@ -167,14 +173,13 @@ def _build_article(
         reader.error("slug", f"{pattern} it makes the URL {head.url}, which {exc}".lstrip())
         return None
     body_html, first_paragraph = _render(parser, body)
-    known = PAGE_FIELDS if standalone else KNOWN_FIELDS
     article = Article(
         head=head,
         body_digest=digest(body_html),
         summary=dek or first_paragraph,
         dek=dek,
         publication=publication,
-        extra={k: v for k, v in reader.meta.items() if k not in known},
+        extra={k: v for k, v in reader.meta.items() if k not in reader.known},
         lines=reader.lines,
     )
     return article, body_html
