@@ -72,6 +72,15 @@ class Corrected:
     """Which of its `corrections` (0 for the oldest)."""
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class MenuLink:
+    """A standalone page in the menu."""
+
+    title: str
+    url: str
+
+
 @dataclass(frozen=True, slots=True)
 class SiteIndex:
     """Everything the pages need to know about the archive as a whole."""
@@ -103,6 +112,8 @@ class SiteIndex:
     pages: tuple[str, ...] = ()
     """Published standalone pages (content/pages/), by id in id order; their heads
     are in `articles`, and they are in no list, feed or count."""
+    menu: tuple[MenuLink, ...] = ()
+    """Published pages with `menu: true`, by `order`, then title."""
     refs: Mapping[str, Ref] = field(default_factory=dict)
     """One `Ref` per article, for every page to share: a big archive's pages refer
     to each article many times over."""
@@ -155,9 +166,16 @@ def build_index(
         related_known=related,
         corrections=_corrections(published),
         pages=tuple(a.id for a in pages),
+        menu=_menu(pages),
         refs={article_id: Ref(article_id) for article_id in by_id},
     )
     return index, errors + link_errors
+
+
+def _menu(pages: list[ArticleHead]) -> tuple[MenuLink, ...]:
+    listed = sorted((p for p in pages if p.menu is not None),
+                    key=lambda p: (p.menu, p.title.casefold(), p.id))
+    return tuple(MenuLink(p.title, p.url) for p in listed)
 
 
 def _is_published(article: ArticleHead, config: Config) -> bool:

@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import SiteIndex
+from .archive import MenuLink, SiteIndex
 from .config import Config
 from .errors import ContentError
 from .links import internal_links
@@ -34,14 +34,6 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class MenuLink:
-    """A standalone page in the menu."""
-
-    title: str
-    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +78,8 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
         ),
         search=has_search(config, index),
         corrections=bool(index.corrections),
-        menu=_menu(index),
+        menu=index.menu,
     )
-
-
-def _menu(index: SiteIndex) -> tuple[MenuLink, ...]:
-    heads = [index.articles[page_id] for page_id in index.pages]
-    listed = sorted((h for h in heads if h.menu is not None),
-                    key=lambda h: (h.menu, h.title.casefold(), h.id))
-    return tuple(MenuLink(h.title, h.url) for h in listed)
 
 
 def make_environment(config: Config, index: RenderIndex,
