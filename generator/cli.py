@@ -374,6 +374,10 @@ def _import_parser(commands: Any) -> None:
         "of folio.toml, Staff unless set)",
     )
     imports.add_argument("--pages", action="store_true", help="wordpress: import pages too")
+    imports.add_argument(
+        "--force", action="store_true",
+        help="at an old site's root: replace folio.toml settings its configuration says otherwise",
+    )
     imports.set_defaults(run=_import)
 
 
@@ -391,6 +395,7 @@ def _import(args: argparse.Namespace) -> int:
         suffix=args.on_conflict == "suffix",
         default_byline=args.default_byline or config.default_byline,
         pages=args.pages,
+        force=args.force,
     )
     report = run_import(request, config)
     print(report)

@@ -389,6 +389,17 @@ def test_clean_ignores_the_cache(site: Path) -> None:
     assert rendered(build(site, "--clean")) == total
 
 
+def test_a_rebuild_after_a_clean_build_removes_the_pages_no_longer_made(site: Path) -> None:
+    """The tree a --clean build leaves behind (the output before it) is unknown, not empty."""
+    build(site)
+    build(site, "--clean")
+    next(iter(sorted((site / "content").rglob("*.md")))).unlink()
+    build(site)
+    rebuilt = tree(site / "output")
+    build(site, "--clean")
+    assert rebuilt == tree(site / "output")
+
+
 @pytest.mark.parametrize("damage", [b"", b"not a cache at all", b"\x80\x05garbage"])
 @pytest.mark.parametrize("name", [STORE_FILE, PAGES_FILE, PLAN_FILE, PLAN_PAGES])
 def test_a_damaged_cache_is_discarded_with_a_notice(

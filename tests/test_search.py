@@ -156,7 +156,7 @@ def test_browser_finds_the_one_article_with_a_word(browser: Browser, served: str
     link = items.locator("h2 a")
     expect(link).to_have_text("Marsupial Spotted in Harbour")
     expect(link).to_have_attribute("href", "/news" + QUOKKA_URL)
-    expect(items.locator("time")).to_have_text("May 1, 2020, 9:30 am EDT")
+    expect(items.locator("time")).to_have_text("May 1, 2020, 9:30 a.m. EDT")
     expect(items.locator("time")).to_have_attribute("datetime", "2020-05-01T09:30:00-04:00")
     excerpt = items.locator(".search-result-excerpt")
     expect(excerpt).to_contain_text("was seen near the harbour")

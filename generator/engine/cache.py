@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -426,6 +426,7 @@ class Cache:
                                  "Python or a library; rebuilding")
                     return None
                 found: T = make([_frame(file) for _ in range(count)])
+                _check_rest_whole(file)
                 return found
         except FileNotFoundError:
             return None
@@ -465,7 +466,8 @@ def _patched(base: Mapping[str, str], patch: Mapping[str, str]) -> dict[str, str
 def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     """Digest of every input but content/: Folio's own code, the configuration, and
     the facts of every template and static file."""
-    roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
+    roots = [config.site_dir / "templates", config.site_dir / "static",
+             config.site_dir / "locale", *themes]
     facts: list[bytes | str] = [
         toolchain_digest(),
         repr(replace(config, now=None, output_dir=Path())),  # where it goes is no input
@@ -823,6 +825,17 @@ def _frame(file: Any) -> bytes:
     return data
 
 
+def _check_rest_whole(file: Any) -> None:
+    """ValueError when a record after the ones read is cut short; the records are
+    skipped, not read, so a cut is found without decoding what is not used."""
+    size = os.fstat(file.fileno()).st_size
+    while (at := file.tell()) < size:
+        head = file.read(_FRAME.size)
+        if len(head) != _FRAME.size or at + _FRAME.size + _FRAME.unpack(head)[0] > size:
+            raise ValueError("cut short")
+        file.seek(_FRAME.unpack(head)[0], os.SEEK_CUR)
+
+
 def _sealed(data: bytes) -> bytes:
     """`data` with its checksum in front, for a column of the store."""
     return _CHECK.pack(zlib.crc32(data)) + data
@@ -981,14 +994,14 @@ def page_from(data: bytes) -> Page:
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from ..site.archive import ResolvedLink
-    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
+    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
         "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],
         "older": Ref | None, "newer": Ref | None, "articles": refs,
         "kind": str, "title": str, "count": int, "pagination": Pagination,
-        "term": TermCount, "terms": tuple[TermCount, ...],
+        "term": TermLink, "terms": tuple[TermCount, ...],
         "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],

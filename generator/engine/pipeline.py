@@ -279,7 +279,8 @@ def _write(
     }
     finish(staging, search, checked, plan.pages)
     state.files, state.behind = staging.wanted, current
-    state.previous = FileFacts.of(previous_tree(config.output_dir))
+    # An untrusted output/ (a --clean build's) is now the older tree: unknown, not empty.
+    state.previous = FileFacts.of(previous_tree(config.output_dir)) if trusted else None
     return state, (len(state.files), len(stale), staging.written)
 
 

@@ -17,6 +17,8 @@ from ..site.errors import UsageError, display_path
 from . import feed, generators, text, wordpress
 from .interpret import interpret
 from .report import ImportReport, Outcome
+from .settings import adopt_settings, inferred_settings
+from .source_site import read_source_site
 from .sources import walk
 from .story import FileReader, Item, ReadOptions, Refused, failed
 from .writer import Placer
@@ -34,6 +36,8 @@ class Format:
     """Bodies are HTML rather than Markdown."""
     maps: bool = True
     """Has keys that `--map KEY=FIELD` can rename."""
+    files: Callable[[Path, tuple[str, ...]], Iterator[Path]] = walk
+    """The files of one SOURCE that hold its stories."""
 
 
 def _each_file(
@@ -48,8 +52,8 @@ FORMATS: Mapping[str, Format] = {
     "feed": Format(feed.SUFFIXES, _each_file(feed.read), html=True),
     "wordpress": Format(wordpress.SUFFIXES, _each_file(wordpress.read), html=True),
     **{
-        name: Format(generators.SUFFIXES, generators.opener(dialect))
-        for name, dialect in generators.DIALECTS.items()
+        name: Format(generators.SUFFIXES, generators.opener(name), files=generators.files(name))
+        for name in generators.DIALECTS
     },
 }
 
@@ -74,6 +78,8 @@ class ImportRequest:
     """Byline of stories whose source names no author."""
     pages: bool = False
     """Import WordPress pages as well as posts."""
+    force: bool = False
+    """Replace folio.toml settings the old site's configuration says otherwise."""
 
 
 def run_import(request: ImportRequest, config: Config) -> ImportReport:
@@ -87,8 +93,23 @@ def run_import(request: ImportRequest, config: Config) -> ImportReport:
         for item in _items(source, kind, options)
     )
     return ImportReport(
-        outcomes, request.dry_run, request.default_byline, kind.html and not config.markdown_html
+        outcomes, request.dry_run, request.default_byline, kind.html and not config.markdown_html,
+        _settings(request, config),
     )
+
+
+def _settings(request: ImportRequest, config: Config) -> tuple[str, ...]:
+    """What folio.toml took from the old site's configuration, when SOURCE is its root."""
+    if request.format not in generators.DIALECTS or len(request.sources) != 1:
+        return ()
+    try:
+        site = read_source_site(request.format, request.sources[0])
+    except ValueError:  # already reported as the input's failure
+        return ()
+    if site is None:
+        return ()
+    toml = config.site_dir / "folio.toml"
+    return tuple(adopt_settings(toml, inferred_settings(site), request.force, request.dry_run))
 
 
 def _format(request: ImportRequest) -> Format:
@@ -119,8 +140,12 @@ def _items(source: Path, kind: Format, options: ReadOptions) -> Iterator[Item]:
     if not source.exists():
         yield failed(str(source), "does not exist")
         return
-    read = kind.opener(source, options)
-    paths = list(walk(source, kind.suffixes))
+    try:
+        read = kind.opener(source, options)
+        paths = list(kind.files(source, kind.suffixes))
+    except ValueError as exc:  # the old site's configuration cannot be read
+        yield failed(str(source), str(exc))
+        return
     if not paths:
         yield failed(str(source), f"holds no {' or '.join(kind.suffixes)} files")
     for path in paths:

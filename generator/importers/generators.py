@@ -10,11 +10,12 @@ Raw HTML in the Markdown is cleaned by `sanitize`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -25,7 +26,8 @@ from markdown_it import MarkdownIt
 
 from ..site import frontmatter_yaml
 from .sanitize import clean_markdown, left_out_warning
-from .sources import read_utf8
+from .source_site import NotComputed, SourceSite, language_of, old_path, read_source_site
+from .sources import read_utf8, walk
 from .story import Draft, FileReader, Item, ReadOptions, failed, skipped
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
@@ -40,6 +42,12 @@ RENAMES = {
     "publishdate": "date",
 }
 """Source key (lower case) to Folio field, used when the source does not set that field itself."""
+
+DEFAULT_TAXONOMIES = ("topics",)
+"""Front matter keys read as tags besides `tags` when the site's configuration names none."""
+
+FOLIO_FIELDS = frozenset(["tags", "section", "byline"])
+"""Taxonomies Folio reads as its own fields, not merged into tags."""
 
 OLD_URL_KEYS = ("permalink", "url")
 """Keys holding the story's own old path, which becomes an alias."""
@@ -77,18 +85,33 @@ DIALECTS = {
 }
 
 
-def opener(dialect: Dialect) -> Callable[[Path, ReadOptions], FileReader]:
+def opener(name: str) -> Callable[[Path, ReadOptions], FileReader]:
     """The reader factory of one generator's folders."""
 
     def open_root(root: Path, options: ReadOptions) -> FileReader:
         authors = author_names(root)
-        return partial(read, dialect=dialect, options=options, authors=authors)
+        site = read_source_site(name, root)
+        return partial(read, dialect=DIALECTS[name], options=options, authors=authors,
+                       site=site)
 
     return open_root
 
 
+def files(name: str) -> Callable[[Path, tuple[str, ...]], Iterator[Path]]:
+    """The files of one generator's SOURCE: at a site's root, those of its content
+    folders; else every file under SOURCE."""
+
+    def found(source: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+        site = read_source_site(name, source)
+        for folder in [root.folder for root in site.roots] if site else [source]:
+            yield from walk(folder, suffixes)
+
+    return found
+
+
 def read(
-    path: Path, source: str, *, dialect: Dialect, options: ReadOptions, authors: Mapping[str, str]
+    path: Path, source: str, *, dialect: Dialect, options: ReadOptions,
+    authors: Mapping[str, str], site: SourceSite | None = None,
 ) -> Iterator[Item]:
     if path.name == "_index.md":
         yield skipped(source, "a list page (_index.md), not a story")
@@ -105,7 +128,9 @@ def read(
     if meta is None:
         yield skipped(source, "no front matter, so not a story")
         return
-    yield _draft(path, source, meta, body, dialect, options, authors)
+    taxonomies = site.taxonomies if site else DEFAULT_TAXONOMIES
+    draft = _draft(path, source, meta, body, dialect, options, authors, taxonomies)
+    yield _with_site(draft, site, path, _lower_keys(meta)) if site else draft
 
 
 def split(text: str, dialect: Dialect) -> tuple[dict[str, Any] | None, str]:
@@ -167,11 +192,13 @@ def _draft(
     dialect: Dialect,
     options: ReadOptions,
     authors: Mapping[str, str],
+    taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES,
 ) -> Draft:
     warnings: list[str] = []
     fields = _renamed(_lower_keys(meta), options.field_map)
     _apply_flags(fields)
     _apply_old_urls(fields)
+    _apply_taxonomies(fields, taxonomies)
     if dialect.word_lists:
         for name in ("tags", "section"):
             if isinstance(fields.get(name), str) and "," not in fields[name]:
@@ -186,6 +213,21 @@ def _draft(
     if lost:
         warnings.append(lost)
     return Draft(source, fields, cleaned, tuple(warnings), len(tags))
+
+
+def _with_site(draft: Draft, site: SourceSite, path: Path, meta: Mapping[str, Any]) -> Draft:
+    """`draft` in its language, with the path the old site gave it among its aliases
+    (or a warning saying why it is not known)."""
+    draft = replace(draft, language=language_of(site, path))
+    try:
+        old = old_path(site, path, meta)
+    except NotComputed as exc:
+        return replace(draft, warnings=(*draft.warnings, f"old URL not computed: {exc}"))
+    aliases = draft.fields.get("aliases")
+    known = list(aliases) if isinstance(aliases, list) else [] if aliases is None else [aliases]
+    if old in known:
+        return draft
+    return replace(draft, fields={**draft.fields, "aliases": [*known, old]})
 
 
 def escape_line_tags(body: str) -> str:
@@ -247,6 +289,18 @@ def _apply_old_urls(fields: dict[str, Any]) -> None:
         fields["aliases"] = found
 
 
+def _apply_taxonomies(fields: dict[str, Any], taxonomies: tuple[str, ...]) -> None:
+    """The terms of the old site's other taxonomies (`topics`, ...) become tags too."""
+    for key in taxonomies:
+        terms = fields.pop(key, None) if key not in FOLIO_FIELDS else None
+        if isinstance(terms, str):
+            terms = [term.strip() for term in terms.split(",")]
+        if isinstance(terms, list) and terms:
+            tags = fields.get("tags")
+            known = tags.split(",") if isinstance(tags, str) else list(tags or [])
+            fields["tags"] = [*known, *terms]
+
+
 def _apply_file_name(fields: dict[str, Any], path: Path, warnings: list[str]) -> None:
     """Date and slug from `2015-9-18-slug.md`, or slug from the folder of an `index.md`."""
     stem = path.parent.name if path.stem == "index" else path.stem
@@ -276,9 +330,16 @@ def _authors(value: Any, authors: Mapping[str, str], warnings: list[str]) -> Any
 
 
 def author_names(root: Path) -> dict[str, str]:
-    """Display names by author key: `_data/authors.*`, `data/authors.*` or `data/authors/*`."""
+    """Display names by author key: `_data/authors.*`, `data/authors.*`, `data/authors/*`
+    or the title of Hugo's `content/authors/<key>/_index.md`."""
     names: dict[str, str] = {}
     for base in [root, *list(root.parents)[:2]]:
+        for page in sorted((base / "content" / "authors").glob("*/_index.md")):
+            text, problem = read_utf8(page)
+            with contextlib.suppress(ValueError):
+                meta, _ = split(text, DIALECTS["hugo"]) if not problem else (None, "")
+                if meta and isinstance(meta.get("title"), str):
+                    names.setdefault(page.parent.name, meta["title"])
         for data in (base / "_data", base / "data"):
             for path in _data_files(data):
                 for key, entry in _load_data(path, data).items():

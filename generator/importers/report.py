@@ -46,6 +46,8 @@ class ImportReport:
     """The byline given to stories that named no author."""
     html_bodies: bool
     """The bodies are HTML that the site's `[markdown] html = false` will show as text."""
+    settings: tuple[str, ...] = ()
+    """What folio.toml took, or kept, of the old site's configuration."""
 
     @property
     def failed(self) -> bool:
@@ -56,7 +58,7 @@ class ImportReport:
 
     def __str__(self) -> str:
         lines = [line for outcome in self.outcomes for line in outcome.lines(self.dry_run)]
-        return "\n".join([*lines, *self.notes(), self.summary()])
+        return "\n".join([*lines, *self.settings, *self.notes(), self.summary()])
 
     def notes(self) -> list[str]:
         notes = []

@@ -37,6 +37,8 @@ class Draft:
     """What the reader kept or left out that the user should look at."""
     template_tags: int = 0
     """Template tags ({% %}, {{ }}, shortcodes) left in the body as text."""
+    language: str = ""
+    """The story's language when the source says it (a multilingual site's folder)."""
 
 
 @dataclass(frozen=True, slots=True)

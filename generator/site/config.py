@@ -26,6 +26,8 @@ from .urls import part_problem
 
 CONFIG_FILE = "folio.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
+PAGINATIONS = ("stable", "newest-first")
+"""Values of `pagination`."""
 
 
 def option(doc: str, default: Any = MISSING) -> Any:
@@ -36,6 +38,9 @@ def option(doc: str, default: Any = MISSING) -> Any:
 def runtime(doc: str, default: Any) -> Any:
     """A value set by the command line, not by `folio.toml`."""
     return field(default=default, metadata={"doc": doc, "toml": False})
+
+
+DATE_STYLES = ("auto", "ap", "long", "iso")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +55,21 @@ class Config:
     description: str = option("One-sentence description for the home page and feeds.", "")
     language: str = option("Language of the site as a BCP 47 tag (html lang).", "en")
     timezone: str = option("IANA time zone for dates written without an offset.", "UTC")
+    date_style: str = option(
+        "How pages write dates: 'ap' (Sept. 18, 2015, 5:10 p.m. EDT), 'long' (the "
+        "language's own long date, e.g. 18 septembre 2015, 17:10), 'iso' (2015-09-18 "
+        "17:10), or 'auto': AP style for English, 'long' for other languages.",
+        "auto",
+    )
     per_page: int = option(
         "Articles per page on the home, tag, author, section and date pages.", 10
+    )
+    pagination: str = option(
+        "How list pages are numbered: 'stable' counts numbered pages from the oldest story, "
+        "so /tags/x/page/3/ keeps its stories as new ones arrive and only the front page "
+        "and the newest numbered page change; 'newest-first' numbers them from the newest, "
+        "so every page shifts with each new story.",
+        "stable",
     )
     default_section: str = option("Section of articles whose front matter names none.", "News")
     default_byline: str = option(
@@ -228,7 +246,8 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     checks = {"title": _title_problem, "base_url": _base_url_problem,
               "language": _language_problem, "timezone": _timezone_problem,
               "theme": _theme_problem, "default_section": _name_problem,
-              "default_byline": _name_problem}
+              "default_byline": _name_problem, "date_style": _date_style_problem,
+              "pagination": _pagination_problem}
     for name, check in checks.items():
         if name in values and (problem := check(values[name])):
             errors.append(_error(text, name, problem))
@@ -301,6 +320,12 @@ def _language_problem(tag: str) -> str | None:
     return f"expected a BCP 47 language tag such as en, pt-BR or zh-Hant, got {tag!r}"
 
 
+def _date_style_problem(style: str) -> str | None:
+    if style in DATE_STYLES:
+        return None
+    return f"expected one of {', '.join(DATE_STYLES)}, got {style!r}"
+
+
 def _timezone_problem(zone: str) -> str | None:
     expected = f"expected an IANA zone such as America/New_York, got {zone!r}"
     if zone not in _iana_zones():
@@ -326,6 +351,12 @@ def _name_problem(name: str) -> str | None:
     if part_problem(slug):
         return f"{name!r} makes the URL part {slug!r}, a device name on Windows"
     return None
+
+
+def _pagination_problem(order: str) -> str | None:
+    if order in PAGINATIONS:
+        return None
+    return f"expected {' or '.join(map(repr, PAGINATIONS))}, got {order!r}"
 
 
 def _theme_problem(theme: str) -> str | None:

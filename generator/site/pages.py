@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 from . import urls
 from .archive import Period, SiteIndex, Term
@@ -25,32 +26,44 @@ from .sitemaps import crawler_pages
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """Where a page sits in a paginated list.
+    """Where a page sits in a paginated list, and its neighbours.
 
-    The list's URLs are worked out when asked for, not held: every page of a list
-    carries its own Pagination into the build cache and its key, and a big
-    archive's home list has very many pages.
+    Under stable pagination it holds nothing a new story changes (no count of pages),
+    but the newer link of the newest numbered page when a page is added after it.
     """
 
     number: int
-    """1-based number of this page."""
-    first_url: str
-    """Site path of the list's first page, e.g. /tags/syria/."""
-    total: int
-    """How many pages the list has."""
+    """Number of the page in its URL (/page/3/): counted from the newest under
+    newest-first pagination, where the front page is 1; from the oldest under stable
+    pagination, where the front page, which has no number, is 0."""
+    newer_url: str | None
+    """Site path of the page of newer stories; None on the front page."""
+    older_url: str | None
+    """Site path of the page of older stories; None on the oldest page."""
+    total: int | None = None
+    """How many pages the list has, under newest-first pagination; None under stable
+    pagination, where it grows with the list."""
 
     @property
-    def urls(self) -> tuple[str, ...]:
-        """Site path of every page of the list, first to last."""
-        return tuple(urls.page_url(self.first_url, n) for n in range(1, self.total + 1))
+    def front(self) -> bool:
+        """Whether this is the list's front page, which shows its newest stories."""
+        return self.newer_url is None
 
     @property
-    def previous_url(self) -> str | None:
-        return urls.page_url(self.first_url, self.number - 1) if self.number > 1 else None
+    def moves(self) -> bool:
+        """Whether the page changes as stories arrive, and so may print what they change,
+        such as the list's count: all but a stable list's numbered pages."""
+        return self.front or self.total is not None
 
-    @property
-    def next_url(self) -> str | None:
-        return urls.page_url(self.first_url, self.number + 1) if self.number < self.total else None
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """A tag, author or section as pages other than its index show it: no count, which
+    each new story of the term changes, and with it every page that holds one."""
+
+    name: str
+    url: str
 
 
 @pickled_by_fields
@@ -95,6 +108,7 @@ class CorrectionEntry:
 CORRECTIONS_URL = "/corrections/"
 PAGE_TEMPLATE = "page.html"
 """Template of a standalone page (content/pages/)."""
+T = TypeVar("T")
 
 
 def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
@@ -157,21 +171,55 @@ def _list_pages(
     config: Config,
     refs: Mapping[str, Ref],
     extra: Mapping[str, object] | None = None,
+    moving: Mapping[str, object] | None = None,
 ) -> Iterator[Page]:
-    chunks = [ids[i : i + config.per_page] for i in range(0, len(ids), config.per_page)] or [()]
-    for number, chunk in enumerate(chunks, start=1):
-        yield Page(
-            urls.page_url(first_url, number),
-            "list.html",
-            {
-                "kind": kind,
-                "title": title,
-                "articles": tuple(refs[i] for i in chunk),
-                "pagination": Pagination(number, first_url, len(chunks)),
-                "count": len(ids),
-                **(extra or {}),
-            },
-        )
+    """A list's pages; `moving`: context only pages that move with the list show."""
+    for url, chunk, pagination in _paginate(first_url, ids, config):
+        context = {"kind": kind, "title": title, "articles": tuple(refs[i] for i in chunk),
+                   "pagination": pagination, **(extra or {})}
+        if pagination.moves:
+            context.update(count=len(ids), **(moving or {}))
+        yield Page(url, "list.html", context)
+
+
+def _paginate(
+    first_url: str, items: Sequence[T], config: Config
+) -> Iterator[tuple[str, Sequence[T], Pagination]]:
+    """The pages of a list of `items` (newest first): URL, items shown, place in the list."""
+    if config.pagination == "stable":
+        return _stable_pages(first_url, items, config.per_page)
+    return _newest_first_pages(first_url, items, config.per_page)
+
+
+def _newest_first_pages(
+    first_url: str, items: Sequence[T], size: int
+) -> Iterator[tuple[str, Sequence[T], Pagination]]:
+    """Pages of `size` items from the newest: page 1, the front page, holds the newest."""
+    total = max(1, -(-len(items) // size))
+    for number in range(1, total + 1):
+        newer = urls.page_url(first_url, number - 1) if number > 1 else None
+        older = urls.page_url(first_url, number + 1) if number < total else None
+        chunk = items[(number - 1) * size : number * size]
+        yield urls.page_url(first_url, number), chunk, Pagination(number, newer, older, total)
+
+
+def _stable_pages(
+    first_url: str, items: Sequence[T], size: int
+) -> Iterator[tuple[str, Sequence[T], Pagination]]:
+    """The front page, showing the newest `size` items, then numbered pages of `size`
+    items counted from the oldest (page 1 holds the oldest), each full and holding an
+    item the front page does not. A new item changes the front page alone, or, when
+    the item it pushes off the front page is on no numbered page, adds the page that
+    holds it (and the newer link of the page before)."""
+    newest = max(0, (len(items) - 1) // size)
+    yield first_url, items[:size], Pagination(
+        0, None, urls.numbered_url(first_url, newest) if newest else None)
+    for number in range(newest, 0, -1):
+        newer = urls.numbered_url(first_url, number + 1) if number < newest else first_url
+        older = urls.numbered_url(first_url, number - 1) if number > 1 else None
+        end = len(items) - (number - 1) * size
+        yield (urls.numbered_url(first_url, number), items[end - size : end],
+               Pagination(number, newer, older))
 
 
 def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Page]:
@@ -190,7 +238,7 @@ def _term_pages(
             term.article_ids,
             config,
             refs,
-            {"term": TermCount(term.name, term.url, len(term.article_ids))},
+            {"term": TermLink(term.name, term.url)},
         )
 
 
@@ -210,9 +258,10 @@ def _period_pages(
     kinds = {1: "year", 2: "month", 3: "day"}
     children = _sub_periods(periods)
     for period in periods.values():
-        extra = {"period": _count(period).day, "periods": children[period.parts]}
         yield from _list_pages(
-            period.url, kinds[len(period.parts)], "", period.article_ids, config, refs, extra
+            period.url, kinds[len(period.parts)], "", period.article_ids, config, refs,
+            {"period": _count(period).day, "periods": ()},
+            {"periods": children[period.parts]},
         )
 
 
@@ -244,20 +293,12 @@ def _corrections_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
     entries = tuple(_correction_entry(index, c.article_id, c.number) for c in index.corrections)
     if not entries:
         return
-    size = config.per_page
-    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
-    for number, chunk in enumerate(chunks, start=1):
-        yield Page(
-            urls.page_url(CORRECTIONS_URL, number),
-            "corrections.html",
-            {
-                "title": "Corrections",
-                "corrections": chunk,
-                "pagination": Pagination(number, CORRECTIONS_URL, len(chunks)),
-                "count": len(entries),
-                "updated": chunk[0].date,
-            },
-        )
+    for url, chunk, pagination in _paginate(CORRECTIONS_URL, entries, config):
+        context = {"title": "Corrections", "corrections": tuple(chunk),
+                   "pagination": pagination, "updated": chunk[0].date}
+        if pagination.moves:
+            context["count"] = len(entries)
+        yield Page(url, "corrections.html", context)
     feed = {"title": f"{config.title}: Corrections", "html_url": CORRECTIONS_URL,
             "corrections": entries[: config.feed_size]}
     yield Page(CORRECTIONS_URL + FEED_FILE, "corrections-feed.xml", feed)
