@@ -147,7 +147,7 @@ def _carry_state(
 def _report(plan: SavedPlan, state: PageCache, rendered: int, written: int,
             report: type[BuildReport]) -> BuildReport:
     return report(
-        articles=len(plan.newest_first),
+        articles=plan.stories,
         pages=plan.page_count,
         files=len(state.files),
         seconds=0,

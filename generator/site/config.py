@@ -88,6 +88,11 @@ class Config:
         "stable",
     )
     default_section: str = option("Section of articles whose front matter names none.", "News")
+    default_byline: str = option(
+        "Byline of a story started by `folio new` without --byline, and of an imported "
+        "story whose source names no author.",
+        "Staff",
+    )
     permalink: str = option(
         "URL pattern of articles; fields {year} {month} {day} {slug} {section}.",
         "/{year}/{month}/{day}/{slug}/",
@@ -114,6 +119,11 @@ class Config:
         "Byline names that are organisations (agencies, desks), typed Organization, "
         "not Person, in structured data.",
         (),
+    )
+    strict: bool = option(
+        "Make a front-matter key that looks like a misspelt field (sectoin:) an error "
+        "instead of a warning.",
+        False,
     )
     search: bool = option("Build the /search/ page and its Pagefind index.", True)
     image_widths: tuple[int, ...] = option(
@@ -184,7 +194,9 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"no {CONFIG_FILE} in {site_dir}; is --site right?") from None
+        command = "folio init" if site_dir == Path() else f"folio init {site_dir}"
+        raise UsageError(f"no {CONFIG_FILE} in {site_dir} — run `{command}` to start a site"
+                         ) from None
     try:
         raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -299,8 +311,9 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     errors = []
     checks = {"title": _title_problem, "base_url": _base_url_problem,
               "language": _language_problem, "timezone": _timezone_problem,
-              "theme": _theme_problem, "default_section": _section_problem,
-              "date_style": _date_style_problem, "pagination": _pagination_problem}
+              "theme": _theme_problem, "default_section": _name_problem,
+              "default_byline": _name_problem, "date_style": _date_style_problem,
+              "pagination": _pagination_problem}
     for name, check in checks.items():
         if name in values and (problem := check(values[name])):
             errors.append(_error(text, name, problem))
@@ -399,12 +412,12 @@ def _iana_zones() -> frozenset[str]:
     return frozenset(keys) - {"Factory"}
 
 
-def _section_problem(section: str) -> str | None:
-    slug = slugify(section)
+def _name_problem(name: str) -> str | None:
+    slug = slugify(name)
     if not slug:
-        return f"{section!r} has no letters or digits to make a URL from"
+        return f"{name!r} has no letters or digits to make a URL from"
     if part_problem(slug):
-        return f"{section!r} makes the URL part {slug!r}, a device name on Windows"
+        return f"{name!r} makes the URL part {slug!r}, a device name on Windows"
     return None
 
 

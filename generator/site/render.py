@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import SiteIndex
+from .archive import MenuLink, SiteIndex
 from .config import Config
 from .dates import DateWriter
 from .errors import ContentError
@@ -48,6 +48,8 @@ class SiteInfo:
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
     """Whether the site has a /corrections/ page (and the footer links to it)."""
+    menu: tuple[MenuLink, ...] = ()
+    """Standalone pages with `menu: true`, by `order`, then title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
         sections=tuple(TermLink(t.name, t.url) for t in index.sections.values()),
         search=has_search(config, index),
         corrections=bool(index.corrections),
+        menu=index.menu,
     )
 
 
