@@ -98,7 +98,7 @@ def test_a_jekyll_site_computes_its_date_permalinks(tmp_path: Path) -> None:
         "/world/2015/09/08/unpadded-file-name.html"
     ]
     assert "/news/politics/2015/09/18/liquid-and-redirects.html" in \
-        found["Liquid Tags Stay Visible"]["aliases"]
+        found["Liquid Tags Become Markdown"]["aliases"]
     # A permalink in front matter is the old URL: nothing to compute.
     assert found["A Post With Its Own Permalink"]["aliases"] == ["/2016/old-style-url.html"]
     assert "old URL not computed" not in result.out

@@ -118,6 +118,13 @@ def add_article(site: Path) -> None:
         encoding="utf-8")
 
 
+def add_page(site: Path) -> None:
+    """A standalone page in the menu: the nav of every page moves."""
+    (site / "content" / "pages").mkdir(exist_ok=True)
+    (site / "content" / "pages" / "ethics.md").write_text(
+        "---\ntitle: Ethics\nmenu: true\n---\nWe correct our mistakes.\n", encoding="utf-8")
+
+
 def rename_article(site: Path) -> None:
     """Its slug comes from its file name: its URL moves."""
     path = next(p for p in sorted((site / "content").rglob("*.md"))
@@ -160,7 +167,8 @@ def change_config(site: Path) -> None:
 
 @pytest.mark.parametrize("edit", [edit_body, add_dek, edit_headline, add_correction,
                                   make_draft, feature, change_tag,
-                                  delete_article, add_article, rename_article, change_date,
+                                  delete_article, add_article, add_page, rename_article,
+                                  change_date,
                                   replace_photo, add_static_file, edit_template,
                                   change_config])
 def test_rebuild_after_a_change_equals_a_clean_build(site: Path, tmp_path: Path,

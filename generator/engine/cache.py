@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -189,7 +189,9 @@ class SavedPlan:
     site: SiteInfo
     """What the templates knew of the site: the same while no page moves."""
     newest_first: tuple[str, ...]
-    """Every published article id, newest first."""
+    """Every published article id, newest first, then the standalone pages' ids."""
+    stories: int
+    """How many ids of `newest_first` are stories'."""
     page_offsets: bytes
     """Where each page starts in plan-pages.msgpack, and where the last ends: the bytes
     of an `array("Q")`."""
@@ -935,8 +937,8 @@ def _page_cache(records: list[bytes]) -> PageCache:
 
 
 def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
-    return (plan.token, plan.site, plan.newest_first, plan.page_offsets, plan.shapes,
-            plan.uses, plan.search_shards)
+    return (plan.token, plan.site, plan.newest_first, plan.stories, plan.page_offsets,
+            plan.shapes, plan.uses, plan.search_shards)
 
 
 @functools.cache
@@ -944,7 +946,7 @@ def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
     from ..site.render import SiteInfo
 
     return msgspec.msgpack.Decoder(tuple[
-        str, SiteInfo, tuple[str, ...], bytes, dict[str, str], tuple[bytes, ...],
+        str, SiteInfo, tuple[str, ...], int, bytes, dict[str, str], tuple[bytes, ...],
         dict[str, tuple[str, ...]],
     ])
 
@@ -957,12 +959,13 @@ def _related_decoder() -> msgspec.msgpack.Decoder[Any]:
 
 
 def _saved_plan(data: bytes) -> SavedPlan:
-    token, site, newest_first, page_offsets, shapes, uses, shards = _plan_decoder().decode(data)
+    token, site, newest_first, stories, page_offsets, shapes, uses, shards = (
+        _plan_decoder().decode(data))
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
     if len(uses) != len(newest_first):
         raise ValueError("uses")
-    return SavedPlan(token, site, newest_first, page_offsets, shapes, uses, shards)
+    return SavedPlan(token, site, newest_first, stories, page_offsets, shapes, uses, shards)
 
 
 def page_bytes(page: Page) -> bytes:
@@ -1008,7 +1011,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
         "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],
-        "corrections": tuple[CorrectionEntry, ...], "updated": date,
+        "corrections": tuple[CorrectionEntry, ...], "updated": date, "standalone": Ref,
         "people": tuple[Profile, ...], "profile": Profile,
     }
     context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
@@ -1032,6 +1035,9 @@ class _HeadRecord(msgspec.Struct, array_like=True):
     draft: bool
     aliases: tuple[str, ...]
     corrections: tuple[Correction, ...]
+    date_only: bool
+    standalone: bool
+    menu: int | None
     featured: bool
 
 
@@ -1050,7 +1056,7 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
 def _head_record(h: ArticleHead) -> tuple[Any, ...]:
     return (h.id, h.slug, h.url, h.title, h.bylines, _moment(h.date), h.section,
             h.updated and _moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
-            h.corrections, h.featured)
+            h.corrections, h.date_only, h.standalone, h.menu, h.featured)
 
 
 def _article_record(a: Article) -> tuple[Any, ...]:
@@ -1064,6 +1070,7 @@ def _article(r: _ArticleRecord) -> Article:
         id=h.id, slug=h.slug, url=h.url, title=h.title, bylines=h.bylines, date=_when(h.date),
         section=h.section, updated=h.updated and _when(h.updated), tags=h.tags, photo=h.photo,
         related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
+        date_only=h.date_only, standalone=h.standalone, menu=h.menu,
         featured=h.featured,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,

@@ -28,7 +28,7 @@ from ..site.pages import blame, plan_pages, url_clashes
 from ..site.people import LoadedProfile, load_profiles, shown_profiles
 from ..site.progress import Progress
 from ..site.render import Rendered, RenderIndex, site_info
-from ..site.search import has_search, search_shards
+from ..site.search import SEARCH_FOLDER, has_search, search_shards
 from ..site.sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from ..site.sources import FileFacts, Sources, find_sources
 from ..site.theme_paths import themes
@@ -97,10 +97,35 @@ def plan_site(
         + _clashes(pages, names, copies, index, config), by_id)
     if errors:
         raise ContentErrors(errors)
-    published = {article_id: by_id[article_id] for article_id in index.newest_first}
+    published = {article_id: by_id[article_id] for article_id in shown_ids(index)}
     return Plan(index, published, pages, copies, loaded.files,
                 tuple(profiles[slug] for slug in people), (*loaded.warnings, *orphans),
                 next_change(loaded.articles, config))
+
+
+def check_site(config: Config) -> Plan:
+    """What `folio check` runs: every check of a build, the internal links of every
+    story's body included, with no page rendered (a body's links resolve from its URL)."""
+    store = Cache(config.cache_dir, []).store(load_settings(config))
+    plan = plan_site(config, store=store)
+    files = {urls.file_name(page.url) for page in plan.pages}
+    files.update(relative.as_posix() for relative in plan.copies)
+    files.update(urls.file_name(variant.url) for article in plan.articles.values()
+                 if article.photo for variant in article.photo.variants
+                 + article.photo.webp_variants)
+    links = {article.id: internal_links(store.read(article.body_digest), article.url,
+                                        config.base_path) for article in plan.articles.values()}
+    missing = [link for link in broken(links, files, outside=config.links_outside)
+               if link.target.split("/")[0] != SEARCH_FOLDER]
+    if missing:
+        raise ContentErrors(ContentError(f"content/{link.page}", f"links to {link.url}, which is "
+                                         "not a page or file of the site") for link in missing)
+    return plan
+
+
+def shown_ids(index: SiteIndex) -> tuple[str, ...]:
+    """Every id a page may show: the stories newest first, then the standalone pages."""
+    return index.newest_first + index.pages
 
 
 def _located(errors: list[ContentError], articles: Mapping[str, Article]) -> list[ContentError]:
@@ -217,7 +242,7 @@ def _articles_in_store(plan: Plan, store: Store) -> Plan:
     so holding the articles here all the while would be memory spent for nothing."""
     index = plan.index
     return replace(plan, index=replace(index, articles={}),
-                   articles=StoredArticles(store, index.newest_first, {}))
+                   articles=StoredArticles(store, shown_ids(index), {}))
 
 
 def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
@@ -226,10 +251,11 @@ def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
     return SavedPlan(
         token=token,
         site=site_info(config, plan.index),
-        newest_first=plan.index.newest_first,
+        newest_first=shown_ids(plan.index),
+        stories=len(plan.index.newest_first),
         page_offsets=pages.offsets.tobytes(),
         shapes=shapes,
-        uses=tuple(pages.uses[article_id].tobytes() for article_id in plan.index.newest_first),
+        uses=tuple(pages.uses[article_id].tobytes() for article_id in shown_ids(plan.index)),
         search_shards=shards,
     )
 
@@ -264,7 +290,7 @@ def _write(
     checked = state.links if staging.wanted.keys() != current.keys() else {
         name: state.links[name] for name in _files_of(stale) if name in state.links
     }
-    finish(staging, search, checked, plan.pages)
+    finish(staging, search, checked, plan.pages, config.links_outside)
     state.files, state.behind = staging.wanted, current
     # An untrusted output/ (a --clean build's) is now the older tree: unknown, not empty.
     state.previous = FileFacts.of(previous_tree(config.output_dir)) if trusted else None
@@ -285,13 +311,14 @@ def finish(
     search: Callable[[Path], None] | None,
     links: Mapping[str, tuple[str, ...]],
     pages: list[Page],
+    outside: tuple[str, ...],
 ) -> None:
     """Index the new tree for search, check its links, swap it in."""
 
     def complete(root: Path) -> None:
         if search:
             search(root)
-        _check_links(links, staging.wanted.keys(), root, pages)
+        _check_links(links, staging.wanted.keys(), root, pages, outside)
 
     staging.commit(complete)
 
@@ -324,9 +351,10 @@ def _check_links(
     files: Iterable[str],
     root: Path,
     pages: list[Page],
+    outside: tuple[str, ...],
 ) -> None:
     """Fail the build, naming page and target, when a page links to a file not written."""
-    missing = broken(links, files, root)
+    missing = broken(links, files, root, outside)
     if not missing:
         return
     sources = {urls.file_name(p.url): p.origin for p in pages if p.origin}

@@ -70,7 +70,7 @@ def quick_build(
         render_pages(stale, setup, keys, state, staging, runner, progress)
         search = stage_search_index(plan.search_shards, previous.files, staging,
                                     config.cache_dir)
-        finish(staging, search, state.links, pages)
+        finish(staging, search, state.links, pages, config.links_outside)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
     with saved_if_possible(cache):
@@ -147,7 +147,7 @@ def _carry_state(
 def _report(plan: SavedPlan, state: PageCache, rendered: int, written: int,
             report: type[BuildReport]) -> BuildReport:
     return report(
-        articles=len(plan.newest_first),
+        articles=plan.stories,
         pages=plan.page_count,
         files=len(state.files),
         seconds=0,

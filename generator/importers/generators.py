@@ -11,6 +11,7 @@ Raw HTML in the Markdown is cleaned by `sanitize`.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import re
 import tomllib
@@ -28,12 +29,13 @@ from ..site import frontmatter_yaml
 from .sanitize import clean_markdown, left_out_warning
 from .source_site import NotComputed, SourceSite, language_of, old_path, read_source_site
 from .sources import read_utf8, walk
-from .story import Draft, FileReader, Item, ReadOptions, failed, skipped
+from .story import Draft, FileReader, Item, ReadOptions, Story, failed, skipped
+from .templates import Links, Templates, translate
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 RENAMES = {
-    "deck": "dek", "subtitle": "dek", "description": "dek", "excerpt": "dek", "summary": "dek",
+    "deck": "dek", "subtitle": "dek", "description": "dek", "summary": "dek", "excerpt": "dek",
     "kicker": "section", "categories": "section", "category": "section",
     "author": "byline", "authors": "byline",
     "image": "photo", "images": "photo", "featured_image": "photo", "primary_image": "photo",
@@ -41,7 +43,11 @@ RENAMES = {
     "lastmod": "updated", "last_modified_at": "updated", "modified": "updated",
     "publishdate": "date",
 }
-"""Source key (lower case) to Folio field, used when the source does not set that field itself."""
+"""Source key (lower case) to Folio field, used when the source does not set that field itself;
+of two keys for one field, the first that is not empty (`deck: ""` gives way to `summary`)."""
+
+LINK_KEYS = ("source_url", "link", "external_url", "link_url")
+"""Keys of a link post's outside URL, which becomes its body when it has none."""
 
 DEFAULT_TAXONOMIES = ("topics",)
 """Front matter keys read as tags besides `tags` when the site's configuration names none."""
@@ -56,6 +62,7 @@ ELEVENTY_DATE_WORDS = frozenset(["last modified", "created", "git last modified"
 """Eleventy dates that mean "from the file system": not in the source, so not a date."""
 
 TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+_INLINE = MarkdownIt("commonmark")
 """Liquid and Nunjucks tags and output, and Hugo shortcodes ({{< >}} and {{% %}})."""
 
 _LINE_TAG = re.compile(r"^(?P<lead>[ \t]{0,3}(?:(?:[-*+]|\d+[.)])[ \t]+|>[ \t]?)*)(?=\{[{%])")
@@ -75,13 +82,15 @@ class Dialect:
     """A tags or categories string is a list separated by spaces (Jekyll), not by commas."""
     headers: bool
     """A file may start with `Key: value` lines instead of fenced front matter (Pelican)."""
+    templates: Templates
+    """The template language its Markdown went through: other braces were text."""
 
 
 DIALECTS = {
-    "jekyll": Dialect(word_lists=True, headers=False),
-    "hugo": Dialect(word_lists=False, headers=False),
-    "eleventy": Dialect(word_lists=False, headers=False),
-    "pelican": Dialect(word_lists=False, headers=True),
+    "jekyll": Dialect(word_lists=True, headers=False, templates="liquid"),
+    "hugo": Dialect(word_lists=False, headers=False, templates="hugo"),
+    "eleventy": Dialect(word_lists=False, headers=False, templates="liquid"),
+    "pelican": Dialect(word_lists=False, headers=True, templates=None),
 }
 
 
@@ -195,7 +204,8 @@ def _draft(
     taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES,
 ) -> Draft:
     warnings: list[str] = []
-    fields = _renamed(_lower_keys(meta), options.field_map)
+    lowered = _lower_keys(meta)
+    fields = _renamed(lowered, options.field_map)
     _apply_flags(fields)
     _apply_old_urls(fields)
     _apply_taxonomies(fields, taxonomies)
@@ -205,14 +215,52 @@ def _draft(
                 fields[name] = fields[name].split()
     _apply_file_name(fields, path, warnings)
     fields["byline"] = _authors(fields.get("byline"), authors, warnings)
-    tags = TEMPLATE_TAG.findall(body)
-    if tags:
-        warnings.append(f"{len(tags)} template tag(s) kept as text, e.g. {_shorten(tags[0])}")
-    cleaned, left_out = clean_markdown(escape_line_tags(body.strip("\n")))
+    if isinstance(fields.get("dek"), str):
+        fields["dek"] = inline_text(fields["dek"])
+    return Draft(source, fields, body.strip("\n") or _link_body(fields), tuple(warnings),
+                 meta=lowered)
+
+
+def finisher(dialect: Dialect) -> Callable[[Draft, Story, Links], Story]:
+    """What finishes the stories of one generator."""
+    return partial(finish, templates=dialect.templates)
+
+
+def finish(draft: Draft, story: Story, links: Links, *, templates: Templates) -> Story:
+    """The body with its template code translated and its raw HTML cleaned."""
+    translation = translate(draft.body, draft.meta, links, templates)
+    cleaned, left_out = clean_markdown(escape_line_tags(translation.body))
     lost = left_out_warning(left_out)
-    if lost:
-        warnings.append(lost)
-    return Draft(source, fields, cleaned, tuple(warnings), len(tags))
+    warnings = [*translation.warnings, *([lost] if lost else [])]
+    if translation.placeholders:
+        names = ", ".join(dict.fromkeys(translation.placeholders))
+        warnings.append(
+            f"{len(translation.placeholders)} template tag(s) shown as a placeholder: {names}"
+        )
+    return replace(
+        story, body=cleaned, placeholders=translation.placeholders,
+        warnings=story.warnings + tuple(warnings), html=carries_html(cleaned),
+    )
+
+
+def inline_text(markdown: str) -> str:
+    """A dek as its reader sees it: Markdown and entities rendered, as plain text."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", _INLINE.renderInline(markdown))).split())
+
+
+def carries_html(markdown: str) -> bool:
+    """The Markdown holds raw HTML outside code."""
+    return any(
+        token.type == "html_block"
+        or any(child.type == "html_inline" for child in token.children or ())
+        for token in _INLINE.parse(markdown)
+    )
+
+
+def _link_body(fields: Mapping[str, Any]) -> str:
+    """A link post's body: its link, which the source's theme showed in place of one."""
+    url = next((fields[key] for key in LINK_KEYS if isinstance(fields.get(key), str)), "")
+    return f"<{url.strip()}>" if re.match(r"https?://\S+$", url.strip()) else ""
 
 
 def _with_site(draft: Draft, site: SourceSite, path: Path, meta: Mapping[str, Any]) -> Draft:
@@ -260,10 +308,16 @@ def _renamed(meta: Mapping[str, Any], field_map: Mapping[str, str]) -> dict[str,
     """`--map` renames first, then Folio's own names, then RENAMES for fields still unset."""
     mapped = {field_map.get(key, key): value for key, value in meta.items()}
     fields = {key: value for key, value in mapped.items() if key not in RENAMES}
-    for key, value in mapped.items():
-        if key in RENAMES:
-            fields.setdefault(key if RENAMES[key] in fields else RENAMES[key], value)
+    for key in (key for key in RENAMES if key in mapped):
+        if RENAMES[key] in fields or _empty(mapped[key]):
+            fields[key] = mapped[key]
+        else:
+            fields[RENAMES[key]] = mapped[key]
     return fields
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value in ([], {}) or (isinstance(value, str) and not value.strip())
 
 
 def _apply_flags(fields: dict[str, Any]) -> None:
@@ -379,8 +433,3 @@ def _author_name(entry: Any) -> str:
     if isinstance(entry, dict):
         return next((str(entry[k]) for k in _AUTHOR_NAME_KEYS if isinstance(entry.get(k), str)), "")
     return ""
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -19,7 +19,7 @@ from ..site import urls
 from ..site.model import Photo, RelatedLink
 from ..site.slugs import is_valid_slug, slugify
 from .bylines import people
-from .dates import to_moment
+from .dates import is_date_only, to_moment
 from .sanitize import is_web_link, unsafe_link_warning
 from .story import Draft, Refused, Story, failed, skipped
 
@@ -122,7 +122,8 @@ class _Reading:
             extra=self.extra,
             warnings=tuple(self.warnings),
             default_byline=not bylines,
-            template_tags=self.draft.template_tags,
+            placeholders=self.draft.placeholders,
+            date_only=is_date_only(self.values.get("date")),
         )
 
     def text(self, name: str) -> str:

@@ -98,6 +98,11 @@ class Config:
         "stable",
     )
     default_section: str = option("Section of articles whose front matter names none.", "News")
+    default_byline: str = option(
+        "Byline of a story started by `folio new` without --byline, and of an imported "
+        "story whose source names no author.",
+        "Staff",
+    )
     permalink: str = option(
         "URL pattern of articles; fields {year} {month} {day} {slug} {section}.",
         "/{year}/{month}/{day}/{slug}/",
@@ -125,13 +130,19 @@ class Config:
         "not Person, in structured data.",
         (),
     )
+    strict: bool = option(
+        "Make a front-matter key that looks like a misspelt field (sectoin:) an error "
+        "instead of a warning.",
+        False,
+    )
     search: bool = option(
         "Build the /search/ page and its Pagefind index, and a search box in the header.", True
     )
     menu: tuple[MenuItem, ...] = option(
         "Links of the site menu, in order: one [[menu]] table per link, with `label` (the "
         "text) and `url` (a site path such as /about/, or an http(s) address). Default: "
-        "every section, then Tags, Authors and Archive.",
+        "every section, then Tags, Authors and Archive. Standalone pages with `menu: true` "
+        "follow either way.",
         (),
     )
     share_image: str = option(
@@ -145,6 +156,11 @@ class Config:
     )
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
+    )
+    links_outside: tuple[str, ...] = option(
+        "Site paths that live beside the archive on the same host, e.g. [\"/careers/\"]: "
+        "links under them are not checked.",
+        (),
     )
     publish: tuple[PublishTarget, ...] = option(
         "Where `folio publish` sends output/: one [publish.NAME] table per target, "
@@ -194,7 +210,7 @@ class Config:
 TOML_KEYS = {f.name: f for f in fields(Config) if f.metadata["toml"]}
 HINTS = typing.get_type_hints(Config)
 # Tables in folio.toml that map onto prefixed options: [markdown] html = true.
-TABLES = ("markdown",)
+TABLES = ("markdown", "links")
 
 
 def load_config(site_dir: Path, **overrides: Any) -> Config:
@@ -203,7 +219,9 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"no {CONFIG_FILE} in {site_dir}; is --site right?") from None
+        command = "folio init" if site_dir == Path() else f"folio init {site_dir}"
+        raise UsageError(f"no {CONFIG_FILE} in {site_dir} — run `{command}` to start a site"
+                         ) from None
     try:
         raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -356,8 +374,9 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     errors = []
     checks = {"title": _title_problem, "base_url": _base_url_problem,
               "language": _language_problem, "timezone": _timezone_problem,
-              "theme": _theme_problem, "default_section": _section_problem,
-              "date_style": _date_style_problem, "pagination": _pagination_problem}
+              "theme": _theme_problem, "default_section": _name_problem,
+              "default_byline": _name_problem, "date_style": _date_style_problem,
+              "pagination": _pagination_problem}
     for name, check in checks.items():
         if name in values and (problem := check(values[name])):
             errors.append(_error(text, name, problem))
@@ -372,6 +391,8 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
         errors.append(_error(text, "image_widths", "widths must be at least 16 pixels"))
     if "permalink" in values:
         errors.extend(_check_permalink(values["permalink"], text))
+    if any(not path.startswith("/") for path in values.get("links_outside", ())):
+        errors.append(_error(text, "links_outside", "paths must start with /, e.g. \"/careers/\""))
     return errors
 
 
@@ -477,12 +498,12 @@ def _iana_zones() -> frozenset[str]:
     return frozenset(keys) - {"Factory"}
 
 
-def _section_problem(section: str) -> str | None:
-    slug = slugify(section)
+def _name_problem(name: str) -> str | None:
+    slug = slugify(name)
     if not slug:
-        return f"{section!r} has no letters or digits to make a URL from"
+        return f"{name!r} has no letters or digits to make a URL from"
     if part_problem(slug):
-        return f"{section!r} makes the URL part {slug!r}, a device name on Windows"
+        return f"{name!r} makes the URL part {slug!r}, a device name on Windows"
     return None
 
 

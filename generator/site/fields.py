@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ LIMITS = {"tags": "max_tags", "byline": "max_bylines", "aliases": "max_aliases",
 """The folio.toml key that caps each list field: each entry makes pages or prints a
 headline, so an uncapped list makes output grow faster than input."""
 DEVICE = "a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), which no file may have"
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_EXAMPLE = "an ISO 8601 date such as 2015-09-18 or 2015-09-18T17:10:00-04:00"
 
 
@@ -35,23 +38,43 @@ class FieldReader:
         meta: dict[Any, Any],
         config: Config,
         errors: list[ContentError],
+        known: frozenset[str] = frozenset(),
     ) -> None:
+        """`known`: the fields of this kind of file, against which typos are found."""
         self.path = path
         self.lines = lines
         self.meta = {str(k): v for k, v in meta.items()}
         self.config = config
         self._errors = errors
         self.failed = False
+        self.known = known
+        self._typos = {key: field for key in self.meta
+                       if (field := likely_typo(key, known, self.meta)) is not None}
 
     def error(self, name: str, message: str) -> None:
         self._errors.append(field_error(self.path, self.lines, name, message))
         self.failed = True
 
+    def missing(self, name: str, message: str = "is required") -> None:
+        """`name` is required but absent: say so, and name the key that looks like its typo."""
+        typo = next((key for key, field in self._typos.items() if field == name), None)
+        if typo is None:
+            self.error(name, message)
+            return
+        where = f" on line {self.lines[typo]}" if typo in self.lines else ""
+        self.error(name, f"{message} — did you mean `{typo}`{where}?")
+
+    def typos(self) -> list[ContentError]:
+        """A key that looks like a misspelt field: `sectoin:` for `section:`."""
+        return [field_error(self.path, self.lines, key,
+                            f"is not a field Folio knows — did you mean `{field}`?")
+                for key, field in self._typos.items()]
+
     def text(self, name: str, required: bool = False) -> str:
         value = self.meta.get(name)
         if value is None:
             if required:
-                self.error(name, "is required")
+                self.missing(name)
             return ""
         return self.text_of(name, value, required)
 
@@ -69,7 +92,7 @@ class FieldReader:
     ) -> tuple[str, ...]:
         """A list of names (bylines, tags); a single string counts as one name if allowed."""
         if required and self.meta.get(name) is None:
-            self.error(name, "is required")
+            self.missing(name)
             return ()
         found: dict[str, str] = {}
         reported = len(self._errors)
@@ -122,7 +145,7 @@ class FieldReader:
         value = self.meta.get(name)
         if value is None:
             if required:
-                self.error(name, f"is required; expected {DATE_EXAMPLE}")
+                self.missing(name, f"is required; expected {DATE_EXAMPLE}")
             return None
         parsed = self._parse_moment(name, value)
         if parsed is None:
@@ -148,11 +171,23 @@ class FieldReader:
             self.error(name, f"expected {DATE_EXAMPLE}, got {value!r}{reason}")
             return None
 
+    def day_only(self, name: str) -> bool:
+        """The value names a day and no time of day (`2015-09-18`)."""
+        value = self.meta.get(name)
+        return isinstance(value, str) and _DAY.fullmatch(value.strip()) is not None
+
     def flag(self, name: str) -> bool:
         value = self.meta.get(name, False)
         if not isinstance(value, bool):
             self.error(name, f"expected true or false, got {describe(value)}")
             return False
+        return value
+
+    def number(self, name: str) -> int:
+        value = self.meta.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(name, f"expected a whole number, got {describe(value)}")
+            return 0
         return value
 
     def slug(self, default: str) -> str:
@@ -275,6 +310,16 @@ class FieldReader:
             if when and text:
                 found.append(Correction(date=when.date(), text=text))
         return tuple(sorted(found, key=lambda c: c.date))
+
+
+def likely_typo(key: str, known: frozenset[str], meta: Mapping[str, Any]) -> str | None:
+    """The field of `known` that `key` looks like a misspelling of, when that field is
+    not set too (then `key` is meant); None for a key unlike any field, as imported
+    archives carry many (`layout`, `excerpt`, `wp_id`)."""
+    if key in known:
+        return None
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+    return close[0] if close and close[0] not in meta else None
 
 
 def _is_file_within(file: Path, folder: Path) -> bool:

@@ -109,6 +109,8 @@ class CorrectionEntry:
 
 
 CORRECTIONS_URL = "/corrections/"
+PAGE_TEMPLATE = "page.html"
+"""Template of a standalone page (content/pages/)."""
 PINNED_MOST = 4
 """Featured stories a front pins above its river: the lead and the secondary row."""
 T = TypeVar("T")
@@ -121,6 +123,7 @@ def plan_pages(index: SiteIndex, config: Config,
     """All pages in a stable order; `people`: the profiles shown, by author slug."""
     pages = [
         *_article_pages(index, people),
+        *_standalone_pages(index),
         *_front(_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
                 index.newest_first, index),
         *_term_index("/tags/", "Tags", index.tags),
@@ -159,6 +162,15 @@ def _article_pages(index: SiteIndex, people: Mapping[str, Profile]) -> Iterator[
             },
             origin=article_id,
         )
+
+
+def _standalone_pages(index: SiteIndex) -> Iterator[Page]:
+    for page_id in index.pages:
+        updated = index.articles[page_id].updated
+        context: dict[str, object] = {"standalone": index.refs[page_id]}
+        if updated:
+            context["updated"] = updated.date()
+        yield Page(index.articles[page_id].url, PAGE_TEMPLATE, context, origin=page_id)
 
 
 def _list_pages(
@@ -369,8 +381,9 @@ def _reported_by_index(page: Page, other: Page, index: SiteIndex) -> bool:
         return False
     if "redirect.html" in (page.template, other.template):
         return True
-    slugs = (index.articles[page.origin].slug, index.articles[other.origin].slug)
-    return urls.fold(slugs[0]) == urls.fold(slugs[1])
+    heads = (index.articles[page.origin], index.articles[other.origin])
+    return (urls.fold(heads[0].slug) == urls.fold(heads[1].slug)
+            and heads[0].standalone == heads[1].standalone)
 
 
 def _alike(page: Page, other: Page) -> str:
@@ -386,6 +399,8 @@ def blame(page: Page, index: SiteIndex, taken_by: str) -> ContentError:
         return ContentError(page.template, f"URL {page.url} is already {taken_by}")
     if page.template == "redirect.html":
         field, advice = "aliases", "remove or change the alias"
+    elif page.template == PAGE_TEMPLATE:
+        field, advice = "slug", "rename the file or set slug:"
     else:
         field, advice = "slug", "change the slug or the permalink pattern"
     return index.articles[page.origin].error(

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import SiteIndex
+from .archive import MenuLink, SiteIndex
 from .config import Config, MenuItem, image_size
 from .dates import DateWriter
 from .errors import ContentError
@@ -67,7 +67,8 @@ class SiteInfo:
     corrections: bool
     """Whether the site has a /corrections/ page (and the footer links to it)."""
     menu: tuple[MenuItem, ...] = ()
-    """Links of the site menu, in order (`menu_items`)."""
+    """Links of the site menu, in order (`menu_items`): the configured or default
+    links, then the standalone pages with `menu: true`."""
     share_image: ShareImage | None = None
     """Shared for pages with no photo of their own."""
 
@@ -95,18 +96,19 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
         sections=sections,
         search=has_search(config, index),
         corrections=bool(index.corrections),
-        menu=menu_items(config, sections),
+        menu=menu_items(config, sections, index.menu),
         share_image=_share_image(config),
     )
 
 
-def menu_items(config: Config, sections: tuple[TermLink, ...]) -> tuple[MenuItem, ...]:
-    """The site menu: `[[menu]]` of folio.toml, else every section and the indexes."""
-    if config.menu:
-        return config.menu
+def menu_items(config: Config, sections: tuple[TermLink, ...],
+               pages: tuple[MenuLink, ...]) -> tuple[MenuItem, ...]:
+    """The site menu: `[[menu]]` of folio.toml, else every section and the indexes; then
+    the standalone pages with `menu: true`."""
     indexes = (MenuItem("Tags", "/tags/"), MenuItem("Authors", "/authors/"),
                MenuItem("Archive", "/archive/"))
-    return (*(MenuItem(s.name, s.url) for s in sections), *indexes)
+    links = config.menu or (*(MenuItem(s.name, s.url) for s in sections), *indexes)
+    return (*links, *(MenuItem(page.title, page.url) for page in pages))
 
 
 def _share_image(config: Config) -> ShareImage | None:
