@@ -110,16 +110,18 @@ def test_the_menu_marks_the_current_section(built: Site) -> None:
     assert menu.select_one("nav.site-nav") and menu.select_one("form[role=search]")
 
 
-def test_a_configured_menu_replaces_the_default(tmp_path: Path) -> None:
+def test_a_configured_menu_replaces_the_default_and_pages_follow(tmp_path: Path) -> None:
     menu = ('[[menu]]\nlabel = "Front"\nurl = "/"\n\n[[menu]]\nlabel = "City desk"\n'
             'url = "/sections/city/"\n\n[[menu]]\nlabel = "Shop"\nurl = "https://shop.example.org/"\n')
-    root = make_site(tmp_path / "site", files(), SETTINGS + menu)
+    ethics = "---\ntitle: Ethics\nmenu: true\n---\nWe correct our mistakes.\n"
+    root = make_site(tmp_path / "site", {**files(), "pages/ethics.md": ethics}, SETTINGS + menu)
     assert build(root).code == 0
     home = Site(root / "output").soup("/")
     links = [(a.get_text(), a["href"]) for a in home.select(".site-nav a")]
     assert links == [("Front", "/"), ("City desk", "/sections/city/"),
-                     ("Shop", "https://shop.example.org/")]
+                     ("Shop", "https://shop.example.org/"), ("Ethics", "/ethics/")]
     assert current(home) == [("/", "page")]
+    assert current(Site(root / "output").soup("/ethics/")) == [("/ethics/", "page")]
 
 
 def test_a_menu_mistake_names_its_line(tmp_path: Path) -> None:
