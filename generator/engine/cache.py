@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -1024,6 +1024,7 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
     publication: str
     extra: dict[Any, Any]
     lines: dict[str, int]
+    images: tuple[Photo, ...]
 
 
 def _head_record(h: ArticleHead) -> tuple[Any, ...]:
@@ -1034,7 +1035,7 @@ def _head_record(h: ArticleHead) -> tuple[Any, ...]:
 
 def _article_record(a: Article) -> tuple[Any, ...]:
     return (_head_record(a.head), a.body_digest, a.summary, a.dek, a.publication,
-            _plain(a.extra), a.lines)
+            _plain(a.extra), a.lines, a.images)
 
 
 def _article(r: _ArticleRecord) -> Article:
@@ -1045,7 +1046,7 @@ def _article(r: _ArticleRecord) -> Article:
         related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
-                   publication=r.publication, extra=r.extra, lines=r.lines)
+                   publication=r.publication, extra=r.extra, lines=r.lines, images=r.images)
 
 
 _SCALARS = (str, int, float, bool, bytes, type(None))

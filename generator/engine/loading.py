@@ -42,7 +42,8 @@ def load_settings(config: Config) -> str:
     the code that loads it (another Markdown parser may give other HTML)."""
     shaping = (config.timezone, config.permalink, config.default_section,
                config.markdown_html, config.image_widths, str(config.content_dir.resolve()),
-               config.max_tags, config.max_bylines, config.max_aliases, config.max_related)
+               config.max_tags, config.max_bylines, config.max_aliases, config.max_related,
+               config.base_path, config.embed_hosts)
     return digest(repr(shaping), CACHE_SALT, toolchain_digest())
 
 

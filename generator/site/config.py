@@ -88,6 +88,12 @@ class Config:
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
     )
+    embed_hosts: tuple[str, ...] = option(
+        "Hosts, besides the known providers (YouTube, Vimeo, X, Instagram, Facebook, "
+        "DocumentCloud, Datawrapper, Flourish), whose https pages a story's embed block "
+        "may show in an iframe, e.g. [\"graphics.example.org\"]; exact host names.",
+        (),
+    )
     publish: tuple[PublishTarget, ...] = option(
         "Where `folio publish` sends output/: one [publish.NAME] table per target, "
         "its keys documented on PublishTarget (generator/site/publish_targets.py).",
@@ -230,6 +236,9 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
         errors.append(_error(text, "image_widths", "widths must be at least 16 pixels"))
     if "permalink" in values:
         errors.extend(_check_permalink(values["permalink"], text))
+    if bad := [host for host in values.get("embed_hosts", ()) if not _embed_host(host)]:
+        errors.append(_error(text, "embed_hosts", f"expected host names such as "
+                                                  f"'graphics.example.org', got {bad!r}"))
     return errors
 
 
@@ -278,6 +287,10 @@ def _valid_host(host: str) -> bool:
         except idna.IDNAError:
             return False
     return all(_HOST_LABEL.match(label) for label in ascii_host.removesuffix(".").split("."))
+
+
+def _embed_host(host: str) -> bool:
+    return host == host.lower() and "." in host and ":" not in host and _valid_host(host)
 
 
 def _language_problem(tag: str) -> str | None:

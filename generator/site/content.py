@@ -21,7 +21,7 @@ from .errors import ContentError, display_path
 from .fields import FieldReader
 from .images import photo_warnings
 from .loaded import LoadedFile, article_digest, shape
-from .markdown import shared_parser
+from .markdown import STORY, Story, shared_parser
 from .model import Article, ArticleHead, pickled_by_fields
 from .slugs import slug_of, slugify
 from .sources import Asset, FileFacts
@@ -105,24 +105,24 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
         error = ContentError(shown, _no_front_matter(text, meta), line=1)
         return FileOutcome(relative, None, (error,))
     reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors)
-    built = _build_article(reader, relative, piece.body, config, parser)
+    body_line = text[: len(text) - len(piece.body)].count("\n") + 1
+    built = _build_article(reader, relative, (piece.body, body_line), config, parser)
     if built is None:
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
-    depends = _photo_file(article, config)
+    depends = _image_files(article, config)
     # Digest and shape made here, in the loading processes, not later while other cores wait.
     loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data),
                         article_digest(article), shape(article.head, depends))
     return FileOutcome(relative, loaded, (), body)
 
 
-def _photo_file(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
-    """The photo file an article was measured from, with its facts."""
-    src = article.photo.src if article.photo else None
-    if not src or not src.startswith("/"):
-        return ()
-    file = config.content_dir / unquote(src).lstrip("/")
-    return ((str(file), FileFacts.of(file)),)
+def _image_files(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
+    """The image files an article was measured from (its photo, its body's), with their facts."""
+    photos = (article.photo, *article.images) if article.photo else article.images
+    sources = dict.fromkeys(p.src for p in photos if p.src and p.src.startswith("/"))
+    files = [config.content_dir / unquote(src).lstrip("/") for src in sources]
+    return tuple((str(file), FileFacts.of(file)) for file in files)
 
 
 def _decode(data: bytes) -> tuple[str, tuple[str, int | None] | None]:
@@ -146,9 +146,10 @@ def _no_front_matter(text: str, meta: object) -> str:
 
 
 def _build_article(
-    reader: FieldReader, relative: str, body: str, config: Config, parser: MarkdownIt
+    reader: FieldReader, relative: str, body: tuple[str, int], config: Config, parser: MarkdownIt
 ) -> tuple[Article, str] | None:
-    """The article and its body as HTML; None when a field is wrong."""
+    """The article and its body as HTML; None when a field or the body is wrong.
+    `body`: its text and the file line it starts on."""
     title = reader.text("title", required=True)
     bylines = reader.names("byline", required=True)
     published = reader.moment("date", required=True)
@@ -166,7 +167,11 @@ def _build_article(
     corrections = reader.corrections()
     if published and updated and updated < published:
         reader.error("updated", "is earlier than date; expected the time of a later revision")
-    if not (title and bylines and published and slug) or reader.failed:
+    story = Story(relative, config)
+    body_html, first_paragraph = _render(parser, body[0], story)
+    for line, message in story.problems:
+        reader.line_error(body[1] + line, message)
+    if not (title and bylines and published and slug) or reader.failed or story.problems:
         return None
     url = permalink(config.permalink, published, slug, section)
     try:
@@ -175,7 +180,6 @@ def _build_article(
         reader.error("slug", f"with the permalink of folio.toml it makes the URL {url}, "
                              f"which {exc}")
         return None
-    body_html, first_paragraph = _render(parser, body)
     head = ArticleHead(
         id=relative,
         slug=slug,
@@ -200,6 +204,7 @@ def _build_article(
         publication=publication,
         extra={k: v for k, v in reader.meta.items() if k not in KNOWN_FIELDS},
         lines=reader.lines,
+        images=tuple(story.images),
     )
     return article, body_html
 
@@ -224,15 +229,16 @@ def permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _render(parser: MarkdownIt, body: str) -> tuple[str, str]:
-    """Body HTML and the plain text of its first paragraph."""
-    env: dict[str, Any] = {}
+def _render(parser: MarkdownIt, body: str, story: Story) -> tuple[str, str]:
+    """Body HTML and the plain text of its first paragraph that has some."""
+    env: dict[str, Any] = {STORY: story}
     tokens = parser.parse(body, env)
     first = ""
     for opening, inline in pairwise(tokens):
         if opening.type == "paragraph_open" and inline.type == "inline":
-            words = [t for t in inline.children or [] if t.type != "footnote_ref"]
+            words = [t for t in inline.children or [] if t.type not in ("footnote_ref", "image")]
             inline_html = parser.renderer.render(words, parser.options, env)
             first = html.unescape(_TAG.sub("", inline_html)).strip()
-            break
+            if first:
+                break
     return parser.renderer.render(tokens, parser.options, env), first

@@ -47,6 +47,11 @@ class FieldReader:
         self._errors.append(field_error(self.path, self.lines, name, message))
         self.failed = True
 
+    def line_error(self, line: int, message: str) -> None:
+        """A problem found outside the front matter (in the body), at its file line."""
+        self._errors.append(ContentError(self.path, message, line=line))
+        self.failed = True
+
     def text(self, name: str, required: bool = False) -> str:
         value = self.meta.get(name)
         if value is None:

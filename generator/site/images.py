@@ -1,4 +1,4 @@
-"""Article photos: measured when content loads, resized when the site is built.
+"""Article photos and body images: measured when content loads, resized when the site is built.
 
 Loading reads only the header of each photo under content/ and a digest of its
 bytes (`measure`), which fixes its size and the URL of every copy before
@@ -169,6 +169,8 @@ class _Job:
     """Site path of the original file."""
     missing: tuple[Variant, ...]
     """Copies to make."""
+    lead: bool
+    """Whether it is the article's lead photo (else an image of its body)."""
 
 
 def resize_photos(
@@ -178,21 +180,19 @@ def resize_photos(
     copies: dict[PurePosixPath, Path] = {}
     jobs = []
     for article in articles:
-        photo = article.photo
-        new = {urls.file_for(v.url): v for v in _copies_of(photo)}
-        new = {path: v for path, v in new.items() if path not in copies}
-        copies.update((path, config.cache_dir / path) for path in new)
-        missing = tuple(v for path, v in new.items() if not copies[path].is_file())
-        if photo and photo.src and missing:
-            jobs.append(_Job(article, photo.src, missing))
+        for photo in (article.photo, *article.images) if article.photo else article.images:
+            new = {urls.file_for(v.url): v for v in _copies_of(photo)}
+            new = {path: v for path, v in new.items() if path not in copies}
+            copies.update((path, config.cache_dir / path) for path in new)
+            missing = tuple(v for path, v in new.items() if not copies[path].is_file())
+            if photo.src and missing:
+                jobs.append(_Job(article, photo.src, missing, photo is article.photo))
     _run(jobs, config, progress)
     return sorted(copies.items())
 
 
-def _copies_of(photo: Photo | None) -> list[Variant]:
+def _copies_of(photo: Photo) -> list[Variant]:
     """The files of `photo` that are made, not the original."""
-    if photo is None:
-        return []
     return [v for v in (*photo.variants, *photo.webp_variants) if v.url != photo.src]
 
 
@@ -219,8 +219,10 @@ def _make(job: _Job, config: Config) -> list[ContentError]:
             icc = image.info.get("icc_profile") if image.mode in _RGB_MODES else None
             upright = _prepared(image)
     except (*_UNREADABLE, Image.DecompressionBombError) as exc:
-        shown = unquote(job.src).lstrip("/")
-        return [job.article.error("photo.src", f"{shown!r} could not be resized ({exc})")]
+        problem = f"{unquote(job.src).lstrip('/')!r} could not be resized ({exc})"
+        if job.lead:
+            return [job.article.error("photo.src", problem)]
+        return [ContentError(job.article.source, f"image {problem}")]
     # Decoded: an OS error from here on is the cache's disk failing, not the photo.
     for variant in job.missing:
         size = (variant.width, variant.height)
