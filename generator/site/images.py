@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -97,6 +98,17 @@ def _copies(
         if max(w, h) <= _WEBP_LIMIT
     )
     return own, webp
+
+
+# What markdown.py writes for a body image besides its <img src>: copies a feed reader
+# would see as site paths, relative to nothing it knows.
+_PICTURE_PARTS = re.compile(r'<source type="image/webp" srcset="[^"]*" sizes="[^"]*">'
+                            r'| srcset="[^"]*" sizes="[^"]*"')
+
+
+def feed_pictures(body_html: str) -> str:
+    """`body_html` with each body image reduced to its <img src>, for feeds."""
+    return _PICTURE_PARTS.sub("", body_html) if "<picture>" in body_html else body_html
 
 
 def photo_warnings(article: Article) -> list[ContentError]:

@@ -23,7 +23,9 @@ from markupsafe import Markup, escape
 from . import structured, urls
 from .archive import SiteIndex
 from .config import Config
+from .embeds import feed_form
 from .errors import ContentError
+from .images import feed_pictures
 from .links import internal_links
 from .model import Article, Page, Ref, pickled_by_fields
 from .pages import TermCount
@@ -205,7 +207,7 @@ class Renderer:
         self.base_path = config.base_path
         absolute = structured.Absolute(config)
         self.env.filters["feed_body"] = lambda article: escape(
-            structured.xml_text(absolute.links(article.body_html))
+            structured.xml_text(absolute.links(feed_pictures(feed_form(article.body_html))))
         )
         self.env.globals["fragment"] = self.fragment
         self._fragments = fragments or Fragments()
