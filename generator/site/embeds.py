@@ -25,7 +25,7 @@ EMBED_INFO = "embed"
 
 
 class EmbedError(ValueError):
-    """An embed block Folio cannot use; `line` counts from the block's first line (0)."""
+    """An embed block Folio cannot use; `line` counts the block's lines from 0 (-1: its fence)."""
 
     def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(message)
@@ -201,7 +201,7 @@ def parse_embed(block: str, allowed_hosts: Collection[str]) -> Embed:
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines or not lines[0].strip():
-        raise EmbedError("embed block is empty; expected an https:// URL on its first line")
+        raise EmbedError("embed block is empty; expected an https:// URL on its first line", -1)
     title = ""
     for number, line in enumerate(lines[1:], start=1):
         key, colon, value = line.partition(":")
