@@ -49,6 +49,8 @@ class Story:
     """Mistakes found: (line of the body counted from 0, what is wrong and expected)."""
     images: list[Photo] = field(default_factory=list)
     """Local images of the body, measured, each once, in order of first use."""
+    shown: int = 0
+    """Local images met so far, a file used twice counted twice: only the first is eager."""
 
     def image(self, src: str) -> Photo | str | None:
         """The local image `src` names, measured; None for an outside or in-page
@@ -192,7 +194,8 @@ def _images_of(children: list[Token], line: int, story: Story | None) -> None:
                 story.problems.append((line, found))
             elif found:
                 child.meta["photo"] = found
-                child.meta["eager"] = found is story.images[0]
+                child.meta["eager"] = story.shown == 0
+                story.shown += 1
 
 
 def _figure(tokens: list[Token], index: int) -> None:
