@@ -3,13 +3,13 @@ which loads nothing from the provider until the reader presses its button."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from playwright.sync_api import Browser
 
 from browser import axe_violations, chromium, describe_violations, new_page, serving
 from conftest import CONFIG, article, build, make_site
@@ -160,41 +160,49 @@ def served(site: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.slow
-def test_nothing_is_fetched_from_the_provider_until_the_reader_asks(served: str) -> None:
-    with chromium() as browser:
-        page = new_page(browser)
-        requested: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
-        page.goto(served + STORY_URL)
-        page.wait_for_load_state("networkidle")
-        assert requested and all(url.startswith(served) for url in requested), requested
-        assert f"{served}/js/embeds.js" in requested
-        assert axe_violations(page) == [], describe_violations(axe_violations(page))
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
-        first = page.locator("figure.embed").first
-        button = first.get_by_role("button")
-        assert button.is_visible()
+
+@pytest.mark.slow
+def test_nothing_is_fetched_from_the_provider_until_the_reader_asks(
+    served: str, browser: Browser
+) -> None:
+    page = new_page(browser)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(served + STORY_URL)
+    page.wait_for_load_state("networkidle")
+    assert requested and all(url.startswith(served) for url in requested), requested
+    assert f"{served}/js/embeds.js" in requested
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+    first = page.locator("figure.embed").first
+    button = first.get_by_role("button")
+    assert button.is_visible()
+    with page.expect_request(lambda request: not request.url.startswith(served)) as asked:
         button.click()
-        frame = first.locator("iframe")
-        assert frame.get_attribute("src") == EMBEDS[0][2]
-        assert frame.get_attribute("title") == 'The <mayor> & the "river"'
-        page.wait_for_timeout(300)
-        outside = [url for url in requested if not url.startswith(served)]
-        assert outside and all(url.startswith("https://www.youtube-nocookie.com/embed/")
-                               for url in outside), outside
-        assert page.locator("iframe").count() == 1  # the other embeds still wait
-        page.context.close()
+    assert asked.value.url == EMBEDS[0][2]
+    frame = first.locator("iframe")
+    assert frame.get_attribute("src") == EMBEDS[0][2]
+    assert frame.get_attribute("title") == 'The <mayor> & the "river"'
+    outside = [url for url in requested if not url.startswith(served)]
+    assert all(url.startswith("https://www.youtube-nocookie.com/embed/") for url in outside)
+    assert page.locator("iframe").count() == 1  # the other embeds still wait
+    page.context.close()
 
 
 @pytest.mark.slow
-def test_without_javascript_the_reader_has_the_link_and_no_button(served: str) -> None:
-    with chromium() as browser:
-        context = browser.new_context(java_script_enabled=False)
-        page = context.new_page()
-        page.goto(served + STORY_URL)
-        first = page.locator("figure.embed").first
-        assert not first.get_by_role("button").is_visible()
-        link = first.get_by_role("link")
-        assert html.unescape(link.get_attribute("href") or "") == EMBEDS[0][0]
-        context.close()
+def test_without_javascript_the_reader_has_the_link_and_no_button(
+    served: str, browser: Browser
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + STORY_URL)
+    first = page.locator("figure.embed").first
+    assert not first.get_by_role("button").is_visible()
+    assert first.get_by_role("link").get_attribute("href") == EMBEDS[0][0]
+    context.close()
