@@ -26,6 +26,8 @@ A map of the route: ![The route](/images/route.png) as drawn by the crew.
 ![Boats again](./boats.jpg)
 
 ![Only a credit](../../images/route.png "| City archive")
+
+![The route, drawn](route.svg)
 """
 
 
@@ -34,6 +36,7 @@ def story_files() -> dict[str, str | bytes]:
         STORY: article(BODY, title="Trip", slug="trip", date="2020-05-01T09:00:00Z"),
         "2020/trip/boats.jpg": photo_bytes(1200, 800),
         "images/route.png": photo_bytes(600, 900, kind="PNG"),
+        "2020/trip/route.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
     }
 
 
@@ -71,18 +74,26 @@ def test_every_copy_in_srcset_is_written_at_its_width(site: Path, pictures: list
 def test_width_and_height_are_the_files_and_paths_resolve_from_the_story(
     pictures: list[Tag],
 ) -> None:
-    sizes = [(p.img["src"], p.img["width"], p.img["height"], p.img["alt"]) for p in pictures]
+    sizes = [(p.img["src"], p.img["width"], p.img["height"], p.img["alt"])
+             for p in pictures[:4]]
     assert sizes == [
         ("/2020/trip/boats.jpg", "1200", "800", "Boats in the harbour"),
         ("/images/route.png", "600", "900", "The route"),
         ("/2020/trip/boats.jpg", "1200", "800", "Boats again"),
         ("/images/route.png", "600", "900", "Only a credit"),
     ]
-    assert all(p.img["sizes"] for p in pictures)
+    assert all(p.img["sizes"] for p in pictures[:4])
+
+
+def test_an_svg_drawing_is_used_as_it_is(site: Path, pictures: list[Tag]) -> None:
+    drawing = pictures[4].img
+    assert drawing["src"] == "/2020/trip/route.svg"
+    assert not {"width", "height", "srcset"} & set(drawing.attrs)
+    assert Site(site / "output").exists("/2020/trip/route.svg")
 
 
 def test_only_the_first_image_is_fetched_eagerly(pictures: list[Tag]) -> None:
-    assert [p.img.get("loading") for p in pictures] == [None, "lazy", "lazy", "lazy"]
+    assert [p.img.get("loading") for p in pictures] == [None, "lazy", "lazy", "lazy", "lazy"]
 
 
 def test_a_titled_image_alone_in_its_paragraph_is_a_figure(site: Path) -> None:
@@ -95,7 +106,7 @@ def test_a_titled_image_alone_in_its_paragraph_is_a_figure(site: Path) -> None:
     assert first.select_one(".credit").get_text() == "Jane Doe/Reuters"
     assert not figures[0].img.has_attr("title")
     inline = page.select(".story-body p picture")
-    assert [p.img["alt"] for p in inline] == ["The route", "Boats again"]
+    assert [p.img["alt"] for p in inline] == ["The route", "Boats again", "The route, drawn"]
 
 
 def test_feeds_carry_each_image_as_one_absolute_src(site: Path) -> None:
@@ -106,6 +117,7 @@ def test_feeds_carry_each_image_as_one_absolute_src(site: Path) -> None:
         "https://gazette.example.org/images/route.png",
         "https://gazette.example.org/2020/trip/boats.jpg",
         "https://gazette.example.org/images/route.png",
+        "https://gazette.example.org/2020/trip/route.svg",
     ]
     assert content.select("source, [srcset]") == []
 
@@ -127,7 +139,7 @@ def test_missing_and_outside_images_are_errors_naming_file_and_line(tmp_path: Pa
         "content/folio.toml; expected an image beside the story (a path relative to its "
         "file) or under content/ (/images/...)",
         f"content/{STORY}:{first_body_line + 7}: image 'notes.txt' is not an image; "
-        "expected a JPEG, PNG, GIF or WebP file",
+        "expected a JPEG, PNG, GIF or WebP file (or an SVG drawing)",
     ], result.err
 
 

@@ -69,10 +69,12 @@ class Story:
         found = next((p for p in self.images if p.src == quote(site_path)), None)
         if found:
             return found
-        try:
-            photo = images.measure(Photo(quote(site_path), "", "", ""), self.config)
-        except images.PhotoError as exc:
-            return f"image {src!r} {exc}"
+        photo = Photo(quote(site_path), "", "", "")
+        if not site_path.lower().endswith(".svg"):  # a drawing: any size, used as it is
+            try:
+                photo = images.measure(photo, self.config)
+            except images.PhotoError as exc:
+                return f"image {src!r} {exc} (or an SVG drawing)"
         self.images.append(photo)
         return photo
 
@@ -250,7 +252,8 @@ def _picture(photo: Photo, alt: str, attrs: dict[str, str | int | float], base: 
            "width": photo.width, "height": photo.height, "alt": alt}
     if len(photo.variants) < 2:
         del own["srcset"], own["sizes"]
-    written = {**own, **{k: v for k, v in attrs.items() if k not in ("src", "alt")}}
+    written = {**{k: v for k, v in own.items() if v is not None},
+               **{k: v for k, v in attrs.items() if k not in ("src", "alt")}}
     if not eager:
         written.update(loading="lazy", decoding="async")
     img = "<img" + "".join(f' {name}="{escape(str(value))}"' for name, value in written.items())
