@@ -262,8 +262,8 @@ def facade_html(embed: Embed) -> str:
         f'<div class="embed-box">\n'
         f'<p class="embed-provider">{provider}</p>\n'
         + (f'<p class="embed-title">{title}</p>\n' if title else "")
-        + f'<button type="button" class="embed-load" aria-label="{label}" hidden>'
-        f"{action}</button>\n"
+        + f'<button type="button" class="embed-load" aria-label="{label}" hidden'
+        f" data-pagefind-ignore>{action}</button>\n"
         f'<p class="embed-note" data-pagefind-ignore>Loading it connects to {provider}.</p>\n'
         f"</div>\n"
         f'<figcaption><a class="embed-link" href="{escape(embed.url)}">'
