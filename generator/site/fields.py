@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -14,6 +13,7 @@ from .config import Config
 from .errors import ContentError, field_error
 from .model import Correction, Photo, RelatedLink
 from .slugs import is_valid_slug, slugify
+from .sources import is_file_within
 
 EDGE = timedelta(days=7)
 """Dates this close to the ends of the calendar cannot be computed with (feeds' windows)."""
@@ -219,7 +219,7 @@ class FieldReader:
             return None
         file = self.config.content_dir / src
         content = self.config.content_dir.resolve()
-        if not _is_file_within(file, content):
+        if not is_file_within(file, content):
             self.error("photo.src", f"{src!r} is not a file under content/")
             return None
         return quote("/" + src)
@@ -280,13 +280,6 @@ class FieldReader:
             if when and text:
                 found.append(Correction(date=when.date(), text=text))
         return tuple(sorted(found, key=lambda c: c.date))
-
-
-def _is_file_within(file: Path, folder: Path) -> bool:
-    try:
-        return file.is_file() and file.resolve().is_relative_to(folder)
-    except (OSError, RuntimeError):  # too long a name, a loop of links
-        return False
 
 
 def _describe(value: Any) -> str:

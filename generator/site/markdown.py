@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -30,6 +29,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from . import embeds, images
 from .config import Config
 from .model import Photo, Variant
+from .sources import is_file_within
 
 STORY = "folio_story"
 """The key of the parser env holding the `Story` whose body is rendered."""
@@ -63,7 +63,7 @@ class Story:
         site_path = posixpath.normpath(posixpath.join("/", folder, path))
         climbs = posixpath.normpath(posixpath.join(folder, path)).startswith("..")
         file = self.config.content_dir / site_path.lstrip("/")
-        if climbs or not _is_file_within(file, self.config.content_dir.resolve()):
+        if climbs or not is_file_within(file, self.config.content_dir.resolve()):
             return (f"image {src!r}: no file content{site_path}; expected an image beside "
                     "the story (a path relative to its file) or under content/ (/images/...)")
         found = next((p for p in self.images if p.src == quote(site_path)), None)
@@ -157,13 +157,6 @@ def _walk(tokens: list[Token]) -> list[Token]:
         if token.children:
             found.extend(_walk(token.children))
     return found
-
-
-def _is_file_within(file: Path, folder: Path) -> bool:
-    try:
-        return file.is_file() and file.resolve().is_relative_to(folder)
-    except (OSError, RuntimeError):  # too long a name, a loop of links
-        return False
 
 
 def _story_parts(state: StateCore) -> None:
