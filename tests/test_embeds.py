@@ -125,6 +125,7 @@ BAD = [
     ("```embed\nhttps://vimeo.com/76979871\ntitle: A film\nheight: 300\n```\n", 4,
      "line 'height: 300' is not understood"),
     ("```embed\n```\n", 1, "embed block is empty"),
+    ("```embed\n\nhttp://youtu.be/dQw4w9WgXcQ\n```\n", 3, "is not an https:// URL"),
     (block('https://www.youtube.com/watch?v=dQw4w9WgXcQ" onload="alert(1)'), 2,
      "is not a URL; expected one https:// address"),
 ]

@@ -97,7 +97,8 @@ def _vimeo(url: SplitResult) -> str | None:
 
 
 def _x(url: SplitResult) -> str | None:
-    match = re.fullmatch(r"/\w{1,15}/status(?:es)?/(\d{1,20})(?:/(?:photo|video)/\d)?/?", url.path)
+    match = re.fullmatch(r"/(?:i/web|\w{1,15})/status(?:es)?/(\d{1,20})(?:/(?:photo|video)/\d)?/?",
+                         url.path)
     if not match:
         return None
     return f"https://platform.twitter.com/embed/Tweet.html?id={match.group(1)}&dnt=true"
@@ -197,19 +198,22 @@ _UNSAFE_CHARACTERS = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 def parse_embed(block: str, allowed_hosts: Collection[str]) -> Embed:
     """The embed a fenced `embed` block describes: its URL on the first line, then
     an optional `title:` line. Raises EmbedError saying what was expected."""
-    lines = block.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines or not lines[0].strip():
+    lines = [(number, line.strip()) for number, line in enumerate(block.split("\n"))
+             if line.strip()]
+    if not lines:
         raise EmbedError("embed block is empty; expected an https:// URL on its first line", -1)
+    (at, address), *rest = lines
     title = ""
-    for number, line in enumerate(lines[1:], start=1):
+    for number, line in rest:
         key, colon, value = line.partition(":")
         if key.strip() != "title" or not colon:
-            raise EmbedError(f"embed block line {line.strip()!r} is not understood; after the "
+            raise EmbedError(f"embed block line {line!r} is not understood; after the "
                              "URL an embed takes only a 'title: ...' line", number)
         title = value.strip()
-    return _embed(lines[0].strip(), title, allowed_hosts)
+    try:
+        return _embed(address, title, allowed_hosts)
+    except EmbedError as exc:
+        raise EmbedError(str(exc), at) from None
 
 
 def _embed(address: str, title: str, allowed_hosts: Collection[str]) -> Embed:
