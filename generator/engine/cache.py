@@ -102,7 +102,7 @@ class StoredSource:
     """Digest of the file's bytes when it was loaded (`LoadedFile.content`)."""
 
     def is_current(self, facts: FileFacts) -> bool:
-        """Whether the file (now `facts`) and its photo are as they were when loaded."""
+        """Whether the file (now `facts`) and the images it shows are as they were when loaded."""
         if self.facts.mtime_ns >= self.cached_ns - RACY_NS or facts != self.facts:
             return False
         return self.photo_is_current()
