@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, Tag
 from playwright.sync_api import Browser
 
 from browser import axe_violations, chromium, describe_violations, new_page, serving
-from conftest import CONFIG, article, build, make_site
+from conftest import CONFIG, article, build, make_site, photo_bytes
 from sitewalk import Site
 
 STORY_URL = "/2020/05/01/embeds/"
@@ -51,12 +51,14 @@ def block(url: str, title: str | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    body = "The interview.\n\n" + "\n".join(
+    figure = '![Boats in the harbour](/images/harbour.png "The harbour at dawn | Staff")\n\n'
+    body = "The interview.\n\n" + figure + "\n".join(
         block(url, "The <mayor> & the \"river\"" if index == 0 else None)
         for index, (url, _, _) in enumerate(EMBEDS)
     )
     root = make_site(tmp_path_factory.mktemp("embeds"), {
         "embeds.md": article(body, title="Embeds", slug="embeds", date="2020-05-01T09:00:00Z"),
+        "images/harbour.png": photo_bytes(800, 500, kind="PNG"),
     }, SITE_CONFIG)
     result = build(root)
     assert result.code == 0, result.err
@@ -107,7 +109,7 @@ def test_feeds_carry_the_plain_link_not_the_box(site: Path) -> None:
     content = BeautifulSoup(feed.select_one("entry content").get_text(), "html.parser")
     links = [a["href"] for a in content.select("a")]
     assert links == [url for url, _, _ in EMBEDS]
-    assert content.select("figure, button, iframe, [data-embed-src]") == []
+    assert content.select("figure.embed, button, iframe, [data-embed-src]") == []
     assert content.select_one("a").get_text() == 'Watch on YouTube: The <mayor> & the "river"'
 
 
@@ -178,7 +180,7 @@ def test_nothing_is_fetched_from_the_provider_until_the_reader_asks(
     page.wait_for_load_state("networkidle")
     assert requested and all(url.startswith(served) for url in requested), requested
     assert f"{served}/js/embeds.js" in requested
-    violations = axe_violations(page)
+    violations = axe_violations(page)  # the boxes, and a figure beside them
     assert violations == [], describe_violations(violations)
 
     first = page.locator("figure.embed").first
