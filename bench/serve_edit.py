@@ -38,7 +38,7 @@ def save_to_screen(folio: Sequence[str], site: Path, story: Path, url_path: str,
         with _serving(folio, site) as root, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(root + url_path)
+            page.goto(root + url_path, timeout=STARTUP_SECONDS * 1000)  # answered after build 1
             return [_one_edit(page, story, original, rep) for rep in range(reps)]
     finally:
         story.write_text(original, encoding="utf-8")

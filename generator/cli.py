@@ -60,7 +60,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="folio", description="Build a static news archive from Markdown stories."
     )
+    parser.add_argument("--version", action="version", version=f"folio {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    init = commands.add_parser(
+        "init",
+        help="start a new site in DIR (default: .)",
+        description="Write a working site into DIR: a commented folio.toml, a sample story "
+        "with a photo, an About page and a .gitignore. Never overwrites a site.",
+    )
+    init.add_argument("dir", nargs="?", type=Path, default=Path(), metavar="DIR",
+                      help="folder of the new site (default: .)")
+    init.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
+    init.set_defaults(run=_init)
 
     build = commands.add_parser(
         "build",
@@ -99,11 +111,13 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser(
         "new",
-        help="start a new article in content/",
-        description="Write content/<slug>.md with today's date.",
+        help="start a new story in content/<year>/",
+        description="Write content/<year>/<slug>.md, a draft dated now; asks nothing.",
     )
     new.add_argument("headline", help="the article's headline")
     new.add_argument("--section", help="section of the new article")
+    new.add_argument("--byline", metavar="NAME",
+                     help="who wrote it (default: default_byline of folio.toml)")
     _site_option(new)
     new.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
     new.set_defaults(run=_new)
@@ -255,15 +269,15 @@ def _no_cycle_collection(unless: bool) -> Iterator[None]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .engine.pipeline import plan_site
+    from .engine.pipeline import check_site
     from .engine.report import plural
 
     if args.links:
         return _check_links(args)
-    plan = plan_site(_config(args))
+    plan = check_site(_config(args))
     _warn(plan.warnings)
     print(
-        f"OK: {plural(len(plan.index.articles), 'article')}, "
+        f"OK: {plural(len(plan.index.newest_first), 'article')}, "
         f"{plural(len(plan.pages), 'page')}, no errors"
     )
     return 0
@@ -276,7 +290,7 @@ def _check_links(args: argparse.Namespace) -> int:
     if not (config.output_dir / "index.html").is_file():
         raise UsageError(f"no built site in {config.output_dir}; run folio build first")
     links = links_of_tree(config.output_dir, config.base_path)
-    missing = broken(links, root=config.output_dir)
+    missing = broken(links, root=config.output_dir, outside=config.links_outside)
     for link in missing:
         print(f"  {link.page}: links to {link.url}, which is not there", file=sys.stderr)
     count = sum(len(page_links) for page_links in links.values())
@@ -297,9 +311,32 @@ def _new(args: argparse.Namespace) -> int:
     from .site.scaffold import new_article
 
     config = load_config(args.site, now=_present(args))
-    path = new_article(config, args.headline, args.section)
+    path = new_article(config, args.headline, args.section, args.byline)
     print(f"Created {path}")
     return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    import shlex
+
+    from .site.scaffold import init_site
+
+    folder: Path = args.dir
+    init_site(folder, _present(args) or datetime.now(UTC))
+    print(f"Created a site in {folder}. Next:")
+    steps = ([] if folder == Path() else [f"cd {shlex.quote(str(folder))}"])
+    for command in [*steps, "folio serve", 'folio new "Headline of your first story"']:
+        print(f"  {command}")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("folio")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -332,10 +369,15 @@ def _import_parser(commands: Any) -> None:
         help="a slug already taken: write SLUG-2.md (suffix, default) or skip the story",
     )
     imports.add_argument(
-        "--default-byline", default="Staff", metavar="NAME",
-        help="byline of stories whose source names no author (default: Staff)",
+        "--default-byline", metavar="NAME",
+        help="byline of stories whose source names no author (default: default_byline "
+        "of folio.toml, Staff unless set)",
     )
     imports.add_argument("--pages", action="store_true", help="wordpress: import pages too")
+    imports.add_argument(
+        "--force", action="store_true",
+        help="at an old site's root: replace folio.toml settings its configuration says otherwise",
+    )
     imports.set_defaults(run=_import)
 
 
@@ -351,8 +393,9 @@ def _import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         mappings=tuple(args.map),
         suffix=args.on_conflict == "suffix",
-        default_byline=args.default_byline,
+        default_byline=args.default_byline or config.default_byline,
         pages=args.pages,
+        force=args.force,
     )
     report = run_import(request, config)
     print(report)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .site.config import TABLES, Config
 from .site.publish_targets import Kind, PublishTarget
+from .site.scaffold import toml_value
 
 INTRO = """\
 # Configuration: folio.toml
@@ -127,17 +128,7 @@ def _default(spec: Field[Any]) -> str:
         return "required"
     if spec.default == "":  # unset; the field's doc says what happens then
         return "none"
-    return f"`{_toml_value(spec.default)}`"
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    return str(value)
+    return f"`{toml_value(spec.default)}`"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

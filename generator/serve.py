@@ -1,10 +1,12 @@
 """`folio serve`: build the site, serve output/ on 127.0.0.1, rebuild and reload on every edit.
 
 MkDocs' lesson, applied: the server is handed a `builder` callable, never a
-file name. python-livereload runs a watch callback once per changed file, so
-an editor saving five files would build five times; here one watcher thread
-polls the watched files and calls the builder once, when they have been quiet
-for `QUIET` seconds, however many changed. Each build ends with a "reload"
+file name, and file events are debounced, so a burst of saves (an editor's
+temporary file and rename, a `git checkout` of fifty stories) is one rebuild,
+never one per changed file. Changes come from the operating system (inotify
+on Linux, through watchdog), never from walking the tree, so an idle server
+costs nothing however big the archive; the rebuild starts once the watched
+files have been quiet for `QUIET` seconds. Each build ends with a "reload"
 sent, in livereload's protocol, to livereload.js (the livereload package's
 client) in every open page.
 
@@ -29,7 +31,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -38,22 +40,38 @@ from livereload.handlers import LiveReloadJSHandler
 from tornado import netutil, web, websocket
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from .engine.build import build
 from .engine.report import BuildReport, plural
 from .site.config import CONFIG_FILE, Config
-from .site.errors import ContentError, ContentErrors, FolioError, UsageError
+from .site.errors import ContentError, ContentErrors, FolioError, UsageError, os_error_text, step
 
 Builder = Callable[[], BuildReport]
-Snapshot = dict[str, tuple[int, int, int]]
-"""Every watched file, by path, with its inode, size and modification time."""
 
-POLL = 0.1
-"""Seconds between two looks at the watched files."""
 QUIET = 0.2
 """Seconds the watched files must stay unchanged before a rebuild starts."""
-WATCHED = ("content", "themes", "templates", "static", CONFIG_FILE)
-"""What is watched, relative to the site folder."""
+FOLDERS = ("content", "themes", "templates", "static")
+"""The folders watched, with all they hold, relative to the site folder."""
+WATCHED = (*FOLDERS, CONFIG_FILE)
+CHANGES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
+    DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+]
+"""The events asked of the OS: a build opening and reading the sources is none of them."""
 LONGEST_PATH = 4096
 """Longer request paths are answered 414 (Linux's PATH_MAX; no page of a site is longer)."""
 _SKIPPED = (".", "#")
@@ -97,14 +115,17 @@ def serve_site(load: Callable[[], Config], host: str, port: int) -> int:
     """
     config = load()
     sockets = listen(host, port)
-    watched = [config.site_dir / name for name in WATCHED]
-    seen = snapshot(watched)
-    outcome = attempt(lambda: build(load()))
-    announce(outcome, first=True)
-    preview = Preview(config.output_dir, config.base_path, outcome)
-    rebuilder = Rebuilder(lambda: build(load()), watched, seen)
-    url = _url(host, sockets[0].getsockname()[1], config.base_path)
-    asyncio.run(_serve(preview, sockets, rebuilder, url))
+    rebuilder = Rebuilder(lambda: build(load()))
+    watcher = Watcher(config.site_dir, config.output_dir, rebuilder.changed)
+    watcher.start()  # before the first build, so a save made during it is not missed
+    try:
+        outcome = attempt(lambda: build(load()))
+        announce(outcome, first=True)
+        preview = Preview(config.output_dir, config.base_path, outcome)
+        url = _url(host, sockets[0].getsockname()[1], config.base_path)
+        asyncio.run(_serve(preview, sockets, rebuilder, url))
+    finally:
+        watcher.stop()
     print("Stopped.", flush=True)
     return 0
 
@@ -175,8 +196,8 @@ def attempt(builder: Builder) -> Outcome:
         return Outcome(None, (ContentError("", f"{type(exc).__name__}: {exc}"),))
 
 
-def announce(outcome: Outcome, first: bool = False) -> None:
-    """One line on stdout per build; the errors and warnings on stderr."""
+def announce(outcome: Outcome, changed: Collection[str] = (), first: bool = False) -> None:
+    """One line on stdout per build, naming what changed; errors and warnings on stderr."""
     if outcome.report is None:
         count = plural(len(outcome.problems), "error")
         print(f"Build failed: {count} (listed below and in the browser)", flush=True)
@@ -185,81 +206,178 @@ def announce(outcome: Outcome, first: bool = False) -> None:
         return
     for warning in outcome.report.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
-    print(outcome.report if first else f"Rebuilt in {outcome.report.seconds:.2f} s", flush=True)
+    if first:
+        print(outcome.report, flush=True)
+        return
+    what = next(iter(changed)) if len(changed) == 1 else plural(len(changed), "file")
+    print(f"Rebuilt in {outcome.report.seconds:.2f} s ({what} changed)", flush=True)
 
 
-def snapshot(paths: Sequence[Path]) -> Snapshot:
-    """The state of every file under `paths`, skipping hidden files and editor backups."""
-    state: Snapshot = {}
-    for file in (file for path in paths for file in _files(path)):
-        try:
-            info = file.stat()
-        except OSError:  # removed meanwhile, or a broken link
-            continue
-        state[str(file)] = (info.st_ino, info.st_size, info.st_mtime_ns)
-    return state
+def watched_path(path: Path, site_dir: Path, output_dir: Path) -> str | None:
+    """`path` relative to `site_dir` if a change to it can change the site, else None.
 
-
-def _files(path: Path) -> Iterator[Path]:
-    """`path` if it is a file, else the files under it; linked folders are not followed."""
-    if path.is_file():
-        yield path
-    for folder, folders, names in os.walk(path):
-        folders[:] = sorted(name for name in folders if not _skipped(name))
-        yield from (Path(folder, name) for name in sorted(names) if not _skipped(name))
+    Nothing under output/ counts, nor hidden files and folders (.folio-cache/,
+    the staged .output.previous/, an editor's .#locks and .swp files) or backups.
+    """
+    if not path.is_relative_to(site_dir) or path.is_relative_to(output_dir):
+        return None
+    parts = path.relative_to(site_dir).parts
+    if not parts or parts[0] not in WATCHED or any(_skipped(part) for part in parts):
+        return None
+    return "/".join(parts)
 
 
 def _skipped(name: str) -> bool:
     return name.startswith(_SKIPPED) or name.endswith(_BACKUP_SUFFIXES)
 
 
+class Watcher:
+    """Tells `changed` the path, relative to the site, of every change to a watched file.
+
+    The site folder itself is watched alone (folio.toml, and watched folders
+    appearing); each watched folder that exists is watched with all it holds,
+    through the link when it is one (links inside are not followed).
+    """
+
+    def __init__(self, site_dir: Path, output_dir: Path, changed: Callable[[str], None]) -> None:
+        self.site_dir = site_dir.resolve()
+        self.output_dir = output_dir.resolve()
+        self.changed = changed
+        self.observer: BaseObserver = Observer()
+        self.folders: dict[str, tuple[ObservedWatch, int]] = {}
+        """Each watched folder's watch, by name, with the inode it was made for."""
+
+    def start(self) -> None:
+        self._watch(self.site_dir, self.site_dir, recursive=False)
+        self.follow_folders()
+        with step("watching the site for changes"):  # past the OS's limit on watches, say
+            self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join()
+
+    def heard(self, path: Path, is_folder: bool) -> None:
+        """A change to `path`, on watchdog's thread."""
+        if (relative := watched_path(path, self.site_dir, self.output_dir)) is None:
+            return
+        if is_folder and "/" not in relative:
+            self.follow_folders()
+        self.changed(relative)
+
+    def follow_folders(self) -> None:
+        """Watch each watched folder as it is now: made, removed or replaced since."""
+        for name in FOLDERS:
+            folder = self.site_dir / name
+            inode = _folder_inode(folder)
+            watched = self.folders.pop(name, None)
+            if watched and watched[1] == inode:
+                self.folders[name] = watched
+                continue
+            if watched:
+                self.observer.unschedule(watched[0])
+            try:
+                if inode is not None:
+                    self.folders[name] = (self._watch(folder, folder.resolve(), True), inode)
+            except OSError as exc:
+                print(f"Warning: {name}/ is not watched: {os_error_text(exc)}", file=sys.stderr)
+
+    def _watch(self, folder: Path, real: Path, recursive: bool) -> ObservedWatch:
+        relay = _Relay(folder, str(real), self)
+        return self.observer.schedule(relay, str(real), recursive=recursive, event_filter=CHANGES)
+
+
+class _Relay(FileSystemEventHandler):
+    """The events of one watched folder, their paths told as under the site folder."""
+
+    def __init__(self, folder: Path, real: str, watcher: Watcher) -> None:
+        super().__init__()
+        self.folder = folder
+        self.real = real
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Runs on watchdog's thread for every event of `CHANGES`."""
+        for path in {os.fsdecode(event.src_path), os.fsdecode(event.dest_path)} - {""}:
+            self.watcher.heard(self.folder / os.path.relpath(path, self.real), event.is_directory)
+
+
+def _folder_inode(path: Path) -> int | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino if path.is_dir() else None
+
+
 class Debouncer:
-    """Decides when to rebuild: once the watched files stop changing for `quiet` seconds."""
+    """Decides when to rebuild: once no change has come for `quiet` seconds."""
 
-    def __init__(self, state: Snapshot, quiet: float = QUIET) -> None:
-        self.state = state
+    def __init__(self, quiet: float = QUIET) -> None:
         self.quiet = quiet
-        self.changed_at: float | None = None
+        self.last: float | None = None
+        """When the latest change of the burst came; None with no burst under way."""
+        self.paths: set[str] = set()
 
-    def due(self, state: Snapshot, now: float) -> bool:
-        """Feed the latest snapshot; True exactly once per burst of changes."""
-        if state != self.state:
-            self.state, self.changed_at = state, now
-            return False
-        if self.changed_at is not None and now - self.changed_at >= self.quiet:
-            self.changed_at = None
-            return True
-        return False
+    def note(self, path: str, now: float) -> None:
+        self.last = now
+        self.paths.add(path)
+
+    def wait(self, now: float) -> float | None:
+        """Seconds until the burst is over: None with nothing changed, 0 when it is over."""
+        return None if self.last is None else max(0.0, self.last + self.quiet - now)
+
+    def take(self) -> set[str]:
+        """The files the burst changed; the next change starts a new burst."""
+        paths, self.paths, self.last = self.paths, set(), None
+        return paths
 
 
 class Rebuilder:
-    """A thread that polls the watched files and runs the builder once per burst of edits."""
+    """A thread that runs the builder once after each burst of changes."""
 
-    def __init__(self, builder: Builder, watched: Sequence[Path], seen: Snapshot) -> None:
+    def __init__(self, builder: Builder, quiet: float = QUIET) -> None:
         self.builder = builder
-        self.watched = watched
-        self.debouncer = Debouncer(seen)
-        self.stopping = threading.Event()
+        self.debouncer = Debouncer(quiet)
+        self.condition = threading.Condition()
+        self.stopping = False
         self.thread: threading.Thread | None = None
+
+    def changed(self, path: str) -> None:
+        """Note a change to `path`; called from the watcher's thread."""
+        with self.condition:
+            self.debouncer.note(path, time.monotonic())
+            self.condition.notify()
 
     def start(self, publish: Callable[[Outcome], None]) -> None:
         self.thread = threading.Thread(
-            target=self._run, args=(publish,), name="folio-watch", daemon=True
+            target=self._run, args=(publish,), name="folio-rebuild", daemon=True
         )
         self.thread.start()
 
     def stop(self) -> None:
-        """Stop watching; a build under way finishes first, so output/ stays whole."""
-        self.stopping.set()
+        """Stop rebuilding; a build under way finishes first, so output/ stays whole."""
+        with self.condition:
+            self.stopping = True
+            self.condition.notify()
         if self.thread:
             self.thread.join()
 
     def _run(self, publish: Callable[[Outcome], None]) -> None:
-        while not self.stopping.wait(POLL):
-            if self.debouncer.due(snapshot(self.watched), time.monotonic()):
-                outcome = attempt(self.builder)
-                announce(outcome)
-                publish(outcome)
+        while (changed := self._burst()) is not None:
+            outcome = attempt(self.builder)
+            announce(outcome, sorted(changed))
+            publish(outcome)
+
+    def _burst(self) -> set[str] | None:
+        """Wait for a burst of changes to end: the files it changed, or None when stopping."""
+        with self.condition:
+            while not self.stopping:
+                wait = self.debouncer.wait(time.monotonic())
+                if wait == 0:
+                    return self.debouncer.take()
+                self.condition.wait(wait)
+            return None
 
 
 # Serving ---------------------------------------------------------------------

@@ -52,15 +52,26 @@ class Site:
             yield parts.path if parts.path.startswith("/") else _join(url, parts.path)
 
     def list_articles(self, first_url: str) -> list[str]:
-        """Article URLs listed by a paginated list page, following rel=next to the end."""
+        """Article URLs listed by a paginated list page, following rel=next to the end.
+
+        Under stable pagination the page after the front page may start with the front
+        page's last stories (it holds a fixed group counted from the oldest): they are
+        counted once."""
         found, url, seen = [], first_url, set()
         while url and url not in seen:
             seen.add(url)
             soup = self.soup(url)
-            found += [a["href"] for a in soup.select(".cards .card-title a")]
+            listed = [a["href"] for a in soup.select(".cards .card-title a")]
+            found += listed[_overlap(found, listed):] if len(seen) == 2 else listed
             nxt = soup.select_one(".pagination a[rel=next]")
             url = nxt["href"] if nxt else None
         return found
+
+
+def _overlap(front: list[str], page: list[str]) -> int:
+    """How many of the last stories of `front` `page` starts with."""
+    return max((n for n in range(1, min(len(front), len(page)) + 1) if front[-n:] == page[:n]),
+               default=0)
 
 
 def _join(base: str, relative: str) -> str:

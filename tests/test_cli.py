@@ -49,10 +49,12 @@ def test_missing_site_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert "does not exist" in result.err
 
 
-def test_folder_without_config_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_folio("build", "--site", tmp_path)
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_folder_without_config_says_how_to_start_one(tmp_path: Path, command: str) -> None:
+    result = run_folio(command, "--site", tmp_path)
     assert result.code == 2
-    assert "folio.toml" in result.err
+    assert f"no folio.toml in {tmp_path} — run `folio init {tmp_path}` to start a site" in (
+        result.err)
 
 
 def test_build_prints_one_summary_line(site_factory: SiteFactory) -> None:
@@ -151,7 +153,7 @@ def test_new_writes_a_draft_that_builds(site_factory: SiteFactory) -> None:
     result = run_folio("new", "Council Votes: Budget «Passed»", "--section", "Politics",
                        "--site", site, "--now", "2026-11-27T15:04:00+00:00")
     assert result.code == 0, result.err
-    path = site / "content" / "council-votes-budget-passed.md"
+    path = site / "content" / "2026" / "council-votes-budget-passed.md"
     meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
     assert meta["title"] == "Council Votes: Budget «Passed»"
     assert meta["section"] == "Politics"
@@ -161,11 +163,11 @@ def test_new_writes_a_draft_that_builds(site_factory: SiteFactory) -> None:
 
 
 def test_new_refuses_to_overwrite(site_factory: SiteFactory) -> None:
-    site = site_factory({"budget-passed.md": "keep me"})
-    result = run_folio("new", "Budget passed", "--site", site)
+    site = site_factory({"2026/budget-passed.md": "keep me"})
+    result = run_folio("new", "Budget passed", "--site", site, "--now", "2026-11-27T15:04:00Z")
     assert result.code == 1
     assert "already exists" in result.err
-    assert (site / "content" / "budget-passed.md").read_text() == "keep me"
+    assert (site / "content" / "2026" / "budget-passed.md").read_text() == "keep me"
 
 
 @pytest.mark.parametrize(("config", "message"), [

@@ -69,7 +69,7 @@ EXPECTED = [
     ("Bravo story", "/2021/01/07/bravo/", "2021-03-01", "March 1, 2021", "Bravo fix.", 1),
     ("Charlie story", "/2021/01/07/charlie/", "2021-03-01", "March 1, 2021", "Charlie fix.", 1),
     ("Alpha story", "/2021/01/05/alpha/", "2021-03-01", "March 1, 2021", "Alpha second fix.", 2),
-    ("Alpha story", "/2021/01/05/alpha/", "2021-02-01", "February 1, 2021", "Alpha first fix.",
+    ("Alpha story", "/2021/01/05/alpha/", "2021-02-01", "Feb. 1, 2021", "Alpha first fix.",
      1),
 ]
 
@@ -101,15 +101,17 @@ def listed(page: BeautifulSoup) -> list[tuple[str, str, str, str, str]]:
 
 
 def test_the_page_lists_every_correction_newest_first_in_pages(output: Path) -> None:
-    first, second = soup(output, "/corrections/"), soup(output, "/corrections/page/2/")
+    """Numbered pages count from the oldest correction (stable pagination): page 1
+    holds the oldest five, the front page the newest five."""
+    front, oldest = soup(output, "/corrections/"), soup(output, "/corrections/page/1/")
     want = [row[:5] for row in EXPECTED]
-    assert listed(first) + listed(second) == want
-    assert len(listed(first)) == 5
-    assert first.h1 is not None and first.h1.get_text() == "Corrections"
-    assert "6 corrections" in first.select_one("p.count").get_text()  # type: ignore[union-attr]
-    assert first.select_one("a[rel=next]")["href"] == "/corrections/page/2/"  # type: ignore[index]
-    assert second.select_one("a[rel=prev]")["href"] == "/corrections/"  # type: ignore[index]
-    assert not (output / "corrections" / "page" / "3").exists()
+    assert (listed(front), listed(oldest)) == (want[:5], want[1:])
+    assert front.h1 is not None and front.h1.get_text() == "Corrections"
+    assert "6 corrections" in front.select_one("p.count").get_text()  # type: ignore[union-attr]
+    assert front.select_one("a[rel=next]")["href"] == "/corrections/page/1/"  # type: ignore[index]
+    assert oldest.select_one("a[rel=prev]")["href"] == "/corrections/"  # type: ignore[index]
+    assert oldest.select_one("a[rel=next]") is None
+    assert not (output / "corrections" / "page" / "2").exists()
 
 
 def test_every_headline_links_to_a_written_story(output: Path) -> None:
@@ -156,7 +158,7 @@ def sitemap(output: Path) -> dict[str, str]:
 def test_the_sitemap_dates_each_page_by_its_newest_correction(output: Path) -> None:
     entries = sitemap(output)
     assert entries["/corrections/"] == "2021-04-01T00:00:00+00:00"
-    assert entries["/corrections/page/2/"] == "2021-02-01T00:00:00+00:00"
+    assert entries["/corrections/page/1/"] == "2021-04-01T00:00:00+00:00"  # Echo's morning fix
     assert "/corrections/feed.xml" not in entries
 
 
@@ -240,6 +242,7 @@ OTHER: dict[str, Any] = {
     "updated": None, "tags": ("Oil", "Gas"), "photo": None,
     "related": (), "draft": True, "aliases": (),
     "corrections": (Correction(date(2021, 2, 1), "Fixed."), Correction(date(2021, 3, 1), "Again.")),
+    "date_only": True, "standalone": True, "menu": 1,
 }
 
 
@@ -274,8 +277,8 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
     info = site_info(config, index)
     assert info.corrections and info.sections and index.related_known != RelatedArticles("", {})
     uses = tuple(array("I", [n]).tobytes() for n, _ in enumerate(index.newest_first))
-    plan = SavedPlan("t", info, index.newest_first, array("Q", [0, 5]).tobytes(),
-                     {"a.md": "shape"}, uses)
+    plan = SavedPlan("t", info, index.newest_first, 2, array("Q", [0, 5]).tobytes(),
+                     {"a.md": "shape"}, uses, {"2020": ("2020/05/01/a/index.html",)})
     cache = Cache(tmp_path / "cache", [])
     cache.save_plan(plan, index.related_known)
     assert cache.plan("t") == plan
@@ -285,7 +288,7 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
 
 def test_the_store_gives_back_every_field_of_an_article(tmp_path: Path) -> None:
     """A head field the store's records forgot would come back as its default."""
-    head = replace(HEAD, draft=True)  # every field away from its default
+    head = replace(HEAD, draft=True, date_only=True, standalone=True, menu=2)  # no defaults
     assert all(getattr(head, f.name) != f.default for f in fields(ArticleHead))
     whole = Article(head, "digest", "Summary.", "Dek.", "Kicker", {"x": 1}, {"title": 2})
     loaded = LoadedFile(FileFacts(1, 2, 3), (), whole, (), "content", "digest", "shape")

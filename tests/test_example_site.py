@@ -57,7 +57,7 @@ def test_time_keeps_the_original_offset(page: BeautifulSoup) -> None:
     time = page.select_one(".dateline time")
     assert time is not None
     assert time["datetime"] == "2015-09-18T17:10:00-04:00"
-    assert "September 18, 2015, 5:10 pm EDT" in time.get_text()
+    assert "Sept. 18, 2015, 5:10 p.m. EDT" in time.get_text()
 
 
 def test_photo_credit(page: BeautifulSoup) -> None:

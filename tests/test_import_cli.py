@@ -24,7 +24,7 @@ CASES = [
     ("text", "text", 3, 0),
     ("feed", "feed", 5, 1),
     ("wordpress", "wordpress", 5, 2),
-    ("jekyll", "jekyll", 4, 2),
+    ("jekyll", "jekyll", 4, 0),  # at the site's root: _posts/ only
     ("hugo", "hugo-yaml", 3, 2),
     ("hugo", "hugo-toml", 2, 1),
     ("pelican", "pelican", 3, 1),

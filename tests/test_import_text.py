@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.importers.bylines import Person, people
 from generator.importers.dates import parse_dateline
-from generator.importers.interpret import headline_slug, split_names
+from generator.importers.interpret import headline_slug
 
 from conftest import REPO
 from importing import (
@@ -143,9 +144,44 @@ def test_not_datelines(line: str) -> None:
     ("Ana Lima, Ben Okafor, and Chen Wei", ["Ana Lima", "Ben Okafor", "Chen Wei"]),
     ("Ana Lima & Ben Okafor", ["Ana Lima", "Ben Okafor"]),
     ("Jane Doe", ["Jane Doe"]),
+    ("A, B and C", ["A", "B", "C"]),
+    ("Jane Doe and Reuters", ["Jane Doe", "Reuters"]),
 ])
 def test_byline_splitting(text: str, names: list[str]) -> None:
-    assert split_names(text) == names
+    assert [person.name for person in people(text)] == names
+
+
+# Bylines as digital-canada-hugo writes them (../shared/corpora, MIT).
+@pytest.mark.parametrize(("text", "language", "found"), [
+    ("Pascale Elvas, Senior Director", "en", [("Pascale Elvas", "Senior Director")]),
+    ("Max Neuvians and Tim Arney, Developers", "en",
+     [("Max Neuvians", "Developers"), ("Tim Arney", "Developers")]),
+    ("Emily Coffin, UX Design and Phil Smith, UX Design", "en",
+     [("Emily Coffin", "UX Design"), ("Phil Smith", "UX Design")]),
+    ("Jason White, chef, sciences des données", "fr",
+     [("Jason White", "chef, sciences des données")]),
+    ("Yael Berger et Eva Demers-Brett", "fr", [("Yael Berger", ""), ("Eva Demers-Brett", "")]),
+    ("Amir Abou-Jawde, Developer, Immigration, Refugees and Citizenship Canada", "en",
+     [("Amir Abou-Jawde", "Developer, Immigration, Refugees, Citizenship Canada")]),
+    ("Megan Beretta, CDS; Linda McNamara and Shelina Virani-Potvin, Office of the Chief "
+     "Human Resources Officer", "en",
+     [("Megan Beretta", "CDS"),
+      ("Linda McNamara", "Office of the Chief Human Resources Officer"),
+      ("Shelina Virani-Potvin", "Office of the Chief Human Resources Officer")]),
+    ("Caitlin Tuba, CDS and Po Tea-Duncan, TBS Cyber Security, Office of the CIO", "en",
+     [("Caitlin Tuba", "CDS"), ("Po Tea-Duncan", "TBS Cyber Security, Office of the CIO")]),
+    ("Équipe chargée des politiques du Service numérique canadien (SNC)", "fr",
+     [("Équipe chargée des politiques du Service numérique canadien (SNC)", "")]),
+    ("Yaprak Baltac\u0131o\u011flu, Secrétaire du Conseil du Trésor", "fr",
+     [("Yaprak Baltac\u0131o\u011flu", "Secrétaire du Conseil du Trésor")]),
+    ("Michael Edgar, Health Canada", "en", [("Michael Edgar", "Health Canada")]),
+    ("Omar Tehsin (développeur de logiciels)", "fr",
+     [("Omar Tehsin", "développeur de logiciels")]),
+    ("Sherry Rumbolt \u2013 Services partagés Canada (SPC)", "fr",
+     [("Sherry Rumbolt", "Services partagés Canada (SPC)")]),
+])
+def test_names_and_roles(text: str, language: str, found: list[tuple[str, str]]) -> None:
+    assert people(text, language) == [Person(name, role) for name, role in found]
 
 
 def test_long_headlines_make_short_slugs() -> None:

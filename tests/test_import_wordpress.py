@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+
 from conftest import build
 from importing import (
     FIXTURES,
@@ -47,7 +49,10 @@ def test_posts_of_a_1_2_export(tmp_path: Path) -> None:
         "caption": "Boats at first light.",
     }
     assert harbour["aliases"] == ["/2015/09/harbour-reopens/"]
-    assert "2 shortcode(s) kept as text" in result.out
+    _, body = read_story(site / "content" / "2015" / "harbour-reopens.md")
+    assert '<figure class="wp-caption alignnone"><img src="https://courier.example.com/' \
+        'wp-content/uploads/2015/09/harbour-dawn.jpg" alt="Boats"><figcaption>Boats at first ' \
+        'light.</figcaption></figure>' in body, "[caption] as the figure WordPress showed"
     draft = stories["Ferry Fares to Rise in Spring"]
     assert draft["draft"] is True
     assert draft["date"].isoformat() == "2015-09-20T10:00:00-04:00", "no GMT time: site zone"
@@ -238,3 +243,61 @@ def test_wordpress_theme_test_export_imports_and_builds_as_it_is(tmp_path: Path)
     assert len(many["tags"]) + len(many["source_more_tags"]) > 50
     built = build(site)
     assert built.code == 0, built.err
+
+
+ATTACHMENT = """<item><title>{title}</title>
+<wp:post_id>{number}</wp:post_id><wp:post_parent>{parent}</wp:post_parent>
+<wp:menu_order>{order}</wp:menu_order><wp:post_type>attachment</wp:post_type>
+<excerpt:encoded xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"><![CDATA[{caption}]]>
+</excerpt:encoded>
+<wp:attachment_url>https://courier.example.com/img/{number}.jpg</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key>
+<wp:meta_value>{title}</wp:meta_value></wp:postmeta></item>
+"""
+
+SHORTCODES = """<p>Start [sic] here.</p>
+[gallery columns="2"]
+[gallery ids="12,11"]
+[embed]https://www.youtube.com/watch?v=w7Ft2ymGmfc[/embed]
+[audio mp3="https://courier.example.com/a/blues.mp3"][/audio]
+[video src="https://courier.example.com/v/ferry.mp4"]
+[contact-form-7 id="3" title="Tips"]
+[pullquote]Quoted words.[/pullquote]
+[gallery ids="99"]"""
+
+
+def test_shortcodes_become_html(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(HTML_ON)
+    attachments = "".join(
+        ATTACHMENT.format(title=title, number=number, parent=1, order=order, caption=caption)
+        for title, number, order, caption in [("Dock", 11, 2, "The dock."), ("Pier", 12, 1, "")]
+    )
+    export = _export(tmp_path, _post(1, "Shortcodes", SHORTCODES), attachments)
+    result = folio_import(site, "wordpress", export)
+    assert "warning: 3 shortcode(s) shown as a placeholder: pullquote, contact-form-7, gallery" \
+        in result.out
+    assert "placeholder in 1 story: pullquote (1), contact-form-7 (1), gallery (1)" in result.out
+    assert build(site).code == 0
+    page = BeautifulSoup(output_pages(site)["2016/05/01/shortcodes/index.html"], "html.parser")
+    body = page.select_one(".story-body")
+    assert body is not None
+    galleries = body.select(".gallery")
+    assert [[img["src"] for img in g.find_all("img")] for g in galleries] == [
+        ["https://courier.example.com/img/12.jpg", "https://courier.example.com/img/11.jpg"],
+        ["https://courier.example.com/img/12.jpg", "https://courier.example.com/img/11.jpg"],
+    ], "the post's attachments in menu order, then the ids in the order given"
+    assert galleries[0].find("img")["alt"] == "Pier"
+    assert galleries[0].find("figcaption").get_text() == "The dock."
+    embed = body.find("a", href="https://www.youtube.com/watch?v=w7Ft2ymGmfc")
+    assert embed is not None and embed.get_text() == "YouTube video"
+    audio = body.find("audio")
+    assert audio is not None and audio["src"] == "https://courier.example.com/a/blues.mp3"
+    video = body.find("video")
+    assert video is not None and video["src"] == "https://courier.example.com/v/ferry.mp4"
+    text = body.get_text()
+    assert "Start [sic] here." in text, "words in brackets are no shortcode"
+    assert "[Embedded content from the original site: contact-form-7]" in text
+    assert "[Embedded content from the original site: gallery]" in text, "no such images"
+    assert "Quoted words." in text and "[pullquote" not in text

@@ -113,6 +113,13 @@ def add_article(site: Path) -> None:
         encoding="utf-8")
 
 
+def add_page(site: Path) -> None:
+    """A standalone page in the menu: the nav of every page moves."""
+    (site / "content" / "pages").mkdir(exist_ok=True)
+    (site / "content" / "pages" / "ethics.md").write_text(
+        "---\ntitle: Ethics\nmenu: true\n---\nWe correct our mistakes.\n", encoding="utf-8")
+
+
 def rename_article(site: Path) -> None:
     """Its slug comes from its file name: its URL moves."""
     path = next(p for p in sorted((site / "content").rglob("*.md"))
@@ -155,7 +162,8 @@ def change_config(site: Path) -> None:
 
 @pytest.mark.parametrize("edit", [edit_body, add_dek, edit_headline, add_correction,
                                   make_draft, change_tag,
-                                  delete_article, add_article, rename_article, change_date,
+                                  delete_article, add_article, add_page, rename_article,
+                                  change_date,
                                   replace_photo, add_static_file, edit_template,
                                   change_config])
 def test_rebuild_after_a_change_equals_a_clean_build(site: Path, tmp_path: Path,
@@ -327,7 +335,7 @@ def folder_times(root: Path) -> dict[str, int]:
 
 
 def pages_only(files: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """Without the search index, which any change to an article page rebuilds."""
+    """Without the search index, whose shard of an edited story is made again."""
     return {name: facts for name, facts in files.items() if not name.startswith("pagefind/")}
 
 
@@ -379,6 +387,17 @@ def test_a_rebuild_with_two_jobs_equals_a_clean_build(site: Path, tmp_path: Path
 def test_clean_ignores_the_cache(site: Path) -> None:
     total = rendered(build(site))
     assert rendered(build(site, "--clean")) == total
+
+
+def test_a_rebuild_after_a_clean_build_removes_the_pages_no_longer_made(site: Path) -> None:
+    """The tree a --clean build leaves behind (the output before it) is unknown, not empty."""
+    build(site)
+    build(site, "--clean")
+    next(iter(sorted((site / "content").rglob("*.md")))).unlink()
+    build(site)
+    rebuilt = tree(site / "output")
+    build(site, "--clean")
+    assert rebuilt == tree(site / "output")
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a cache at all", b"\x80\x05garbage"])

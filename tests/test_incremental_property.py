@@ -71,6 +71,7 @@ WORDS = ["alpha", "beta", "gamma", "delta"]
 PHOTOS = {"images/pic.jpg": (640, 360, "JPEG"), "images/wide.png": (500, 200, "PNG")}
 CONFIG_VALUES: dict[str, list[str]] = {
     "per_page": ["2", "3", "5"],
+    "pagination": ['"stable"', '"newest-first"'],
     "title": ['"Test Gazette"', '"The Other Gazette"'],
     "description": ['""', '"News of the valley."'],
     "related_count": ["0", "1", "5"],

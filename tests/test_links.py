@@ -209,3 +209,22 @@ def test_a_build_fails_on_a_broken_image_and_passes_once_it_is_there(
     (site / "content" / "images" / "chart-2x.png").write_bytes(b"png")
     assert build(site, "--jobs", "1").code == 0
     assert run_folio("check", "--site", site, "--links").code == 0
+
+
+def test_paths_outside_the_archive_are_not_checked(site_factory: SiteFactory) -> None:
+    """`[links] outside`: pages of the old site that live beside the archive."""
+    body = "See [careers](/careers/), [the logo](/files/logo.png) and [a typo](/carers/).\n"
+    config = 'title = "G"\nbase_url = "https://g.example.org/"\n'
+    site = site_factory({"one.md": article(body, title="One", date="2020-01-01T10:00:00Z")},
+                        config + '[links]\noutside = ["/careers/", "/files/"]\n')
+    result = build(site, "--jobs", "1")
+    assert [line for line in result.err.splitlines() if "links to" in line] == [
+        "  content/one.md: links to /carers/, which is not a page or file of the site"]
+    (site / "folio.toml").write_text(
+        config + '[links]\noutside = ["/careers/", "/files/", "/carers/"]\n', encoding="utf-8")
+    assert build(site, "--jobs", "1").code == 0
+    assert run_folio("check", "--site", site, "--links").code == 0
+    (site / "folio.toml").write_text(config + '[links]\noutside = ["careers/"]\n',
+                                     encoding="utf-8")
+    refused = build(site, "--jobs", "1")
+    assert refused.code == 1 and "paths must start with /" in refused.err, refused.err

@@ -15,7 +15,14 @@ from test_index import config, day, story
 
 from generator.site.archive import build_index
 from generator.site.model import Page, Ref
-from generator.site.pages import Pagination, PeriodCount, TermCount, plan_pages, url_clashes
+from generator.site.pages import (
+    Pagination,
+    PeriodCount,
+    TermCount,
+    TermLink,
+    plan_pages,
+    url_clashes,
+)
 
 from conftest import article, build
 
@@ -37,12 +44,13 @@ def five() -> list:
 
 
 def test_a_list_is_cut_into_pages_of_per_page_stories_newest_first() -> None:
-    pages = plan(five(), per_page=2)
+    pages = plan(five(), per_page=2, pagination="newest-first")
     assert [pages[url].context["articles"] for url in ("/", "/page/2/", "/page/3/")] == [
         refs("s5", "s4"), refs("s3", "s2"), refs("s1")]
     assert "/page/4/" not in pages and "/page/1/" not in pages
     assert [pages[url].context["pagination"] for url in ("/", "/page/2/", "/page/3/")] == [
-        Pagination(1, "/", 3), Pagination(2, "/", 3), Pagination(3, "/", 3)]
+        Pagination(1, None, "/page/2/", 3), Pagination(2, "/", "/page/3/", 3),
+        Pagination(3, "/page/2/", None, 3)]
     assert {pages[url].context["count"] for url in ("/", "/page/2/", "/page/3/")} == {5}
     assert pages["/page/2/"].context["kind"] == "home"
     assert pages["/page/2/"].context["title"] == "Latest"
@@ -56,22 +64,11 @@ def test_a_list_is_cut_into_pages_of_per_page_stories_newest_first() -> None:
     (0, 3, [0]),
 ])
 def test_per_page_edges(count: int, per_page: int, sizes: list[int]) -> None:
-    pages = plan(five()[:count], per_page=per_page)
+    pages = plan(five()[:count], per_page=per_page, pagination="newest-first")
     urls = ["/", *(f"/page/{n}/" for n in range(2, len(sizes) + 1))]
     assert [len(pages[url].context["articles"]) for url in urls] == sizes
     assert f"/page/{len(sizes) + 1}/" not in pages
     assert pages["/"].context["pagination"].total == len(sizes)
-
-
-def test_previous_and_next_on_the_first_second_and_last_pages() -> None:
-    first, second, last = Pagination(1, "/tags/oil/", 3), Pagination(2, "/tags/oil/", 3), \
-        Pagination(3, "/tags/oil/", 3)
-    assert (first.previous_url, first.next_url) == (None, "/tags/oil/page/2/")
-    assert (second.previous_url, second.next_url) == ("/tags/oil/", "/tags/oil/page/3/")
-    assert (last.previous_url, last.next_url) == ("/tags/oil/page/2/", None)
-    assert first.urls == ("/tags/oil/", "/tags/oil/page/2/", "/tags/oil/page/3/")
-    only = Pagination(1, "/", 1)
-    assert (only.previous_url, only.next_url, only.urls) == (None, None, ("/",))
 
 
 def test_term_pages_and_term_indexes() -> None:
@@ -79,7 +76,7 @@ def test_term_pages_and_term_indexes() -> None:
         story("s1", day(1), tags=("zebra", "Oil"), bylines=("Li Wei",)),
         story("s2", day(2), tags=("oil",), section="World"),
         story("s3", day(3), tags=("OIL", "apple")),
-    ], per_page=2)
+    ], per_page=2, pagination="newest-first")
     assert pages["/tags/"].context == {"title": "Tags", "terms": (
         TermCount("apple", "/tags/apple/", 1), TermCount("OIL", "/tags/oil/", 3),
         TermCount("zebra", "/tags/zebra/", 1))}
@@ -89,8 +86,9 @@ def test_term_pages_and_term_indexes() -> None:
         TermCount("News", "/sections/news/", 2), TermCount("World", "/sections/world/", 1))
     oil, oil_2 = pages["/tags/oil/"].context, pages["/tags/oil/page/2/"].context
     assert (oil["kind"], oil["title"], oil["articles"], oil["term"]) == (
-        "tag", "OIL", refs("s3", "s2"), TermCount("OIL", "/tags/oil/", 3))
-    assert (oil_2["articles"], oil_2["pagination"]) == (refs("s1"), Pagination(2, "/tags/oil/", 2))
+        "tag", "OIL", refs("s3", "s2"), TermLink("OIL", "/tags/oil/"))
+    assert (oil_2["articles"], oil_2["pagination"]) == (refs("s1"),
+                                                  Pagination(2, "/tags/oil/", None, 2))
     assert pages["/authors/li-wei/"].context["kind"] == "author"
     assert pages["/sections/world/"].context["kind"] == "section"
     assert pages["/sections/world/"].context["articles"] == refs("s2")
@@ -117,7 +115,7 @@ def test_year_month_and_day_pages_list_their_stories_and_the_periods_within() ->
         story("a", day(1).replace(month=2)),
         story("b", day(3).replace(month=11, hour=8)),
         story("c", day(3).replace(month=11, hour=7)),
-    ], per_page=1)
+    ], per_page=1, pagination="newest-first")
     year, month, today = (pages[url].context for url in ("/2020/", "/2020/11/", "/2020/11/03/"))
     assert (year["kind"], year["period"], year["periods"], year["articles"]) == (
         "year", date(2020, 1, 1),
@@ -298,7 +296,7 @@ def test_a_built_list_links_its_pages_with_previous_and_next(site_factory: SiteF
 
 def config_text(per_page: int) -> str:
     return (f'title = "Pager Gazette"\nbase_url = "https://pager.example.org/"\n'
-            f"per_page = {per_page}\n")
+            f'per_page = {per_page}\npagination = "newest-first"\n')
 
 
 def _pager(path: Path) -> tuple[str | None, str | None, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,11 @@ def test_site_with_photos_and_search_lands_with_its_headers(
     photos = [path for path in heads if path.startswith("photos/")]
     assert photos and all(heads[p]["CacheControl"] == immutable for p in photos)
     assert {heads[p]["ContentType"] for p in photos} == {"image/jpeg", "image/webp"}
-    fragments = [path for path in heads if path.startswith("pagefind/fragment/")]
+    fragments = [path for path in heads if re.match(r"pagefind/\d{4}/fragment/", path)]
     assert fragments and all(heads[p]["CacheControl"] == immutable for p in fragments)
-    assert heads["pagefind/pagefind-entry.json"]["CacheControl"] == "public, max-age=60"
+    entries = [path for path in heads if re.match(r"pagefind/\d{4}/pagefind-entry\.json$", path)]
+    assert entries and all(heads[p]["CacheControl"] == "public, max-age=60" for p in entries)
+    assert heads["pagefind/shards.json"]["CacheControl"] == "public, max-age=60"
 
 
 def test_second_publish_uploads_nothing(site_factory: SiteFactory, server: S3Server) -> None:

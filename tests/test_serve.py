@@ -222,17 +222,73 @@ def test_any_path_gets_an_answer_never_a_server_error(
 def test_a_burst_of_edits_is_one_rebuild(tmp_path: Path) -> None:
     site = new_site(tmp_path)
     with serving(site) as server:
-        for number in range(5):
-            day = f"2021-01-0{number + 1}"
-            story = article(f"Story {number}.", title=f"Burst {number}", date=day)
+        stories = [article(f"Story {n}.", title=f"Burst {n}", date="2021-01-02") for n in range(20)]
+        for number, story in enumerate(stories):  # twenty writes in a few milliseconds
             (site / "content" / f"burst-{number}.md").write_text(story, encoding="utf-8")
         wait_for(server.builds, "a rebuild")
         time.sleep(1.5)  # several times the quiet period: any second rebuild would show
-        assert len(server.builds()) == 1, server.stdout()
-        assert server.builds()[0].startswith("Rebuilt in")
-        for number in range(5):
-            status, _, body = server.get(f"/2021/01/0{number + 1}/burst-{number}/")
+        assert server.builds() == [server.builds()[0]], server.stdout()
+        assert re.fullmatch(r"Rebuilt in \d+\.\d\d s \(20 files changed\)", server.builds()[0])
+        for number in (0, 19):
+            status, _, body = server.get(f"/2021/01/02/burst-{number}/")
             assert status == 200 and f"Burst {number}".encode() in body
+
+
+def test_an_editor_save_is_one_rebuild_naming_the_file(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    source = site / "content" / "first.md"
+    with serving(site) as server:
+        swap, temporary = site / "content" / ".first.md.swp", site / "content" / "first.md~"
+        swap.write_text("vim's swap file", encoding="utf-8")
+        temporary.write_text(source.read_text("utf-8").replace("First Headline", "Saved"), "utf-8")
+        temporary.replace(source)  # written aside, then renamed over the story
+        swap.unlink()
+        wait_for(server.builds, "a rebuild")
+        time.sleep(1.0)
+        assert server.builds() == [server.builds()[0]], server.stdout()
+        assert server.builds()[0].endswith("s (content/first.md changed)")
+        assert b'<h1 class="headline">Saved</h1>' in server.get(FIRST_URL)[2]
+
+
+def test_writes_outside_the_sources_rebuild_nothing(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    with serving(site) as server:
+        for folder in ("output", ".folio-cache", ".output.previous", "output/2020/05/01/first"):
+            (site / folder).mkdir(parents=True, exist_ok=True)
+            (site / folder / "stray.html").write_text("<p>stray</p>", encoding="utf-8")
+        for name in (".#first.md", "first.md.swp", "first.md~", ".hidden.md"):
+            (site / "content" / name).write_text("---\n", encoding="utf-8")
+        (site / "notes.txt").write_text("not a source", encoding="utf-8")
+        time.sleep(1.0)  # five times the quiet period
+        assert server.builds() == [], server.stdout()
+        (site / "folio.toml").write_text((site / "folio.toml").read_text("utf-8"), "utf-8")
+        wait_for(server.builds, "a rebuild")
+        time.sleep(0.5)
+        assert len(server.builds()) == 1, server.stdout()
+        assert server.builds()[0].endswith("s (folio.toml changed)")
+
+
+def test_a_folder_made_after_the_start_is_watched(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", STORIES)
+    with serving(site) as server:
+        (site / "static").mkdir()
+        wait_for(lambda: len(server.builds()) == 1, "the rebuild for static/")
+        (site / "static" / "late.txt").write_text("made late", encoding="utf-8")
+        wait_for(lambda: len(server.builds()) == 2, "the rebuild for static/late.txt")
+        assert server.builds()[1].endswith("s (static/late.txt changed)")
+        assert server.get("/late.txt")[2] == b"made late"
+
+
+def test_a_content_folder_that_is_a_link_is_watched_through_it(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", STORIES)
+    (site / "content").rename(tmp_path / "stories")
+    (site / "content").symlink_to(tmp_path / "stories", target_is_directory=True)
+    with serving(site) as server:
+        story = (tmp_path / "stories" / "first.md").read_text(encoding="utf-8")
+        (tmp_path / "stories" / "first.md").write_text(story.replace("First", "Linked"), "utf-8")
+        wait_for(server.builds, "a rebuild")
+        assert server.builds()[0].endswith("s (content/first.md changed)")
+        assert b'<h1 class="headline">Linked Headline</h1>' in server.get(FIRST_URL)[2]
 
 
 def test_a_broken_file_shows_an_error_page_until_it_is_fixed(tmp_path: Path) -> None:
@@ -307,13 +363,14 @@ def test_drafts_and_future_stories_only_when_asked_and_drafts_flagged(tmp_path: 
 
 
 def test_the_debouncer_fires_once_per_quiet_burst() -> None:
-    debouncer = Debouncer({}, quiet=0.2)
-    assert not debouncer.due({}, 0.0)
-    assert not debouncer.due({"a": (1, 1, 1)}, 0.1)
-    assert not debouncer.due({"a": (1, 1, 1), "b": (2, 1, 1)}, 0.2)  # still changing
-    assert not debouncer.due({"a": (1, 1, 1), "b": (2, 1, 1)}, 0.35)  # quiet for 0.15 s
-    assert debouncer.due({"a": (1, 1, 1), "b": (2, 1, 1)}, 0.4)
-    assert not debouncer.due({"a": (1, 1, 1), "b": (2, 1, 1)}, 5.0)  # once only
+    debouncer = Debouncer(quiet=0.2)
+    assert debouncer.wait(0.0) is None
+    debouncer.note("content/a.md", 0.1)
+    debouncer.note("content/b.md", 0.2)  # still changing
+    assert debouncer.wait(0.35) == pytest.approx(0.05)
+    assert debouncer.wait(0.4) == 0
+    assert debouncer.take() == {"content/a.md", "content/b.md"}
+    assert debouncer.wait(5.0) is None  # once only
 
 
 def test_a_base_path_is_served_under_its_path(tmp_path: Path) -> None:

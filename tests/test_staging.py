@@ -296,8 +296,8 @@ def test_a_folder_is_taken_from_output_or_cleared(tmp_path: Path) -> None:
     output = tmp_path / "output"
     first_build(output, {"search/index.js": b"js", "search/parts/one.pf": b"pf"})
     staging = Staging(output, None, {})
-    assert staging.take_folder("search")
-    assert not staging.take_folder("nothing-here")
+    assert staging.take_folder("search", "index.js")
+    assert not staging.take_folder("nothing-here", "index.js")
     assert tree(staging.root) == {"search/index.js": b"js", "search/parts/one.pf": b"pf",
                                   MARKER: b""}
     assert inode(staging.root / "search" / "index.js") == inode(output / "search" / "index.js")

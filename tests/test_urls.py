@@ -12,6 +12,7 @@ from generator.site.urls import (
     file_name,
     fold,
     normalize,
+    numbered_url,
     origin,
     page_url,
     part_problem,
@@ -180,3 +181,14 @@ def test_page_one_is_the_list_itself_and_page_n_is_under_page(
     first: str, number: int, url: str
 ) -> None:
     assert page_url(first, number) == url
+
+
+@pytest.mark.parametrize(("first", "number", "url"), [
+    ("/", 1, "/page/1/"),
+    ("/tags/syria/", 1, "/tags/syria/page/1/"),
+    ("/2015/09/", 3, "/2015/09/page/3/"),
+])
+def test_a_stable_list_numbers_its_pages_from_one_under_page(
+    first: str, number: int, url: str
+) -> None:
+    assert numbered_url(first, number) == url

@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 11
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -189,7 +189,9 @@ class SavedPlan:
     site: SiteInfo
     """What the templates knew of the site: the same while no page moves."""
     newest_first: tuple[str, ...]
-    """Every published article id, newest first."""
+    """Every published article id, newest first, then the standalone pages' ids."""
+    stories: int
+    """How many ids of `newest_first` are stories'."""
     page_offsets: bytes
     """Where each page starts in plan-pages.msgpack, and where the last ends: the bytes
     of an `array("Q")`."""
@@ -199,6 +201,9 @@ class SavedPlan:
     """For each article of `newest_first`, in its order, the positions in the plan of
     the pages showing it, as the bytes of an `array("I")` (a tuple of ints per
     article loads slowly; a map by id would hold every id once more)."""
+    search_shards: dict[str, tuple[str, ...]]
+    """Each shard of the search index with the files of its story pages (see
+    site/search.py); none when the site has no search."""
 
     @property
     def page_count(self) -> int:
@@ -424,6 +429,7 @@ class Cache:
                                  "Python or a library; rebuilding")
                     return None
                 found: T = make([_frame(file) for _ in range(count)])
+                _check_rest_whole(file)
                 return found
         except FileNotFoundError:
             return None
@@ -463,7 +469,8 @@ def _patched(base: Mapping[str, str], patch: Mapping[str, str]) -> dict[str, str
 def frame_digest(config: Config, themes: Iterable[Path]) -> str:
     """Digest of every input but content/: Folio's own code, the configuration, and
     the facts of every template and static file."""
-    roots = [config.site_dir / "templates", config.site_dir / "static", *themes]
+    roots = [config.site_dir / "templates", config.site_dir / "static",
+             config.site_dir / "locale", *themes]
     facts: list[bytes | str] = [
         toolchain_digest(),
         repr(replace(config, now=None, output_dir=Path())),  # where it goes is no input
@@ -821,6 +828,17 @@ def _frame(file: Any) -> bytes:
     return data
 
 
+def _check_rest_whole(file: Any) -> None:
+    """ValueError when a record after the ones read is cut short; the records are
+    skipped, not read, so a cut is found without decoding what is not used."""
+    size = os.fstat(file.fileno()).st_size
+    while (at := file.tell()) < size:
+        head = file.read(_FRAME.size)
+        if len(head) != _FRAME.size or at + _FRAME.size + _FRAME.unpack(head)[0] > size:
+            raise ValueError("cut short")
+        file.seek(_FRAME.unpack(head)[0], os.SEEK_CUR)
+
+
 def _sealed(data: bytes) -> bytes:
     """`data` with its checksum in front, for a column of the store."""
     return _CHECK.pack(zlib.crc32(data)) + data
@@ -919,8 +937,8 @@ def _page_cache(records: list[bytes]) -> PageCache:
 
 
 def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
-    return (plan.token, plan.site, plan.newest_first, plan.page_offsets, plan.shapes,
-            plan.uses)
+    return (plan.token, plan.site, plan.newest_first, plan.stories, plan.page_offsets,
+            plan.shapes, plan.uses, plan.search_shards)
 
 
 @functools.cache
@@ -928,7 +946,8 @@ def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
     from ..site.render import SiteInfo
 
     return msgspec.msgpack.Decoder(tuple[
-        str, SiteInfo, tuple[str, ...], bytes, dict[str, str], tuple[bytes, ...],
+        str, SiteInfo, tuple[str, ...], int, bytes, dict[str, str], tuple[bytes, ...],
+        dict[str, tuple[str, ...]],
     ])
 
 
@@ -940,12 +959,13 @@ def _related_decoder() -> msgspec.msgpack.Decoder[Any]:
 
 
 def _saved_plan(data: bytes) -> SavedPlan:
-    token, site, newest_first, page_offsets, shapes, uses = _plan_decoder().decode(data)
+    token, site, newest_first, stories, page_offsets, shapes, uses, shards = (
+        _plan_decoder().decode(data))
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
     if len(uses) != len(newest_first):
         raise ValueError("uses")
-    return SavedPlan(token, site, newest_first, page_offsets, shapes, uses)
+    return SavedPlan(token, site, newest_first, stories, page_offsets, shapes, uses, shards)
 
 
 def page_bytes(page: Page) -> bytes:
@@ -978,18 +998,20 @@ def page_from(data: bytes) -> Page:
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from ..site.archive import ResolvedLink
-    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount
+    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
+    from ..site.people import Profile
 
     refs = tuple[Ref, ...]
     types: dict[str, Any] = {
         "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],
         "older": Ref | None, "newer": Ref | None, "articles": refs,
         "kind": str, "title": str, "count": int, "pagination": Pagination,
-        "term": TermCount, "terms": tuple[TermCount, ...],
+        "term": TermLink, "terms": tuple[TermCount, ...],
         "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
         "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
         "entries": tuple[tuple[str, Moment | None], ...],
-        "corrections": tuple[CorrectionEntry, ...], "updated": date,
+        "corrections": tuple[CorrectionEntry, ...], "updated": date, "standalone": Ref,
+        "people": tuple[Profile, ...], "profile": Profile,
     }
     context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
     return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types
@@ -1012,6 +1034,9 @@ class _HeadRecord(msgspec.Struct, array_like=True):
     draft: bool
     aliases: tuple[str, ...]
     corrections: tuple[Correction, ...]
+    date_only: bool
+    standalone: bool
+    menu: int | None
 
 
 class _ArticleRecord(msgspec.Struct, array_like=True):
@@ -1030,7 +1055,7 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
 def _head_record(h: ArticleHead) -> tuple[Any, ...]:
     return (h.id, h.slug, h.url, h.title, h.bylines, _moment(h.date), h.section,
             h.updated and _moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
-            h.corrections)
+            h.corrections, h.date_only, h.standalone, h.menu)
 
 
 def _article_record(a: Article) -> tuple[Any, ...]:
@@ -1044,6 +1069,7 @@ def _article(r: _ArticleRecord) -> Article:
         id=h.id, slug=h.slug, url=h.url, title=h.title, bylines=h.bylines, date=_when(h.date),
         section=h.section, updated=h.updated and _when(h.updated), tags=h.tags, photo=h.photo,
         related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
+        date_only=h.date_only, standalone=h.standalone, menu=h.menu,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
                    publication=r.publication, extra=r.extra, lines=r.lines, images=r.images)

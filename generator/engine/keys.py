@@ -17,19 +17,21 @@ import jinja2
 from ..site.config import Config
 from ..site.digests import digest
 from ..site.model import Page, Ref
+from ..site.render import RecordingEnvironment
 from .cache import CACHE_SALT
 
 
 class PageKeys:
     """Keys of one build's pages."""
 
-    def __init__(self, config: Config, env: jinja2.Environment,
+    def __init__(self, config: Config, env: RecordingEnvironment,
                  articles: Mapping[str, str]) -> None:
         """`articles`: the `article_digest` of every article, by id."""
         self.env = env
         self.articles = articles
         # `now` only decides which articles are shown, which the contexts say.
-        self.site = digest(repr((replace(config, now=None), env.globals["site"], CACHE_SALT)))
+        self.site = digest(repr((replace(config, now=None), env.globals["site"], CACHE_SALT)),
+                           env.words.digest)
         self._templates: dict[str, str] = {}
 
     def key(self, page: Page, templates: tuple[str, ...] | None) -> str | None:

@@ -7,7 +7,6 @@ to skip work: page keys, the plan for quick.py, file facts (see cache.py).
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -26,9 +25,10 @@ from ..site.links import PageLinks, broken, internal_links
 from ..site.loaded import LoadedFile
 from ..site.model import Article, Page
 from ..site.pages import blame, plan_pages, url_clashes
+from ..site.people import LoadedProfile, load_profiles, shown_profiles
 from ..site.progress import Progress
 from ..site.render import Rendered, RenderIndex, site_info
-from ..site.search import SEARCH_FOLDER
+from ..site.search import SEARCH_FOLDER, has_search, search_shards
 from ..site.sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from ..site.sources import FileFacts, Sources, find_sources
 from ..site.theme_paths import themes
@@ -49,7 +49,7 @@ from .memory import give_back_past
 from .parallel import Runner
 from .rendering import RenderSetup, render_batch, render_encoded_batch, renderer_for
 from .report import BuildReport, Survey
-from .search_index import build_search_index
+from .search_index import stage_search_index
 from .write import Staging, previous_tree
 
 
@@ -65,6 +65,8 @@ class Plan:
     """Files copied as they are (theme and site static files, content images)."""
     files: dict[str, LoadedFile]
     """Every Markdown file loaded, by path under content/."""
+    profiles: tuple[LoadedProfile, ...] = ()
+    """The author profiles pages show."""
     warnings: tuple[ContentError, ...] = ()
     """Problems to tell the writer about that do not stop the build."""
     next_change: datetime | None = None
@@ -82,20 +84,48 @@ def plan_site(
     store = store or Cache(config.cache_dir, []).store(load_settings(config))
     sources = sources or find_sources(config.content_dir)
     loaded = load_content(config, runner or Runner(1), sources, store)
+    profiles, profile_errors = load_profiles(config, sources.profiles)
     index, index_errors = build_index((a.head for a in loaded.articles), config, known)
-    pages = plan_pages(index, config)
+    people, orphans = shown_profiles(profiles, index.authors)
+    pages = plan_pages(index, config, people)
     names = [urls.file_name(page.url) for page in pages]
     copies = dict(_static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
     by_id = {a.id: a for a in loaded.articles}
-    errors = loaded.errors + _located(
+    errors = loaded.errors + profile_errors + _located(
         index_errors + url_clashes(pages, names, index)
         + _clashes(pages, names, copies, index, config), by_id)
     if errors:
         raise ContentErrors(errors)
-    published = {article_id: by_id[article_id] for article_id in index.newest_first}
-    return Plan(index, published, pages, copies, loaded.files, tuple(loaded.warnings),
+    published = {article_id: by_id[article_id] for article_id in shown_ids(index)}
+    return Plan(index, published, pages, copies, loaded.files,
+                tuple(profiles[slug] for slug in people), (*loaded.warnings, *orphans),
                 next_change(loaded.articles, config))
+
+
+def check_site(config: Config) -> Plan:
+    """What `folio check` runs: every check of a build, the internal links of every
+    story's body included, with no page rendered (a body's links resolve from its URL)."""
+    store = Cache(config.cache_dir, []).store(load_settings(config))
+    plan = plan_site(config, store=store)
+    files = {urls.file_name(page.url) for page in plan.pages}
+    files.update(relative.as_posix() for relative in plan.copies)
+    files.update(urls.file_name(variant.url) for article in plan.articles.values()
+                 if article.photo for variant in article.photo.variants
+                 + article.photo.webp_variants)
+    links = {article.id: internal_links(store.read(article.body_digest), article.url,
+                                        config.base_path) for article in plan.articles.values()}
+    missing = [link for link in broken(links, files, outside=config.links_outside)
+               if link.target.split("/")[0] != SEARCH_FOLDER]
+    if missing:
+        raise ContentErrors(ContentError(f"content/{link.page}", f"links to {link.url}, which is "
+                                         "not a page or file of the site") for link in missing)
+    return plan
+
+
+def shown_ids(index: SiteIndex) -> tuple[str, ...]:
+    """Every id a page may show: the stories newest first, then the standalone pages."""
+    return index.newest_first + index.pages
 
 
 def _located(errors: list[ContentError], articles: Mapping[str, Article]) -> list[ContentError]:
@@ -120,12 +150,18 @@ def full_build(
     previous = _what_a_full_build_reads(cache.pages())
     store = cache.store(load_settings(config))
     plan = plan_site(config, runner, store, survey.sources, cache.related_known(previous.plan))
+    shards = search_shards(plan.index) if has_search(config, plan.index) else {}
     files = plan.files
     digests = {relative: f.digest for relative, f in files.items()}
     shapes = {relative: f.shape for relative, f in files.items()}
     warnings = {relative: f.warnings for relative, f in files.items() if f.warnings}
+    # The warnings of no story file are profiles': kept for the quick builds to come.
+    for warning in plan.warnings:
+        if warning.path.removeprefix("content/") not in files:
+            warnings.setdefault(warning.path, ())
+            warnings[warning.path] += (warning,)
     with step("making photo copies"):
-        photos = resize_photos(plan.articles.values(), config, progress)
+        photos = resize_photos([*plan.articles.values(), *plan.profiles], config, progress)
     plan = replace(plan, copies={**plan.copies, **dict(photos)}, files={})
     del files
     if not runner.is_local:
@@ -135,7 +171,7 @@ def full_build(
     try:
         with step("writing the site"):
             state, counts = _write(plan, config, previous, runner, progress, store, digests,
-                                   saving)
+                                   saving, shards)
     except BaseException:
         saving.abandon()
         raise
@@ -154,7 +190,7 @@ def full_build(
     next_change = plan.next_change
     with saved_if_possible(cache):
         saving.finish()
-        cache.save_plan(_saved_plan(token, plan, config, shapes, saving),
+        cache.save_plan(_saved_plan(token, plan, config, shapes, saving, shards),
                         plan.index.related_known)
         del plan  # every page and article: saving the state can reuse their memory
         save_state(cache, store, state, survey, config, next_change)
@@ -206,19 +242,21 @@ def _articles_in_store(plan: Plan, store: Store) -> Plan:
     so holding the articles here all the while would be memory spent for nothing."""
     index = plan.index
     return replace(plan, index=replace(index, articles={}),
-                   articles=StoredArticles(store, index.newest_first, {}))
+                   articles=StoredArticles(store, shown_ids(index), {}))
 
 
 def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
-                pages: PlanPagesWriter) -> SavedPlan:
+                pages: PlanPagesWriter, shards: dict[str, tuple[str, ...]]) -> SavedPlan:
     """What a quick rebuild needs of `plan` besides its pages, which `pages` wrote."""
     return SavedPlan(
         token=token,
         site=site_info(config, plan.index),
-        newest_first=plan.index.newest_first,
+        newest_first=shown_ids(plan.index),
+        stories=len(plan.index.newest_first),
         page_offsets=pages.offsets.tobytes(),
         shapes=shapes,
-        uses=tuple(pages.uses[article_id].tobytes() for article_id in plan.index.newest_first),
+        uses=tuple(pages.uses[article_id].tobytes() for article_id in shown_ids(plan.index)),
+        search_shards=shards,
     )
 
 
@@ -231,6 +269,7 @@ def _write(
     store: Store,
     digests: Mapping[str, str],
     saving: PlanPagesWriter,
+    shards: Mapping[str, tuple[str, ...]],
 ) -> tuple[PageCache, tuple[int, int, int]]:
     """Bring the older output tree up to date, render what changed (`saving` the plan's
     pages on the way), swap it in."""
@@ -247,13 +286,14 @@ def _write(
     runner.stop()
     _copy(sorted(plan.copies.items()), staging)
     carry_links(state, store.links if trusted else PageLinks, current, staging, config)
-    search = search_step(config, site.search, current, staging)
+    search = stage_search_index(shards, current, staging, config.cache_dir)
     checked = state.links if staging.wanted.keys() != current.keys() else {
         name: state.links[name] for name in _files_of(stale) if name in state.links
     }
-    finish(staging, search, checked, plan.pages)
+    finish(staging, search, checked, plan.pages, config.links_outside)
     state.files, state.behind = staging.wanted, current
-    state.previous = FileFacts.of(previous_tree(config.output_dir))
+    # An untrusted output/ (a --clean build's) is now the older tree: unknown, not empty.
+    state.previous = FileFacts.of(previous_tree(config.output_dir)) if trusted else None
     return state, (len(state.files), len(stale), staging.written)
 
 
@@ -271,13 +311,14 @@ def finish(
     search: Callable[[Path], None] | None,
     links: Mapping[str, tuple[str, ...]],
     pages: list[Page],
+    outside: tuple[str, ...],
 ) -> None:
     """Index the new tree for search, check its links, swap it in."""
 
     def complete(root: Path) -> None:
         if search:
             search(root)
-        _check_links(links, staging.wanted.keys(), root, pages)
+        _check_links(links, staging.wanted.keys(), root, pages, outside)
 
     staging.commit(complete)
 
@@ -310,9 +351,10 @@ def _check_links(
     files: Iterable[str],
     root: Path,
     pages: list[Page],
+    outside: tuple[str, ...],
 ) -> None:
     """Fail the build, naming page and target, when a page links to a file not written."""
-    missing = broken(links, files, root)
+    missing = broken(links, files, root, outside)
     if not missing:
         return
     sources = {urls.file_name(p.url): p.origin for p in pages if p.origin}
@@ -327,24 +369,6 @@ def _check_links(
 
 def _files_of(pages: list[Page]) -> list[str]:
     return [urls.file_name(page.url) for page in pages]
-
-
-def search_step(
-    config: Config, searchable: bool, current: Mapping[str, str], staging: Staging
-) -> Callable[[Path], None] | None:
-    """Pagefind over the new tree (when the site is `searchable`), unless no page
-    changed and the old index can stay."""
-    staging.clear_folder(SEARCH_FOLDER)
-    if not searchable:
-        return None
-    if _html(staging.wanted) == _html(current) and staging.take_folder(SEARCH_FOLDER):
-        return None
-    return functools.partial(build_search_index, scratch=config.cache_dir)
-
-
-def _html(files: Mapping[str, str]) -> dict[str, str]:
-    """The HTML pages of a tree with their keys: what the search index is made from."""
-    return {name: key for name, key in files.items() if name.endswith(".html")}
 
 
 def keep_unchanged(

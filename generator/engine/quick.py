@@ -31,10 +31,10 @@ from .pipeline import (
     render_pages,
     save_state,
     saved_if_possible,
-    search_step,
 )
 from .rendering import RenderSetup, renderer_for
 from .report import BuildReport, Survey
+from .search_index import stage_search_index
 from .write import Staging
 
 
@@ -68,8 +68,9 @@ def quick_build(
         if stale is None:
             return None
         render_pages(stale, setup, keys, state, staging, runner, progress)
-        finish(staging, search_step(config, plan.site.search, previous.files, staging), state.links,
-               pages)
+        search = stage_search_index(plan.search_shards, previous.files, staging,
+                                    config.cache_dir)
+        finish(staging, search, state.links, pages, config.links_outside)
     state.files, state.behind = staging.wanted, previous.files
     state.previous = FileFacts.of(staging.root)
     with saved_if_possible(cache):
@@ -146,7 +147,7 @@ def _carry_state(
 def _report(plan: SavedPlan, state: PageCache, rendered: int, written: int,
             report: type[BuildReport]) -> BuildReport:
     return report(
-        articles=len(plan.newest_first),
+        articles=plan.stories,
         pages=plan.page_count,
         files=len(state.files),
         seconds=0,

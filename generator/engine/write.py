@@ -123,11 +123,15 @@ class Staging:
         self.written += 1
         self.wanted[name] = key
 
-    def take_folder(self, name: str) -> bool:
-        """Replace a folder by `output/`'s (the search index); False when it has none."""
+    def take_folder(self, name: str, probe: str) -> bool:
+        """Make a folder `output/`'s (a shard of the search index), unless it is already:
+        its file `probe` is `output/`'s own, so it was linked whole from it. False when
+        `output/` has no such folder."""
         current = self._current(name)
         if not os.path.isdir(current):
             return False
+        if not self._fresh and self._shares(f"{name}/{probe}"):
+            return True
         self.clear_folder(name)
         shutil.copytree(current, os.path.join(self._root, name), copy_function=os.link)
         return True

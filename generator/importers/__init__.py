@@ -17,9 +17,12 @@ from ..site.errors import UsageError, display_path
 from . import feed, generators, text, wordpress
 from .interpret import interpret
 from .report import ImportReport, Outcome
+from .settings import adopt_settings, inferred_settings
+from .source_site import read_source_site
 from .sources import walk
-from .story import FileReader, Item, ReadOptions, Refused, failed
-from .writer import Placer
+from .story import Draft, FileReader, Item, ReadOptions, Refused, Story, failed
+from .templates import Links, story_links
+from .writer import Placer, article_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,10 @@ class Format:
     """Bodies are HTML rather than Markdown."""
     maps: bool = True
     """Has keys that `--map KEY=FIELD` can rename."""
+    files: Callable[[Path, tuple[str, ...]], Iterator[Path]] = walk
+    """The files of one SOURCE that hold its stories."""
+    finish: Callable[[Draft, Story, Links], Story] = lambda draft, story, links: story
+    """The story once every story of the import is known (its template links resolved)."""
 
 
 def _each_file(
@@ -48,7 +55,10 @@ FORMATS: Mapping[str, Format] = {
     "feed": Format(feed.SUFFIXES, _each_file(feed.read), html=True),
     "wordpress": Format(wordpress.SUFFIXES, _each_file(wordpress.read), html=True),
     **{
-        name: Format(generators.SUFFIXES, generators.opener(dialect))
+        name: Format(
+            generators.SUFFIXES, generators.opener(name), files=generators.files(name),
+            finish=generators.finisher(dialect),
+        )
         for name, dialect in generators.DIALECTS.items()
     },
 }
@@ -74,6 +84,8 @@ class ImportRequest:
     """Byline of stories whose source names no author."""
     pages: bool = False
     """Import WordPress pages as well as posts."""
+    force: bool = False
+    """Replace folio.toml settings the old site's configuration says otherwise."""
 
 
 def run_import(request: ImportRequest, config: Config) -> ImportReport:
@@ -81,14 +93,46 @@ def run_import(request: ImportRequest, config: Config) -> ImportReport:
     kind = _format(request)
     options = ReadOptions(config.zone, parse_map(request.mappings), request.pages)
     placer = Placer(request.into, config, suffix=request.suffix, dry_run=request.dry_run)
-    outcomes = tuple(
-        _settle(item, placer, request.default_byline, config)
+    readings = [
+        (item, item if isinstance(item, Refused)
+         else interpret(item, config.zone, request.default_byline, config.max_tags))
         for source in request.sources
         for item in _items(source, kind, options)
+    ]
+    links = _links([story for _, story in readings if isinstance(story, Story)], config)
+    outcomes = tuple(
+        _settle(
+            kind.finish(item, story, links) if isinstance(item, Draft) and isinstance(story, Story)
+            else story,
+            placer, request.default_byline, config, kind.html,
+        )
+        for item, story in readings
     )
     return ImportReport(
-        outcomes, request.dry_run, request.default_byline, kind.html and not config.markdown_html
+        outcomes, request.dry_run, request.default_byline, not config.markdown_html,
+        _settings(request, config),
     )
+
+
+def _links(stories: list[Story], config: Config) -> Links:
+    """Where each story will be, by the names its source's templates give it."""
+    return story_links(
+        (story.source, article_url(config, story, story.slug), story.aliases) for story in stories
+    )
+
+
+def _settings(request: ImportRequest, config: Config) -> tuple[str, ...]:
+    """What folio.toml took from the old site's configuration, when SOURCE is its root."""
+    if request.format not in generators.DIALECTS or len(request.sources) != 1:
+        return ()
+    try:
+        site = read_source_site(request.format, request.sources[0])
+    except ValueError:  # already reported as the input's failure
+        return ()
+    if site is None:
+        return ()
+    toml = config.site_dir / "folio.toml"
+    return tuple(adopt_settings(toml, inferred_settings(site), request.force, request.dry_run))
 
 
 def _format(request: ImportRequest) -> Format:
@@ -119,17 +163,21 @@ def _items(source: Path, kind: Format, options: ReadOptions) -> Iterator[Item]:
     if not source.exists():
         yield failed(str(source), "does not exist")
         return
-    read = kind.opener(source, options)
-    paths = list(walk(source, kind.suffixes))
+    try:
+        read = kind.opener(source, options)
+        paths = list(kind.files(source, kind.suffixes))
+    except ValueError as exc:  # the old site's configuration cannot be read
+        yield failed(str(source), str(exc))
+        return
     if not paths:
         yield failed(str(source), f"holds no {' or '.join(kind.suffixes)} files")
     for path in paths:
         yield from read(path, str(path))
 
 
-def _settle(item: Item, placer: Placer, default_byline: str, config: Config) -> Outcome:
-    story = (item if isinstance(item, Refused)
-             else interpret(item, config.zone, default_byline, config.max_tags))
+def _settle(
+    story: Story | Refused, placer: Placer, default_byline: str, config: Config, html: bool
+) -> Outcome:
     if isinstance(story, Refused):
         return Outcome(story.source, "failed" if story.failed else "skipped", story.reason)
     placement = placer.place(story)
@@ -141,5 +189,6 @@ def _settle(item: Item, placer: Placer, default_byline: str, config: Config) -> 
         (f"no byline in the source; wrote {default_byline!r}",) if story.default_byline else ()
     )
     return Outcome(
-        story.source, placement.status, shown, warnings, story.default_byline, story.template_tags
+        story.source, placement.status, shown, warnings, story.default_byline,
+        story.placeholders, html or story.html,
     )

@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
-_ZONE = r"(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})"
+_ZONE = r"(?P<zone>Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)"
 _MACHINE = re.compile(
     r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"
     r"(?:[T ]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
@@ -65,6 +65,14 @@ def to_moment(value: object, zone: tzinfo) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+def is_date_only(value: object) -> bool:
+    """`value` names a day and no time of day (`2015-09-18`, a YAML date)."""
+    if isinstance(value, str):
+        match = _MACHINE.match(" ".join(value.split()))
+        return match is not None and match["hour"] is None
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def parse_date_text(text: str) -> datetime | None:
     """A machine date, an RFC 822 date or a printed dateline; naive when it names no zone."""
     text = " ".join(text.split())
@@ -113,9 +121,11 @@ def _offset(zone: str | None) -> tzinfo | None:
         return None
     if zone.upper() in ("Z", "UTC", "GMT"):
         return UTC
-    digits = zone.replace(":", "")
-    minutes = int(digits[1:3]) * 60 + int(digits[3:5])
-    return timezone(timedelta(minutes=-minutes if digits[0] == "-" else minutes))
+    hours, _, rest = zone[1:].partition(":")
+    if not rest and len(hours) > 2:  # -0500
+        hours, rest = hours[:-2], hours[-2:]
+    minutes = int(hours) * 60 + int(rest or 0)
+    return timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes))
 
 
 def _rfc822(text: str) -> datetime | None:

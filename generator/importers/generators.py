@@ -10,11 +10,13 @@ Raw HTML in the Markdown is cleaned by `sanitize`.
 
 from __future__ import annotations
 
+import contextlib
+import html
 import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -25,13 +27,15 @@ from markdown_it import MarkdownIt
 
 from ..site import frontmatter_yaml
 from .sanitize import clean_markdown, left_out_warning
-from .sources import read_utf8
-from .story import Draft, FileReader, Item, ReadOptions, failed, skipped
+from .source_site import NotComputed, SourceSite, language_of, old_path, read_source_site
+from .sources import read_utf8, walk
+from .story import Draft, FileReader, Item, ReadOptions, Story, failed, skipped
+from .templates import Links, Templates, translate
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 RENAMES = {
-    "deck": "dek", "subtitle": "dek", "description": "dek", "excerpt": "dek", "summary": "dek",
+    "deck": "dek", "subtitle": "dek", "description": "dek", "summary": "dek", "excerpt": "dek",
     "kicker": "section", "categories": "section", "category": "section",
     "author": "byline", "authors": "byline",
     "image": "photo", "images": "photo", "featured_image": "photo", "primary_image": "photo",
@@ -39,7 +43,17 @@ RENAMES = {
     "lastmod": "updated", "last_modified_at": "updated", "modified": "updated",
     "publishdate": "date",
 }
-"""Source key (lower case) to Folio field, used when the source does not set that field itself."""
+"""Source key (lower case) to Folio field, used when the source does not set that field itself;
+of two keys for one field, the first that is not empty (`deck: ""` gives way to `summary`)."""
+
+LINK_KEYS = ("source_url", "link", "external_url", "link_url")
+"""Keys of a link post's outside URL, which becomes its body when it has none."""
+
+DEFAULT_TAXONOMIES = ("topics",)
+"""Front matter keys read as tags besides `tags` when the site's configuration names none."""
+
+FOLIO_FIELDS = frozenset(["tags", "section", "byline"])
+"""Taxonomies Folio reads as its own fields, not merged into tags."""
 
 OLD_URL_KEYS = ("permalink", "url")
 """Keys holding the story's own old path, which becomes an alias."""
@@ -48,6 +62,7 @@ ELEVENTY_DATE_WORDS = frozenset(["last modified", "created", "git last modified"
 """Eleventy dates that mean "from the file system": not in the source, so not a date."""
 
 TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+_INLINE = MarkdownIt("commonmark")
 """Liquid and Nunjucks tags and output, and Hugo shortcodes ({{< >}} and {{% %}})."""
 
 _LINE_TAG = re.compile(r"^(?P<lead>[ \t]{0,3}(?:(?:[-*+]|\d+[.)])[ \t]+|>[ \t]?)*)(?=\{[{%])")
@@ -67,28 +82,45 @@ class Dialect:
     """A tags or categories string is a list separated by spaces (Jekyll), not by commas."""
     headers: bool
     """A file may start with `Key: value` lines instead of fenced front matter (Pelican)."""
+    templates: Templates
+    """The template language its Markdown went through: other braces were text."""
 
 
 DIALECTS = {
-    "jekyll": Dialect(word_lists=True, headers=False),
-    "hugo": Dialect(word_lists=False, headers=False),
-    "eleventy": Dialect(word_lists=False, headers=False),
-    "pelican": Dialect(word_lists=False, headers=True),
+    "jekyll": Dialect(word_lists=True, headers=False, templates="liquid"),
+    "hugo": Dialect(word_lists=False, headers=False, templates="hugo"),
+    "eleventy": Dialect(word_lists=False, headers=False, templates="liquid"),
+    "pelican": Dialect(word_lists=False, headers=True, templates=None),
 }
 
 
-def opener(dialect: Dialect) -> Callable[[Path, ReadOptions], FileReader]:
+def opener(name: str) -> Callable[[Path, ReadOptions], FileReader]:
     """The reader factory of one generator's folders."""
 
     def open_root(root: Path, options: ReadOptions) -> FileReader:
         authors = author_names(root)
-        return partial(read, dialect=dialect, options=options, authors=authors)
+        site = read_source_site(name, root)
+        return partial(read, dialect=DIALECTS[name], options=options, authors=authors,
+                       site=site)
 
     return open_root
 
 
+def files(name: str) -> Callable[[Path, tuple[str, ...]], Iterator[Path]]:
+    """The files of one generator's SOURCE: at a site's root, those of its content
+    folders; else every file under SOURCE."""
+
+    def found(source: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+        site = read_source_site(name, source)
+        for folder in [root.folder for root in site.roots] if site else [source]:
+            yield from walk(folder, suffixes)
+
+    return found
+
+
 def read(
-    path: Path, source: str, *, dialect: Dialect, options: ReadOptions, authors: Mapping[str, str]
+    path: Path, source: str, *, dialect: Dialect, options: ReadOptions,
+    authors: Mapping[str, str], site: SourceSite | None = None,
 ) -> Iterator[Item]:
     if path.name == "_index.md":
         yield skipped(source, "a list page (_index.md), not a story")
@@ -105,7 +137,9 @@ def read(
     if meta is None:
         yield skipped(source, "no front matter, so not a story")
         return
-    yield _draft(path, source, meta, body, dialect, options, authors)
+    taxonomies = site.taxonomies if site else DEFAULT_TAXONOMIES
+    draft = _draft(path, source, meta, body, dialect, options, authors, taxonomies)
+    yield _with_site(draft, site, path, _lower_keys(meta)) if site else draft
 
 
 def split(text: str, dialect: Dialect) -> tuple[dict[str, Any] | None, str]:
@@ -167,25 +201,81 @@ def _draft(
     dialect: Dialect,
     options: ReadOptions,
     authors: Mapping[str, str],
+    taxonomies: tuple[str, ...] = DEFAULT_TAXONOMIES,
 ) -> Draft:
     warnings: list[str] = []
-    fields = _renamed(_lower_keys(meta), options.field_map)
+    lowered = _lower_keys(meta)
+    fields = _renamed(lowered, options.field_map)
     _apply_flags(fields)
     _apply_old_urls(fields)
+    _apply_taxonomies(fields, taxonomies)
     if dialect.word_lists:
         for name in ("tags", "section"):
             if isinstance(fields.get(name), str) and "," not in fields[name]:
                 fields[name] = fields[name].split()
     _apply_file_name(fields, path, warnings)
     fields["byline"] = _authors(fields.get("byline"), authors, warnings)
-    tags = TEMPLATE_TAG.findall(body)
-    if tags:
-        warnings.append(f"{len(tags)} template tag(s) kept as text, e.g. {_shorten(tags[0])}")
-    cleaned, left_out = clean_markdown(escape_line_tags(body.strip("\n")))
+    if isinstance(fields.get("dek"), str):
+        fields["dek"] = inline_text(fields["dek"])
+    return Draft(source, fields, body.strip("\n") or _link_body(fields), tuple(warnings),
+                 meta=lowered)
+
+
+def finisher(dialect: Dialect) -> Callable[[Draft, Story, Links], Story]:
+    """What finishes the stories of one generator."""
+    return partial(finish, templates=dialect.templates)
+
+
+def finish(draft: Draft, story: Story, links: Links, *, templates: Templates) -> Story:
+    """The body with its template code translated and its raw HTML cleaned."""
+    translation = translate(draft.body, draft.meta, links, templates)
+    cleaned, left_out = clean_markdown(escape_line_tags(translation.body))
     lost = left_out_warning(left_out)
-    if lost:
-        warnings.append(lost)
-    return Draft(source, fields, cleaned, tuple(warnings), len(tags))
+    warnings = [*translation.warnings, *([lost] if lost else [])]
+    if translation.placeholders:
+        names = ", ".join(dict.fromkeys(translation.placeholders))
+        warnings.append(
+            f"{len(translation.placeholders)} template tag(s) shown as a placeholder: {names}"
+        )
+    return replace(
+        story, body=cleaned, placeholders=translation.placeholders,
+        warnings=story.warnings + tuple(warnings), html=carries_html(cleaned),
+    )
+
+
+def inline_text(markdown: str) -> str:
+    """A dek as its reader sees it: Markdown and entities rendered, as plain text."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", _INLINE.renderInline(markdown))).split())
+
+
+def carries_html(markdown: str) -> bool:
+    """The Markdown holds raw HTML outside code."""
+    return any(
+        token.type == "html_block"
+        or any(child.type == "html_inline" for child in token.children or ())
+        for token in _INLINE.parse(markdown)
+    )
+
+
+def _link_body(fields: Mapping[str, Any]) -> str:
+    """A link post's body: its link, which the source's theme showed in place of one."""
+    url = next((fields[key] for key in LINK_KEYS if isinstance(fields.get(key), str)), "")
+    return f"<{url.strip()}>" if re.match(r"https?://\S+$", url.strip()) else ""
+
+
+def _with_site(draft: Draft, site: SourceSite, path: Path, meta: Mapping[str, Any]) -> Draft:
+    """`draft` in its language, with the path the old site gave it among its aliases
+    (or a warning saying why it is not known)."""
+    draft = replace(draft, language=language_of(site, path))
+    try:
+        old = old_path(site, path, meta)
+    except NotComputed as exc:
+        return replace(draft, warnings=(*draft.warnings, f"old URL not computed: {exc}"))
+    aliases = draft.fields.get("aliases")
+    known = list(aliases) if isinstance(aliases, list) else [] if aliases is None else [aliases]
+    if old in known:
+        return draft
+    return replace(draft, fields={**draft.fields, "aliases": [*known, old]})
 
 
 def escape_line_tags(body: str) -> str:
@@ -218,10 +308,16 @@ def _renamed(meta: Mapping[str, Any], field_map: Mapping[str, str]) -> dict[str,
     """`--map` renames first, then Folio's own names, then RENAMES for fields still unset."""
     mapped = {field_map.get(key, key): value for key, value in meta.items()}
     fields = {key: value for key, value in mapped.items() if key not in RENAMES}
-    for key, value in mapped.items():
-        if key in RENAMES:
-            fields.setdefault(key if RENAMES[key] in fields else RENAMES[key], value)
+    for key in (key for key in RENAMES if key in mapped):
+        if RENAMES[key] in fields or _empty(mapped[key]):
+            fields[key] = mapped[key]
+        else:
+            fields[RENAMES[key]] = mapped[key]
     return fields
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value in ([], {}) or (isinstance(value, str) and not value.strip())
 
 
 def _apply_flags(fields: dict[str, Any]) -> None:
@@ -245,6 +341,18 @@ def _apply_old_urls(fields: dict[str, Any]) -> None:
             found.append(fields.pop(key))
     if found:
         fields["aliases"] = found
+
+
+def _apply_taxonomies(fields: dict[str, Any], taxonomies: tuple[str, ...]) -> None:
+    """The terms of the old site's other taxonomies (`topics`, ...) become tags too."""
+    for key in taxonomies:
+        terms = fields.pop(key, None) if key not in FOLIO_FIELDS else None
+        if isinstance(terms, str):
+            terms = [term.strip() for term in terms.split(",")]
+        if isinstance(terms, list) and terms:
+            tags = fields.get("tags")
+            known = tags.split(",") if isinstance(tags, str) else list(tags or [])
+            fields["tags"] = [*known, *terms]
 
 
 def _apply_file_name(fields: dict[str, Any], path: Path, warnings: list[str]) -> None:
@@ -276,9 +384,16 @@ def _authors(value: Any, authors: Mapping[str, str], warnings: list[str]) -> Any
 
 
 def author_names(root: Path) -> dict[str, str]:
-    """Display names by author key: `_data/authors.*`, `data/authors.*` or `data/authors/*`."""
+    """Display names by author key: `_data/authors.*`, `data/authors.*`, `data/authors/*`
+    or the title of Hugo's `content/authors/<key>/_index.md`."""
     names: dict[str, str] = {}
     for base in [root, *list(root.parents)[:2]]:
+        for page in sorted((base / "content" / "authors").glob("*/_index.md")):
+            text, problem = read_utf8(page)
+            with contextlib.suppress(ValueError):
+                meta, _ = split(text, DIALECTS["hugo"]) if not problem else (None, "")
+                if meta and isinstance(meta.get("title"), str):
+                    names.setdefault(page.parent.name, meta["title"])
         for data in (base / "_data", base / "data"):
             for path in _data_files(data):
                 for key, entry in _load_data(path, data).items():
@@ -318,8 +433,3 @@ def _author_name(entry: Any) -> str:
     if isinstance(entry, dict):
         return next((str(entry[k]) for k in _AUTHOR_NAME_KEYS if isinstance(entry.get(k), str)), "")
     return ""
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from ..site import urls
 from ..site.model import Photo, RelatedLink
 from ..site.slugs import is_valid_slug, slugify
-from .dates import to_moment
+from .bylines import people
+from .dates import is_date_only, to_moment
 from .sanitize import is_web_link, unsafe_link_warning
 from .story import Draft, Refused, Story, failed, skipped
 
@@ -31,7 +32,6 @@ FIELDS = (
 SLUG_LENGTH = 50
 """Longest slug made from a headline, cut at a word boundary."""
 
-_NAME_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|;\s*|\s+&\s+|\s+and\s+)\s*", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SMALL_WORDS = frozenset(
     ["a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "of", "on", "or", "the",
@@ -41,11 +41,6 @@ _PHOTO_SRC = ("src", "url", "path", "image", "file", "href")
 _PHOTO_CAPTION = ("caption", "title")
 _PHOTO_CREDIT = ("credit", "attribution")
 _PHOTO_KEYS = frozenset((*_PHOTO_SRC, *_PHOTO_CAPTION, *_PHOTO_CREDIT, "alt"))
-
-
-def split_names(text: str) -> list[str]:
-    """Byline names: "Reuters and VICE News" -> two, "A, B, and C" -> three."""
-    return [name for name in _NAME_SEPARATOR.split(text.strip()) if name]
 
 
 def plain_text(html_text: str) -> str:
@@ -127,7 +122,8 @@ class _Reading:
             extra=self.extra,
             warnings=tuple(self.warnings),
             default_byline=not bylines,
-            template_tags=self.draft.template_tags,
+            placeholders=self.draft.placeholders,
+            date_only=is_date_only(self.values.get("date")),
         )
 
     def text(self, name: str) -> str:
@@ -142,12 +138,17 @@ class _Reading:
     def names(self, value: Any) -> tuple[str, ...]:
         items = value if isinstance(value, list) else [] if value is None else [value]
         found: dict[str, str] = {}
+        roles: dict[str, str] = {}
         for item in items:
             if not isinstance(item, str | int | float) or isinstance(item, bool):
                 self.keep("byline", value, "expected names")
                 return ()
-            for name in split_names(str(item)):
-                found.setdefault(slugify(name), name)
+            for person in people(str(item), self.draft.language):
+                found.setdefault(slugify(person.name), person.name)
+                if person.role:
+                    roles.setdefault(person.name, person.role)
+        if roles:
+            self.extra["byline_roles"] = roles
         return tuple(name for key, name in found.items() if key)
 
     def section(self) -> tuple[str, list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,8 +23,10 @@ class Outcome:
     """What the user should look at in the file written."""
     default_byline: bool = False
     """The story named no author and got the default byline."""
-    template_tags: int = 0
-    """Template tags or shortcodes left in the body as text."""
+    placeholders: tuple[str, ...] = ()
+    """Name of each template tag or shortcode the body shows as a placeholder."""
+    html: bool = False
+    """The body carries HTML."""
 
     def lines(self, dry_run: bool) -> list[str]:
         if self.status in ("skipped", "failed"):
@@ -44,8 +47,10 @@ class ImportReport:
     """Nothing was written."""
     default_byline: str
     """The byline given to stories that named no author."""
-    html_bodies: bool
-    """The bodies are HTML that the site's `[markdown] html = false` will show as text."""
+    html_shown_as_text: bool
+    """The site's `[markdown] html = false` will show the HTML some bodies carry as text."""
+    settings: tuple[str, ...] = ()
+    """What folio.toml took, or kept, of the old site's configuration."""
 
     @property
     def failed(self) -> bool:
@@ -56,7 +61,7 @@ class ImportReport:
 
     def __str__(self) -> str:
         lines = [line for outcome in self.outcomes for line in outcome.lines(self.dry_run)]
-        return "\n".join([*lines, *self.notes(), self.summary()])
+        return "\n".join([*lines, *self.settings, *self.notes(), self.summary()])
 
     def notes(self) -> list[str]:
         notes = []
@@ -66,16 +71,21 @@ class ImportReport:
                 f"Note: {_stories(defaulted)} named no author and got the byline "
                 f"{self.default_byline!r} (--default-byline)."
             )
-        tagged = [outcome.template_tags for outcome in self.outcomes if outcome.template_tags]
-        if tagged:
+        placeholders = Counter(name for outcome in self.outcomes for name in outcome.placeholders)
+        if placeholders:
+            stories = sum(bool(outcome.placeholders) for outcome in self.outcomes)
+            names = ", ".join(f"{name} ({count})" for name, count in placeholders.most_common())
             notes.append(
-                f"Warning: {sum(tagged)} template tag(s) or shortcode(s) kept as text in "
-                f"{_stories(len(tagged))}; edit them by hand."
+                f"Warning: {placeholders.total()} template tag(s) or shortcode(s) the import "
+                f"cannot translate show as a placeholder in {_stories(stories)}: {names}; "
+                "replace them by hand."
             )
-        if self.html_bodies and self.count("imported") + self.count("unchanged"):
+        html = sum(outcome.html for outcome in self.outcomes
+                   if outcome.status in ("imported", "unchanged"))
+        if self.html_shown_as_text and html:
             notes.append(
-                "Note: the bodies are HTML; set `html = true` under [markdown] in folio.toml "
-                "to render it (it is shown as text now)."
+                f"Note: the bodies of {_stories(html)} hold HTML; set `html = true` under "
+                "[markdown] in folio.toml to render it (it is shown as text now)."
             )
         return notes
 

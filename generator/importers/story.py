@@ -35,8 +35,12 @@ class Draft:
     """The story text: Markdown, or HTML for feeds and WordPress."""
     warnings: tuple[str, ...] = ()
     """What the reader kept or left out that the user should look at."""
-    template_tags: int = 0
-    """Template tags ({% %}, {{ }}, shortcodes) left in the body as text."""
+    placeholders: tuple[str, ...] = ()
+    """Name of each template tag or shortcode the body shows as a placeholder."""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    """The source's front matter as written (keys in lower case), for its templates."""
+    language: str = ""
+    """The story's language when the source says it (a multilingual site's folder)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +83,12 @@ class Story:
     """What the user should look at (kept as text, left out, guessed)."""
     default_byline: bool = False
     """The source named no author and the default byline was used."""
-    template_tags: int = 0
-    """Template tags left in the body as text."""
+    placeholders: tuple[str, ...] = ()
+    """Name of each template tag or shortcode the body shows as a placeholder."""
+    date_only: bool = False
+    """The source gave a day without a time of day."""
+    html: bool = False
+    """The body is HTML, or Markdown carrying raw HTML."""
 
 
 @dataclass(frozen=True, slots=True)

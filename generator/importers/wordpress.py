@@ -13,7 +13,7 @@ fields (postmeta) are imported only when named with `--map KEY=FIELD`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse
 
+from . import shortcodes
 from .dates import fixed_offset, parse_date_text
 from .interpret import plain_text
 from .sanitize import clean_html, left_out_warning
@@ -44,7 +45,6 @@ _NAMESPACES = {
     "content": re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/$"),
     "dc": re.compile(r"^https?://purl\.org/dc/elements/1\.1/$"),
 }
-_SHORTCODE = re.compile(r"\[/?[a-z][\w-]*(?:\s[^\]]*)?\]")
 _WP_TIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -174,20 +174,41 @@ def _item(entry: Entry, source: str, export: Export, options: ReadOptions) -> It
     for key, value in entry.meta.items():
         if key.lower() in options.field_map:
             fields[options.field_map[key.lower()]] = value
-    body, shortcodes = _body(entry, warnings)
-    return Draft(source, fields, body, tuple(warnings), shortcodes)
+    body, placeholders = _body(entry, export, warnings)
+    return Draft(source, fields, body, tuple(warnings), placeholders)
 
 
-def _body(entry: Entry, warnings: list[str]) -> tuple[str, int]:
-    """The cleaned body and its number of shortcodes, warning of what is left out or kept."""
-    body, left_out = clean_html(entry.get("content:encoded"))
+def _body(entry: Entry, export: Export, warnings: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The cleaned body with its shortcodes translated, warning of what is left out."""
+    translated, placeholders = shortcodes.translate(
+        entry.get("content:encoded"), lambda ids: _gallery(entry, export, ids)
+    )
+    body, left_out = clean_html(translated)
     lost = left_out_warning(left_out)
     if lost:
         warnings.append(lost)
-    shortcodes = _SHORTCODE.findall(body)
-    if shortcodes:
-        warnings.append(f"{len(shortcodes)} shortcode(s) kept as text, e.g. {shortcodes[0][:40]}")
-    return body, len(shortcodes)
+    if placeholders:
+        names = ", ".join(dict.fromkeys(placeholders))
+        warnings.append(f"{len(placeholders)} shortcode(s) shown as a placeholder: {names}")
+    return body, placeholders
+
+
+def _gallery(entry: Entry, export: Export, ids: Sequence[str]) -> list[shortcodes.Image]:
+    """The images of a `[gallery]`: those of `ids`, else the post's attachments in order."""
+    post = entry.get("wp:post_id")
+    chosen = (
+        [export.attachments[i] for i in ids if i in export.attachments] if ids else sorted(
+            (a for a in export.attachments.values() if a.get("wp:post_parent") == post),
+            key=lambda a: (int(a.get("wp:menu_order") or 0), int(a.get("wp:post_id") or 0)),
+        )
+    )
+    return [
+        shortcodes.Image(
+            a.get("wp:attachment_url"), a.meta.get("_wp_attachment_image_alt", "").strip(),
+            plain_text(a.get("excerpt:encoded")),
+        )
+        for a in chosen if a.get("wp:attachment_url")
+    ]
 
 
 def _hidden_reason(entry: Entry, status: str) -> str | None:

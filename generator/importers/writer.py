@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from ..site import frontmatter_yaml
+from ..site import frontmatter_yaml, urls
 from ..site.config import Config
 from ..site.content import permalink, slug_from_file
 from ..site.slugs import is_valid_slug
@@ -58,7 +58,7 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
         "title": story.title,
         "dek": story.dek,
         "byline": list(story.bylines),
-        "date": story.date,
+        "date": story.date.date() if story.date_only else story.date,
         "updated": story.updated,
         "section": story.section,
         "publication": story.publication,
@@ -70,7 +70,7 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
         "related": [_given(title=link.title, url=link.url) for link in story.related],
         "slug": slug if slug_from_file(slug) != slug else None,
         "draft": story.draft,
-        "aliases": [alias for alias in story.aliases if alias != url],
+        "aliases": [alias for alias in story.aliases if urls.fold(alias) != urls.fold(url)],
     }
     kept = {key: value for key, value in meta.items() if value}
     return {**kept, **story.extra}

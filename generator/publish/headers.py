@@ -45,8 +45,8 @@ _TYPES = MappingProxyType({
 _TEXT_TYPES = ("text/", "application/xml", "application/json", "image/svg+xml")
 _HASHED = re.compile(
     rf"^{PHOTO_FOLDER}/[0-9a-f]{{16}}/"
-    r"|^pagefind/(fragment|index|filter)/"
-    r"|^pagefind/[^/]+\.pf_meta$"
+    r"|^pagefind/[^/]+/(fragment|index|filter)/"
+    r"|^pagefind/[^/]+/[^/]+\.pf_meta$"
 )
 
 

@@ -72,6 +72,15 @@ class Corrected:
     """Which of its `corrections` (0 for the oldest)."""
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class MenuLink:
+    """A standalone page in the menu."""
+
+    title: str
+    url: str
+
+
 @dataclass(frozen=True, slots=True)
 class SiteIndex:
     """Everything the pages need to know about the archive as a whole."""
@@ -100,6 +109,11 @@ class SiteIndex:
     """`related_articles` with what it was computed from, for the next build."""
     corrections: tuple[Corrected, ...]
     """Every correction of a published article, newest first (see `_corrections`)."""
+    pages: tuple[str, ...] = ()
+    """Published standalone pages (content/pages/), by id in id order; their heads
+    are in `articles`, and they are in no list, feed or count."""
+    menu: tuple[MenuLink, ...] = ()
+    """Published pages with `menu: true`, by `order`, then title."""
     refs: Mapping[str, Ref] = field(default_factory=dict)
     """One `Ref` per article, for every page to share: a big archive's pages refer
     to each article many times over."""
@@ -124,12 +138,18 @@ def build_index(
     says no tag, date or article that decides them has changed (the usual case
     for an edit, and the costliest part of the index to compute).
     """
-    everything = list(articles)
+    every_head = list(articles)
+    everything = [a for a in every_head if not a.standalone]
     published = [a for a in everything if _is_published(a, config)]
     published.sort(key=lambda a: (-a.date.timestamp(), a.id))
+    pages = sorted((a for a in every_head if a.standalone and _is_published(a, config)),
+                   key=lambda a: a.id)
     by_id = {a.id: a for a in published}
     order = tuple(by_id)
-    errors = _duplicate_slugs(everything) + _duplicate_aliases(published)
+    by_id.update((a.id, a) for a in pages)
+    errors = (_duplicate_slugs(everything)
+              + _duplicate_slugs([a for a in every_head if a.standalone])
+              + _duplicate_aliases(published + pages))
     links, link_errors = _resolve_links(published, everything)
     related = _related_articles(published, config.related_count, known)
     index = SiteIndex(
@@ -145,9 +165,17 @@ def build_index(
         newer={older: newer for newer, older in pairwise(order)},
         related_known=related,
         corrections=_corrections(published),
-        refs={article_id: Ref(article_id) for article_id in order},
+        pages=tuple(a.id for a in pages),
+        menu=_menu(pages),
+        refs={article_id: Ref(article_id) for article_id in by_id},
     )
     return index, errors + link_errors
+
+
+def _menu(pages: list[ArticleHead]) -> tuple[MenuLink, ...]:
+    listed = sorted((p for p in pages if p.menu is not None),
+                    key=lambda p: (p.menu, p.title.casefold(), p.id))
+    return tuple(MenuLink(p.title, p.url) for p in listed)
 
 
 def _is_published(article: ArticleHead, config: Config) -> bool:

@@ -11,6 +11,7 @@ import string
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -26,6 +27,8 @@ from .urls import part_problem
 
 CONFIG_FILE = "folio.toml"
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
+PAGINATIONS = ("stable", "newest-first")
+"""Values of `pagination`."""
 
 
 def option(doc: str, default: Any = MISSING) -> Any:
@@ -36,6 +39,24 @@ def option(doc: str, default: Any = MISSING) -> Any:
 def runtime(doc: str, default: Any) -> Any:
     """A value set by the command line, not by `folio.toml`."""
     return field(default=default, metadata={"doc": doc, "toml": False})
+
+
+DATE_STYLES = ("auto", "ap", "long", "iso")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorTable:
+    """One `[authors.SLUG]` table: a profile, read as the front matter of
+    content/authors/SLUG.md is read (site/people.py), its keys documented there."""
+
+    slug: str
+    """SLUG of the table: the URL part of the author's byline, e.g. jane-doe."""
+    values: Mapping[str, Any]
+    """The table's keys and values as written."""
+    line: int | None
+    """File line of the table's header."""
+    lines: Mapping[str, int]
+    """File line of each key of the table, for errors."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +71,28 @@ class Config:
     description: str = option("One-sentence description for the home page and feeds.", "")
     language: str = option("Language of the site as a BCP 47 tag (html lang).", "en")
     timezone: str = option("IANA time zone for dates written without an offset.", "UTC")
+    date_style: str = option(
+        "How pages write dates: 'ap' (Sept. 18, 2015, 5:10 p.m. EDT), 'long' (the "
+        "language's own long date, e.g. 18 septembre 2015, 17:10), 'iso' (2015-09-18 "
+        "17:10), or 'auto': AP style for English, 'long' for other languages.",
+        "auto",
+    )
     per_page: int = option(
         "Articles per page on the home, tag, author, section and date pages.", 10
     )
+    pagination: str = option(
+        "How list pages are numbered: 'stable' counts numbered pages from the oldest story, "
+        "so /tags/x/page/3/ keeps its stories as new ones arrive and only the front page "
+        "and the newest numbered page change; 'newest-first' numbers them from the newest, "
+        "so every page shifts with each new story.",
+        "stable",
+    )
     default_section: str = option("Section of articles whose front matter names none.", "News")
+    default_byline: str = option(
+        "Byline of a story started by `folio new` without --byline, and of an imported "
+        "story whose source names no author.",
+        "Staff",
+    )
     permalink: str = option(
         "URL pattern of articles; fields {year} {month} {day} {slug} {section}.",
         "/{year}/{month}/{day}/{slug}/",
@@ -81,6 +120,11 @@ class Config:
         "not Person, in structured data.",
         (),
     )
+    strict: bool = option(
+        "Make a front-matter key that looks like a misspelt field (sectoin:) an error "
+        "instead of a warning.",
+        False,
+    )
     search: bool = option("Build the /search/ page and its Pagefind index.", True)
     image_widths: tuple[int, ...] = option(
         "Widths in pixels of the resized copies made of each article photo.", (480, 960, 1600)
@@ -94,9 +138,19 @@ class Config:
         "may show in an iframe, e.g. [\"graphics.example.org\"]; exact host names.",
         (),
     )
+    links_outside: tuple[str, ...] = option(
+        "Site paths that live beside the archive on the same host, e.g. [\"/careers/\"]: "
+        "links under them are not checked.",
+        (),
+    )
     publish: tuple[PublishTarget, ...] = option(
         "Where `folio publish` sends output/: one [publish.NAME] table per target, "
         "its keys documented on PublishTarget (generator/site/publish_targets.py).",
+        (),
+    )
+    authors: tuple[AuthorTable, ...] = option(
+        "Author profiles: one [authors.SLUG] table per author (SLUG as in /authors/SLUG/), "
+        "with the keys of a content/authors/SLUG.md file (docs/front-matter.md).",
         (),
     )
 
@@ -137,7 +191,7 @@ class Config:
 TOML_KEYS = {f.name: f for f in fields(Config) if f.metadata["toml"]}
 HINTS = typing.get_type_hints(Config)
 # Tables in folio.toml that map onto prefixed options: [markdown] html = true.
-TABLES = ("markdown",)
+TABLES = ("markdown", "links")
 
 
 def load_config(site_dir: Path, **overrides: Any) -> Config:
@@ -146,7 +200,9 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"no {CONFIG_FILE} in {site_dir}; is --site right?") from None
+        command = "folio init" if site_dir == Path() else f"folio init {site_dir}"
+        raise UsageError(f"no {CONFIG_FILE} in {site_dir} — run `{command}` to start a site"
+                         ) from None
     try:
         raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -194,6 +250,9 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
         if name == "publish":
             values[name], found = parse_targets(values[name], text, CONFIG_FILE)
             errors.extend(found)
+        elif name == "authors":
+            values[name], found = _author_tables(values[name], text)
+            errors.extend(found)
         elif typing.get_origin(hint) is tuple:
             item = typing.get_args(hint)[0]
             if isinstance(values[name], list) and all(_is(v, item) for v in values[name]):
@@ -205,6 +264,43 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
             expected = _python_type(hint).__name__
             errors.append(_error(text, name, f"expected {expected}, got {values[name]!r}"))
     return errors
+
+
+def _author_tables(value: Any, text: str) -> tuple[tuple[AuthorTable, ...], list[ContentError]]:
+    """The `[authors.SLUG]` tables; what is inside each is checked with the profiles."""
+    if not isinstance(value, dict):
+        return (), [_error(text, "authors", f"expected [authors.SLUG] tables, got {value!r}")]
+    tables, errors = [], []
+    for slug, table in value.items():
+        header = re.search(rf"^\s*\[\s*authors\s*\.\s*[\"']?{re.escape(slug)}[\"']?\s*\]",
+                           text, re.MULTILINE)
+        line = text.count("\n", 0, header.start()) + 1 if header else None
+        if not isinstance(table, dict):
+            errors.append(ContentError(CONFIG_FILE, "expected a table of name, role, bio, photo "
+                                       f"and links, got {table!r}", line, f"authors.{slug}"))
+        elif slugify(slug) != slug:
+            errors.append(ContentError(CONFIG_FILE, "expected the URL part of a byline, such as "
+                                       f"{slugify(slug) or 'jane-doe'!r}", line, f"authors.{slug}"))
+        else:
+            start = header.end() if header else len(text)
+            tables.append(AuthorTable(slug, table, line, _table_lines(text, start, table)))
+    return tuple(tables), errors
+
+
+def _table_lines(text: str, start: int, table: dict[str, Any]) -> dict[str, int]:
+    """The line of each key of the table whose header ends at `start` (a key written
+    as a table of its own, [authors.SLUG.photo], on its header's line)."""
+    following = re.compile(r"^\s*\[", re.MULTILINE).search(text, start)
+    end = following.start() if following else len(text)
+    lines = {}
+    for key in table:
+        quoted = rf"[\"']?{re.escape(key)}[\"']?"
+        own_table = re.compile(rf"^\s*\[+[^\]\n]*\.\s*{quoted}\s*\]", re.MULTILINE)
+        match = (re.compile(rf"^\s*{quoted}\s*=", re.MULTILINE).search(text, start, end)
+                 or own_table.search(text, start))
+        if match:
+            lines[key] = text.count("\n", 0, match.start()) + 1
+    return lines
 
 
 def _is(value: Any, expected: type) -> bool:
@@ -221,7 +317,9 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     errors = []
     checks = {"title": _title_problem, "base_url": _base_url_problem,
               "language": _language_problem, "timezone": _timezone_problem,
-              "theme": _theme_problem, "default_section": _section_problem}
+              "theme": _theme_problem, "default_section": _name_problem,
+              "default_byline": _name_problem, "date_style": _date_style_problem,
+              "pagination": _pagination_problem}
     for name, check in checks.items():
         if name in values and (problem := check(values[name])):
             errors.append(_error(text, name, problem))
@@ -239,6 +337,8 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     if bad := [host for host in values.get("embed_hosts", ()) if not _embed_host(host)]:
         errors.append(_error(text, "embed_hosts", f"expected host names such as "
                                                   f"'graphics.example.org', got {bad!r}"))
+    if any(not path.startswith("/") for path in values.get("links_outside", ())):
+        errors.append(_error(text, "links_outside", "paths must start with /, e.g. \"/careers/\""))
     return errors
 
 
@@ -301,6 +401,12 @@ def _language_problem(tag: str) -> str | None:
     return f"expected a BCP 47 language tag such as en, pt-BR or zh-Hant, got {tag!r}"
 
 
+def _date_style_problem(style: str) -> str | None:
+    if style in DATE_STYLES:
+        return None
+    return f"expected one of {', '.join(DATE_STYLES)}, got {style!r}"
+
+
 def _timezone_problem(zone: str) -> str | None:
     expected = f"expected an IANA zone such as America/New_York, got {zone!r}"
     if zone not in _iana_zones():
@@ -319,13 +425,19 @@ def _iana_zones() -> frozenset[str]:
     return frozenset(keys) - {"Factory"}
 
 
-def _section_problem(section: str) -> str | None:
-    slug = slugify(section)
+def _name_problem(name: str) -> str | None:
+    slug = slugify(name)
     if not slug:
-        return f"{section!r} has no letters or digits to make a URL from"
+        return f"{name!r} has no letters or digits to make a URL from"
     if part_problem(slug):
-        return f"{section!r} makes the URL part {slug!r}, a device name on Windows"
+        return f"{name!r} makes the URL part {slug!r}, a device name on Windows"
     return None
+
+
+def _pagination_problem(order: str) -> str | None:
+    if order in PAGINATIONS:
+        return None
+    return f"expected {' or '.join(map(repr, PAGINATIONS))}, got {order!r}"
 
 
 def _theme_problem(theme: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -22,7 +22,7 @@ from .fields import FieldReader
 from .images import photo_warnings
 from .loaded import LoadedFile, article_digest, shape
 from .markdown import STORY, Story, shared_parser
-from .model import Article, ArticleHead, pickled_by_fields
+from .model import UNDATED, Article, ArticleHead, pickled_by_fields
 from .slugs import slug_of, slugify
 from .sources import Asset, FileFacts
 
@@ -45,6 +45,11 @@ KNOWN_FIELDS = frozenset(
         "corrections",
     ]
 )
+
+PAGES_FOLDER = "pages/"
+"""Where standalone pages (About, Ethics...) are, under content/."""
+PAGE_FIELDS = frozenset(
+    ["title", "dek", "date", "updated", "slug", "draft", "aliases", "menu", "order"])
 
 
 @pickled_by_fields  # one per Markdown file crosses from a worker to the building process
@@ -104,15 +109,21 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     if not isinstance(meta, dict):
         error = ContentError(shown, _no_front_matter(text, meta), line=1)
         return FileOutcome(relative, None, (error,))
-    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors)
+    known = PAGE_FIELDS if relative.startswith(PAGES_FOLDER) else KNOWN_FIELDS
+    reader = FieldReader(shown, frontmatter_yaml.key_lines(piece), meta, config, errors, known)
+    typos = reader.typos()
+    if config.strict:
+        errors += [replace(typo, message=f"{typo.message} (strict = true in folio.toml)")
+                   for typo in typos]
     body_line = text[: len(text) - len(piece.body)].count("\n") + 1
     built = _build_article(reader, relative, (piece.body, body_line), config, parser)
-    if built is None:
+    if built is None or errors:
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
     depends = _image_files(article, config)
     # Digest and shape made here, in the loading processes, not later while other cores wait.
-    loaded = LoadedFile(facts, depends, article, tuple(photo_warnings(article)), digest(data),
+    warnings = (*typos, *photo_warnings(article))
+    loaded = LoadedFile(facts, depends, article, warnings, digest(data),
                         article_digest(article), shape(article.head, depends))
     return FileOutcome(relative, loaded, (), body)
 
@@ -148,8 +159,38 @@ def _no_front_matter(text: str, meta: object) -> str:
 def _build_article(
     reader: FieldReader, relative: str, body: tuple[str, int], config: Config, parser: MarkdownIt
 ) -> tuple[Article, str] | None:
-    """The article and its body as HTML; None when a field or the body is wrong.
-    `body`: its text and the file line it starts on."""
+    """The article (or standalone page) and its body as HTML; None when a field or the
+    body is wrong. `body`: its text and the file line it starts on."""
+    standalone = relative.startswith(PAGES_FOLDER)
+    dek = reader.text("dek")
+    publication = "" if standalone else reader.text("publication")
+    head = _page_head(reader, relative) if standalone else _story_head(reader, relative, config)
+    story = Story(relative, config)
+    body_html, first_paragraph = render_markdown(parser, body[0], story)
+    for line, message in story.problems:
+        reader.line_error(body[1] + line, message)
+    if head is None or reader.failed:
+        return None
+    try:
+        urls.file_name(head.url)
+    except ValueError as exc:
+        pattern = "" if standalone else " with the permalink of folio.toml"
+        reader.error("slug", f"{pattern} it makes the URL {head.url}, which {exc}".lstrip())
+        return None
+    article = Article(
+        head=head,
+        body_digest=digest(body_html),
+        summary=dek or first_paragraph,
+        dek=dek,
+        publication=publication,
+        extra={k: v for k, v in reader.meta.items() if k not in reader.known},
+        lines=reader.lines,
+        images=tuple(story.images),
+    )
+    return article, body_html
+
+
+def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHead | None:
     title = reader.text("title", required=True)
     bylines = reader.names("byline", required=True)
     published = reader.moment("date", required=True)
@@ -157,8 +198,6 @@ def _build_article(
     section = reader.text("section") or config.default_section
     reader.name_has_url("section", section)
     slug = reader.slug(slug_from_file(relative))
-    dek = reader.text("dek")
-    publication = reader.text("publication")
     tags = reader.names("tags", allow_string=False)
     photo = reader.photo()
     related = reader.related()
@@ -167,23 +206,12 @@ def _build_article(
     corrections = reader.corrections()
     if published and updated and updated < published:
         reader.error("updated", "is earlier than date; expected the time of a later revision")
-    story = Story(relative, config)
-    body_html, first_paragraph = _render(parser, body[0], story)
-    for line, message in story.problems:
-        reader.line_error(body[1] + line, message)
-    if not (title and bylines and published and slug) or reader.failed or story.problems:
+    if not (title and bylines and published and slug):
         return None
-    url = permalink(config.permalink, published, slug, section)
-    try:
-        urls.file_name(url)
-    except ValueError as exc:
-        reader.error("slug", f"with the permalink of folio.toml it makes the URL {url}, "
-                             f"which {exc}")
-        return None
-    head = ArticleHead(
+    return ArticleHead(
         id=relative,
         slug=slug,
-        url=url,
+        url=permalink(config.permalink, published, slug, section),
         title=title,
         bylines=bylines,
         date=published,
@@ -195,18 +223,36 @@ def _build_article(
         draft=draft,
         aliases=aliases,
         corrections=corrections,
+        date_only=reader.day_only("date"),
     )
-    article = Article(
-        head=head,
-        body_digest=digest(body_html),
-        summary=dek or first_paragraph,
-        dek=dek,
-        publication=publication,
-        extra={k: v for k, v in reader.meta.items() if k not in KNOWN_FIELDS},
-        lines=reader.lines,
-        images=tuple(story.images),
+
+
+def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
+    """A standalone page: /<slug>/, with no byline, section, tags or photo."""
+    title = reader.text("title", required=True)
+    slug = reader.slug(slug_from_file(relative))
+    published = reader.moment("date")
+    updated = reader.moment("updated")
+    draft = reader.flag("draft")
+    aliases = reader.aliases()
+    in_menu = reader.flag("menu")
+    order = reader.number("order")
+    if not (title and slug):
+        return None
+    return ArticleHead(
+        id=relative,
+        slug=slug,
+        url=f"/{slug}/",
+        title=title,
+        bylines=(),
+        date=published or UNDATED,
+        section="",
+        updated=updated,
+        draft=draft,
+        aliases=aliases,
+        standalone=True,
+        menu=order if in_menu else None,
     )
-    return article, body_html
 
 
 def slug_from_file(name: str) -> str:
@@ -229,9 +275,11 @@ def permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _render(parser: MarkdownIt, body: str, story: Story) -> tuple[str, str]:
-    """Body HTML and the plain text of its first paragraph that has some."""
-    env: dict[str, Any] = {STORY: story}
+def render_markdown(parser: MarkdownIt, body: str, story: Story | None = None
+                    ) -> tuple[str, str]:
+    """Body HTML and the plain text of its first paragraph that has some. With the
+    `story` the body belongs to, its images are measured and its problems noted there."""
+    env: dict[str, Any] = {STORY: story} if story else {}
     tokens = parser.parse(body, env)
     first = ""
     for opening, inline in pairwise(tokens):

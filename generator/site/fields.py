@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ LIMITS = {"tags": "max_tags", "byline": "max_bylines", "aliases": "max_aliases",
 """The folio.toml key that caps each list field: each entry makes pages or prints a
 headline, so an uncapped list makes output grow faster than input."""
 DEVICE = "a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), which no file may have"
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_EXAMPLE = "an ISO 8601 date such as 2015-09-18 or 2015-09-18T17:10:00-04:00"
 
 
@@ -35,13 +38,18 @@ class FieldReader:
         meta: dict[Any, Any],
         config: Config,
         errors: list[ContentError],
+        known: frozenset[str] = frozenset(),
     ) -> None:
+        """`known`: the fields of this kind of file, against which typos are found."""
         self.path = path
         self.lines = lines
         self.meta = {str(k): v for k, v in meta.items()}
         self.config = config
         self._errors = errors
         self.failed = False
+        self.known = known
+        self._typos = {key: field for key in self.meta
+                       if (field := likely_typo(key, known, self.meta)) is not None}
 
     def error(self, name: str, message: str) -> None:
         self._errors.append(field_error(self.path, self.lines, name, message))
@@ -52,17 +60,32 @@ class FieldReader:
         self._errors.append(ContentError(self.path, message, line=line))
         self.failed = True
 
+    def missing(self, name: str, message: str = "is required") -> None:
+        """`name` is required but absent: say so, and name the key that looks like its typo."""
+        typo = next((key for key, field in self._typos.items() if field == name), None)
+        if typo is None:
+            self.error(name, message)
+            return
+        where = f" on line {self.lines[typo]}" if typo in self.lines else ""
+        self.error(name, f"{message} — did you mean `{typo}`{where}?")
+
+    def typos(self) -> list[ContentError]:
+        """A key that looks like a misspelt field: `sectoin:` for `section:`."""
+        return [field_error(self.path, self.lines, key,
+                            f"is not a field Folio knows — did you mean `{field}`?")
+                for key, field in self._typos.items()]
+
     def text(self, name: str, required: bool = False) -> str:
         value = self.meta.get(name)
         if value is None:
             if required:
-                self.error(name, "is required")
+                self.missing(name)
             return ""
-        return self._as_text(name, value, required)
+        return self.text_of(name, value, required)
 
-    def _as_text(self, name: str, value: Any, required: bool = False) -> str:
+    def text_of(self, name: str, value: Any, required: bool = False) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(name, f"expected text, got {_describe(value)}")
+            self.error(name, f"expected text, got {describe(value)}")
             return ""
         text = str(value).strip()
         if required and not text:
@@ -74,7 +97,7 @@ class FieldReader:
     ) -> tuple[str, ...]:
         """A list of names (bylines, tags); a single string counts as one name if allowed."""
         if required and self.meta.get(name) is None:
-            self.error(name, "is required")
+            self.missing(name)
             return ()
         found: dict[str, str] = {}
         reported = len(self._errors)
@@ -82,7 +105,7 @@ class FieldReader:
             name, "a list of names such as [Syria, Russia]", allow_string))
         for index, item in enumerate(items):
             label = f"{name}[{index}]"
-            text = self._as_text(label, item)
+            text = self.text_of(label, item)
             if text and self.name_has_url(label, text):
                 found.setdefault(slugify(text), text)
         if required and not found and len(self._errors) == reported:
@@ -120,14 +143,14 @@ class FieldReader:
             return [value]
         if isinstance(value, list):
             return value
-        self.error(name, f"expected {expected}, got {_describe(value)}")
+        self.error(name, f"expected {expected}, got {describe(value)}")
         return []
 
     def moment(self, name: str, required: bool = False) -> datetime | None:
         value = self.meta.get(name)
         if value is None:
             if required:
-                self.error(name, f"is required; expected {DATE_EXAMPLE}")
+                self.missing(name, f"is required; expected {DATE_EXAMPLE}")
             return None
         parsed = self._parse_moment(name, value)
         if parsed is None:
@@ -144,7 +167,7 @@ class FieldReader:
 
     def _parse_moment(self, name: str, value: Any) -> datetime | None:
         if not isinstance(value, str):
-            self.error(name, f"expected {DATE_EXAMPLE}, got {_describe(value)}")
+            self.error(name, f"expected {DATE_EXAMPLE}, got {describe(value)}")
             return None
         try:
             return datetime.fromisoformat(value.strip())
@@ -153,11 +176,23 @@ class FieldReader:
             self.error(name, f"expected {DATE_EXAMPLE}, got {value!r}{reason}")
             return None
 
+    def day_only(self, name: str) -> bool:
+        """The value names a day and no time of day (`2015-09-18`)."""
+        value = self.meta.get(name)
+        return isinstance(value, str) and _DAY.fullmatch(value.strip()) is not None
+
     def flag(self, name: str) -> bool:
         value = self.meta.get(name, False)
         if not isinstance(value, bool):
-            self.error(name, f"expected true or false, got {_describe(value)}")
+            self.error(name, f"expected true or false, got {describe(value)}")
             return False
+        return value
+
+    def number(self, name: str) -> int:
+        value = self.meta.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(name, f"expected a whole number, got {describe(value)}")
+            return 0
         return value
 
     def slug(self, default: str) -> str:
@@ -173,7 +208,7 @@ class FieldReader:
                 return ""
             return default
         # Typed on a Mac, an accent may come as a letter and a combining mark.
-        text = unicodedata.normalize("NFC", self._as_text("slug", value))
+        text = unicodedata.normalize("NFC", self.text_of("slug", value))
         if not is_valid_slug(text):
             self.error(
                 "slug",
@@ -191,10 +226,10 @@ class FieldReader:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.error("photo", f"expected src, alt, caption and credit, got {_describe(value)}")
+            self.error("photo", f"expected src, alt, caption and credit, got {describe(value)}")
             return None
         parts = {
-            key: self._as_text(f"photo.{key}", value.get(key) or "")
+            key: self.text_of(f"photo.{key}", value.get(key) or "")
             for key in ("src", "alt", "caption", "credit")
         }
         for key in value:
@@ -234,13 +269,13 @@ class FieldReader:
         if isinstance(item, str):
             item = {"slug": item}
         if not isinstance(item, dict):
-            self.error(label, f"expected slug: or title: and url:, got {_describe(item)}")
+            self.error(label, f"expected slug: or title: and url:, got {describe(item)}")
             return None
         if item.get("slug") is not None:
-            slug = self._as_text(f"{label}.slug", item["slug"])
+            slug = self.text_of(f"{label}.slug", item["slug"])
             return RelatedLink(slug=slug, title=None, url=None) if slug else None
-        title = self._as_text(f"{label}.title", item.get("title") or "")
-        url = self._as_text(f"{label}.url", item.get("url") or "")
+        title = self.text_of(f"{label}.title", item.get("title") or "")
+        url = self.text_of(f"{label}.url", item.get("url") or "")
         if url and (urlsplit(url).scheme.lower() not in ("http", "https")
                     or not urlsplit(url).netloc):
             self.error(f"{label}.url", f"expected an http(s) address, got {url!r}")
@@ -254,7 +289,7 @@ class FieldReader:
         found = []
         items = self._at_most("aliases", self._list("aliases", "a list of old paths", True))
         for index, item in enumerate(items):
-            text = self._as_text(f"aliases[{index}]", item)
+            text = self.text_of(f"aliases[{index}]", item)
             if "?" in text or "#" in text:
                 self.error(
                     f"aliases[{index}]",
@@ -273,16 +308,26 @@ class FieldReader:
         for index, item in enumerate(self._list("corrections", "a list of date: and text:")):
             label = f"corrections[{index}]"
             if not isinstance(item, dict):
-                self.error(label, f"expected date: and text:, got {_describe(item)}")
+                self.error(label, f"expected date: and text:, got {describe(item)}")
                 continue
             when = self._parse_moment(f"{label}.date", item.get("date"))
-            text = self._as_text(f"{label}.text", item.get("text"), required=True)
+            text = self.text_of(f"{label}.text", item.get("text"), required=True)
             if when and text:
                 found.append(Correction(date=when.date(), text=text))
         return tuple(sorted(found, key=lambda c: c.date))
 
 
-def _describe(value: Any) -> str:
+def likely_typo(key: str, known: frozenset[str], meta: Mapping[str, Any]) -> str | None:
+    """The field of `known` that `key` looks like a misspelling of, when that field is
+    not set too (then `key` is meant); None for a key unlike any field, as imported
+    archives carry many (`layout`, `excerpt`, `wp_id`)."""
+    if key in known:
+        return None
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
+    return close[0] if close and close[0] not in meta else None
+
+
+def describe(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, dict):

@@ -84,12 +84,36 @@ def parse(piece: Split) -> Any:
             "(a control character); remove it", where,
         ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = piece.first_line + mark.line if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"front matter is not valid YAML: {problem}", line) from None
+        raise _yaml_error(exc, text, piece.first_line) from None
     except (yaml.YAMLError, ValueError) as exc:
         raise FrontMatterError(f"front matter is not valid YAML: {exc}", piece.first_line) from None
+
+
+_OPENED_EARLIER = {
+    "quoted scalar": "a quote opened on this line is never closed",
+    "simple key": "expected `key: value`",
+    "flow sequence": "a [ opened on this line is never closed",
+    "flow mapping": "a { opened on this line is never closed",
+}
+"""What a YAML error whose start (its context) is the mistake means, by context."""
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> FrontMatterError:
+    """The error at the line a person would fix, that line shown: where an unclosed quote
+    or bracket opened, not where YAML ran out of text."""
+    context = exc.context or ""
+    meaning = next((m for what, m in _OPENED_EARLIER.items() if what in context), None)
+    mark = exc.context_mark if meaning and exc.context_mark else exc.problem_mark
+    problem = exc.problem or context or "invalid YAML"
+    if "mapping values are not allowed" in problem:
+        meaning = f"{problem} (quote a value that holds `: `, or check the indentation)"
+    message = f"front matter is not valid YAML: {meaning or problem}"
+    if mark is None:
+        return FrontMatterError(message, None)
+    lines = text.split("\n")
+    shown = lines[mark.line].strip() if mark.line < len(lines) else ""
+    return FrontMatterError(f"{message}: {shown[:80]}" if shown else message,
+                            first_line + mark.line)
 
 
 def _refuse_aliases(text: str, first_line: int) -> None:

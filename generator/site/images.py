@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
 from . import urls
@@ -171,12 +171,25 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
+class PhotoOwner(Protocol):
+    """What shows a photo: an article, or an author's profile (site/people.py)."""
+
+    @property
+    def photo(self) -> Photo | None: ...
+
+    @property
+    def images(self) -> tuple[Photo, ...]:
+        """Local images its body shows, measured."""
+
+    def error(self, field: str, message: str) -> ContentError: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Job:
     """The copies of one photo that the cache lacks."""
 
-    article: Article
-    """An article showing the photo, named in errors."""
+    article: PhotoOwner
+    """An article or profile showing the photo, named in errors."""
     src: str
     """Site path of the original file."""
     missing: tuple[Variant, ...]
@@ -186,7 +199,7 @@ class _Job:
 
 
 def resize_photos(
-    articles: Iterable[Article], config: Config, progress: Progress
+    articles: Iterable[PhotoOwner], config: Config, progress: Progress
 ) -> list[tuple[PurePosixPath, Path]]:
     """Make the copies the cache lacks; (output path, cached file) for every copy."""
     copies: dict[PurePosixPath, Path] = {}
@@ -234,7 +247,7 @@ def _make(job: _Job, config: Config) -> list[ContentError]:
         problem = f"{unquote(job.src).lstrip('/')!r} could not be resized ({exc})"
         if job.lead:
             return [job.article.error("photo.src", problem)]
-        return [ContentError(job.article.source, f"image {problem}")]
+        return [job.article.error("body", f"image {problem}")]
     # Decoded: an OS error from here on is the cache's disk failing, not the photo.
     for variant in job.missing:
         size = (variant.width, variant.height)

@@ -115,13 +115,18 @@ def broken(
     links: Mapping[str, tuple[str, ...]],
     exists: Iterable[str] | None = None,
     root: Path | None = None,
+    outside: tuple[str, ...] = (),
 ) -> list[BrokenLink]:
-    """Links whose file is neither among `exists` nor on disk under `root`."""
+    """Links whose file is neither among `exists` nor on disk under `root`, nor under
+    one of the `outside` paths (`[links] outside`)."""
     present = set(exists or ())
+    beside = tuple(path.lstrip("/") for path in outside)
     missing = []
     for page, targets in links.items():
         for target in targets:
             if target in present or (root is not None and (root / target).is_file()):
+                continue
+            if target.startswith(beside) and beside:
                 continue
             missing.append(BrokenLink(page, target))
     missing.sort(key=lambda link: link.page)  # the few broken links, not every page's

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, TypeVar
 
 from .errors import ContentError, field_error
 
 T = TypeVar("T")
+
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
+"""The `date` of a standalone page whose front matter gives none: published whatever
+the present, and never printed (pages show no date)."""
 
 
 def pickled_by_fields(cls: type[T]) -> type[T]:
@@ -128,6 +132,13 @@ class ArticleHead:
     """Old site paths that redirect to this article."""
     corrections: tuple[Correction, ...] = ()
     """Corrections, oldest first: the corrections page lists them."""
+    date_only: bool = False
+    """`date` names a day and no time of day (`2015-09-18`): pages show no time."""
+    standalone: bool = False
+    """A standalone page (content/pages/), not a story: in no list, feed or count."""
+    menu: int | None = None
+    """Place in the menu of a standalone page with `menu: true` (its `order`, lower
+    first); None when it is not in the menu."""
 
     @property
     def modified(self) -> datetime:
@@ -193,6 +204,10 @@ class Article:
         return self.head.date
 
     @property
+    def date_only(self) -> bool:
+        return self.head.date_only
+
+    @property
     def section(self) -> str:
         return self.head.section
 
@@ -223,6 +238,10 @@ class Article:
     @property
     def corrections(self) -> tuple[Correction, ...]:
         return self.head.corrections
+
+    @property
+    def standalone(self) -> bool:
+        return self.head.standalone
 
     @property
     def modified(self) -> datetime:

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
+from typing import TypeVar
 
 from . import urls
 from .archive import Period, SiteIndex, Term
@@ -18,6 +20,7 @@ from .config import Config
 from .errors import ContentError
 from .feeds import FEED_FILE, feed_pages
 from .model import Page, Ref, pickled_by_fields
+from .people import Profile, of_bylines
 from .search import SEARCH_FOLDER, SEARCH_URL, has_search
 from .sitemaps import crawler_pages
 
@@ -25,32 +28,44 @@ from .sitemaps import crawler_pages
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """Where a page sits in a paginated list.
+    """Where a page sits in a paginated list, and its neighbours.
 
-    The list's URLs are worked out when asked for, not held: every page of a list
-    carries its own Pagination into the build cache and its key, and a big
-    archive's home list has very many pages.
+    Under stable pagination it holds nothing a new story changes (no count of pages),
+    but the newer link of the newest numbered page when a page is added after it.
     """
 
     number: int
-    """1-based number of this page."""
-    first_url: str
-    """Site path of the list's first page, e.g. /tags/syria/."""
-    total: int
-    """How many pages the list has."""
+    """Number of the page in its URL (/page/3/): counted from the newest under
+    newest-first pagination, where the front page is 1; from the oldest under stable
+    pagination, where the front page, which has no number, is 0."""
+    newer_url: str | None
+    """Site path of the page of newer stories; None on the front page."""
+    older_url: str | None
+    """Site path of the page of older stories; None on the oldest page."""
+    total: int | None = None
+    """How many pages the list has, under newest-first pagination; None under stable
+    pagination, where it grows with the list."""
 
     @property
-    def urls(self) -> tuple[str, ...]:
-        """Site path of every page of the list, first to last."""
-        return tuple(urls.page_url(self.first_url, n) for n in range(1, self.total + 1))
+    def front(self) -> bool:
+        """Whether this is the list's front page, which shows its newest stories."""
+        return self.newer_url is None
 
     @property
-    def previous_url(self) -> str | None:
-        return urls.page_url(self.first_url, self.number - 1) if self.number > 1 else None
+    def moves(self) -> bool:
+        """Whether the page changes as stories arrive, and so may print what they change,
+        such as the list's count: all but a stable list's numbered pages."""
+        return self.front or self.total is not None
 
-    @property
-    def next_url(self) -> str | None:
-        return urls.page_url(self.first_url, self.number + 1) if self.number < self.total else None
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """A tag, author or section as pages other than its index show it: no count, which
+    each new story of the term changes, and with it every page that holds one."""
+
+    name: str
+    url: str
 
 
 @pickled_by_fields
@@ -93,19 +108,26 @@ class CorrectionEntry:
 
 
 CORRECTIONS_URL = "/corrections/"
+PAGE_TEMPLATE = "page.html"
+"""Template of a standalone page (content/pages/)."""
+T = TypeVar("T")
+NOBODY: Mapping[str, Profile] = MappingProxyType({})
+"""A site without author profiles."""
 
 
-def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
-    """All pages in a stable order."""
+def plan_pages(index: SiteIndex, config: Config,
+               people: Mapping[str, Profile] = NOBODY) -> list[Page]:
+    """All pages in a stable order; `people`: the profiles shown, by author slug."""
     pages = [
-        *_article_pages(index),
+        *_article_pages(index, people),
+        *_standalone_pages(index),
         *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
         *_term_index("/sections/", "Sections", index.sections),
-        *_term_pages("tag", index.tags, config, index.refs),
-        *_term_pages("author", index.authors, config, index.refs),
-        *_term_pages("section", index.sections, config, index.refs),
+        *_term_pages("tag", index.tags, config, index.refs, {}),
+        *_term_pages("author", index.authors, config, index.refs, people),
+        *_term_pages("section", index.sections, config, index.refs, {}),
         _archive_index(index),
         *_period_pages(index.periods, config, index.refs),
         *_alias_pages(index),
@@ -118,7 +140,7 @@ def plan_pages(index: SiteIndex, config: Config) -> list[Page]:
     return pages
 
 
-def _article_pages(index: SiteIndex) -> Iterator[Page]:
+def _article_pages(index: SiteIndex, people: Mapping[str, Profile]) -> Iterator[Page]:
     refs = index.refs
     for article_id in index.newest_first:
         article = index.articles[article_id]
@@ -132,9 +154,19 @@ def _article_pages(index: SiteIndex) -> Iterator[Page]:
                 "related_links": index.related_links[article_id],
                 "older": refs[older] if older else None,
                 "newer": refs[newer] if newer else None,
+                "people": of_bylines(article.bylines, people),
             },
             origin=article_id,
         )
+
+
+def _standalone_pages(index: SiteIndex) -> Iterator[Page]:
+    for page_id in index.pages:
+        updated = index.articles[page_id].updated
+        context: dict[str, object] = {"standalone": index.refs[page_id]}
+        if updated:
+            context["updated"] = updated.date()
+        yield Page(index.articles[page_id].url, PAGE_TEMPLATE, context, origin=page_id)
 
 
 def _list_pages(
@@ -145,21 +177,55 @@ def _list_pages(
     config: Config,
     refs: Mapping[str, Ref],
     extra: Mapping[str, object] | None = None,
+    moving: Mapping[str, object] | None = None,
 ) -> Iterator[Page]:
-    chunks = [ids[i : i + config.per_page] for i in range(0, len(ids), config.per_page)] or [()]
-    for number, chunk in enumerate(chunks, start=1):
-        yield Page(
-            urls.page_url(first_url, number),
-            "list.html",
-            {
-                "kind": kind,
-                "title": title,
-                "articles": tuple(refs[i] for i in chunk),
-                "pagination": Pagination(number, first_url, len(chunks)),
-                "count": len(ids),
-                **(extra or {}),
-            },
-        )
+    """A list's pages; `moving`: context only pages that move with the list show."""
+    for url, chunk, pagination in _paginate(first_url, ids, config):
+        context = {"kind": kind, "title": title, "articles": tuple(refs[i] for i in chunk),
+                   "pagination": pagination, **(extra or {})}
+        if pagination.moves:
+            context.update(count=len(ids), **(moving or {}))
+        yield Page(url, "list.html", context)
+
+
+def _paginate(
+    first_url: str, items: Sequence[T], config: Config
+) -> Iterator[tuple[str, Sequence[T], Pagination]]:
+    """The pages of a list of `items` (newest first): URL, items shown, place in the list."""
+    if config.pagination == "stable":
+        return _stable_pages(first_url, items, config.per_page)
+    return _newest_first_pages(first_url, items, config.per_page)
+
+
+def _newest_first_pages(
+    first_url: str, items: Sequence[T], size: int
+) -> Iterator[tuple[str, Sequence[T], Pagination]]:
+    """Pages of `size` items from the newest: page 1, the front page, holds the newest."""
+    total = max(1, -(-len(items) // size))
+    for number in range(1, total + 1):
+        newer = urls.page_url(first_url, number - 1) if number > 1 else None
+        older = urls.page_url(first_url, number + 1) if number < total else None
+        chunk = items[(number - 1) * size : number * size]
+        yield urls.page_url(first_url, number), chunk, Pagination(number, newer, older, total)
+
+
+def _stable_pages(
+    first_url: str, items: Sequence[T], size: int
+) -> Iterator[tuple[str, Sequence[T], Pagination]]:
+    """The front page, showing the newest `size` items, then numbered pages of `size`
+    items counted from the oldest (page 1 holds the oldest), each full and holding an
+    item the front page does not. A new item changes the front page alone, or, when
+    the item it pushes off the front page is on no numbered page, adds the page that
+    holds it (and the newer link of the page before)."""
+    newest = max(0, (len(items) - 1) // size)
+    yield first_url, items[:size], Pagination(
+        0, None, urls.numbered_url(first_url, newest) if newest else None)
+    for number in range(newest, 0, -1):
+        newer = urls.numbered_url(first_url, number + 1) if number < newest else first_url
+        older = urls.numbered_url(first_url, number - 1) if number > 1 else None
+        end = len(items) - (number - 1) * size
+        yield (urls.numbered_url(first_url, number), items[end - size : end],
+               Pagination(number, newer, older))
 
 
 def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Page]:
@@ -168,9 +234,11 @@ def _term_index(url: str, title: str, terms: Mapping[str, Term]) -> Iterator[Pag
 
 
 def _term_pages(
-    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref]
+    kind: str, terms: Mapping[str, Term], config: Config, refs: Mapping[str, Ref],
+    profiles: Mapping[str, Profile],
 ) -> Iterator[Page]:
     for term in terms.values():
+        profile = {"profile": profiles[term.slug]} if term.slug in profiles else {}
         yield from _list_pages(
             term.url,
             kind,
@@ -178,7 +246,7 @@ def _term_pages(
             term.article_ids,
             config,
             refs,
-            {"term": TermCount(term.name, term.url, len(term.article_ids))},
+            {"term": TermLink(term.name, term.url), **profile},
         )
 
 
@@ -198,9 +266,10 @@ def _period_pages(
     kinds = {1: "year", 2: "month", 3: "day"}
     children = _sub_periods(periods)
     for period in periods.values():
-        extra = {"period": _count(period).day, "periods": children[period.parts]}
         yield from _list_pages(
-            period.url, kinds[len(period.parts)], "", period.article_ids, config, refs, extra
+            period.url, kinds[len(period.parts)], "", period.article_ids, config, refs,
+            {"period": _count(period).day, "periods": ()},
+            {"periods": children[period.parts]},
         )
 
 
@@ -232,20 +301,12 @@ def _corrections_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
     entries = tuple(_correction_entry(index, c.article_id, c.number) for c in index.corrections)
     if not entries:
         return
-    size = config.per_page
-    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
-    for number, chunk in enumerate(chunks, start=1):
-        yield Page(
-            urls.page_url(CORRECTIONS_URL, number),
-            "corrections.html",
-            {
-                "title": "Corrections",
-                "corrections": chunk,
-                "pagination": Pagination(number, CORRECTIONS_URL, len(chunks)),
-                "count": len(entries),
-                "updated": chunk[0].date,
-            },
-        )
+    for url, chunk, pagination in _paginate(CORRECTIONS_URL, entries, config):
+        context = {"title": "Corrections", "corrections": tuple(chunk),
+                   "pagination": pagination, "updated": chunk[0].date}
+        if pagination.moves:
+            context["count"] = len(entries)
+        yield Page(url, "corrections.html", context)
     feed = {"title": f"{config.title}: Corrections", "html_url": CORRECTIONS_URL,
             "corrections": entries[: config.feed_size]}
     yield Page(CORRECTIONS_URL + FEED_FILE, "corrections-feed.xml", feed)
@@ -300,8 +361,9 @@ def _reported_by_index(page: Page, other: Page, index: SiteIndex) -> bool:
         return False
     if "redirect.html" in (page.template, other.template):
         return True
-    slugs = (index.articles[page.origin].slug, index.articles[other.origin].slug)
-    return urls.fold(slugs[0]) == urls.fold(slugs[1])
+    heads = (index.articles[page.origin], index.articles[other.origin])
+    return (urls.fold(heads[0].slug) == urls.fold(heads[1].slug)
+            and heads[0].standalone == heads[1].standalone)
 
 
 def _alike(page: Page, other: Page) -> str:
@@ -317,6 +379,8 @@ def blame(page: Page, index: SiteIndex, taken_by: str) -> ContentError:
         return ContentError(page.template, f"URL {page.url} is already {taken_by}")
     if page.template == "redirect.html":
         field, advice = "aliases", "remove or change the alias"
+    elif page.template == PAGE_TEMPLATE:
+        field, advice = "slug", "rename the file or set slug:"
     else:
         field, advice = "slug", "change the slug or the permalink pattern"
     return index.articles[page.origin].error(

@@ -8,34 +8,31 @@ template can extend the one it overrides as `theme/<name>` (or
 
 from __future__ import annotations
 
+import gettext
 import traceback
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import SiteIndex
+from .archive import MenuLink, SiteIndex
 from .config import Config
+from .dates import DateWriter
 from .embeds import feed_form
 from .errors import ContentError
 from .images import feed_pictures
 from .links import internal_links
 from .model import Article, Page, Ref, pickled_by_fields
-from .pages import TermCount
+from .pages import TermLink
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+from .words import Words, load_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +44,14 @@ class SiteInfo:
     language: str
     base_url: str
     publisher: str
-    sections: tuple[TermCount, ...]
+    sections: tuple[TermLink, ...]
+    """Every section, for the masthead; with no counts, which are in every page's key."""
     search: bool
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
     """Whether the site has a /corrections/ page (and the footer links to it)."""
+    menu: tuple[MenuLink, ...] = ()
+    """Standalone pages with `menu: true`, by `order`, then title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +73,21 @@ def site_info(config: Config, index: SiteIndex) -> SiteInfo:
         language=config.language,
         base_url=config.base_url,
         publisher=config.publisher_name,
-        sections=tuple(
-            TermCount(t.name, t.url, len(t.article_ids)) for t in index.sections.values()
-        ),
+        sections=tuple(TermLink(t.name, t.url) for t in index.sections.values()),
         search=has_search(config, index),
         corrections=bool(index.corrections),
+        menu=index.menu,
     )
 
 
+def locale_folders(config: Config) -> list[Path]:
+    """Where catalogs of the theme's words are looked up, the one that wins first."""
+    themes = dict.fromkeys([theme_dir(config), builtin_theme()])
+    return [config.site_dir / "locale", *(theme / "locale" for theme in themes)]
+
+
 def make_environment(config: Config, index: RenderIndex,
-                     compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+                     compiled: jinja2.BytecodeCache | None = None) -> RecordingEnvironment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = RecordingEnvironment(
@@ -101,43 +106,31 @@ def make_environment(config: Config, index: RenderIndex,
         keep_trailing_newline=True,
         bytecode_cache=compiled,
         auto_reload=False,  # one environment serves one build: no template changes under it
+        extensions=["jinja2.ext.i18n"],
     )
+    env.words = load_words(config.language, locale_folders(config), config.site_dir)
+    env.install_gettext_translations(env.words.translations, newstyle=True)  # type: ignore[attr-defined]
     absolute = structured.Absolute(config)
-    base_path, zone = config.base_path, config.zone  # properties, worked out at each access
+    base_path = config.base_path  # a property, worked out at each access
+    dates = DateWriter.of(config.date_style, config.language, config.zone)
     env.filters.update(
         link=lambda url: url if "://" in url else base_path + url,
         absolute=absolute,
         absolute_links=absolute.links,
         xml_text=structured.xml_text,
         news_language=structured.news_language,
-        news_article_ld=lambda article: structured.script_json(
-            structured.news_article(article, config)
+        news_article_ld=lambda article, people=(): structured.script_json(
+            structured.news_article(article, config, people)
         ),
         tag_url=urls.tag_url,
         author_url=urls.author_url,
         section_url=urls.section_url,
-        long_date=long_date,
-        short_time=lambda when: short_time(when, zone),
-        month_year=lambda d: f"{MONTHS[d.month - 1]} {d.year}",
+        long_date=dates.day,
+        short_time=dates.time,
+        month_year=dates.month,
     )
     env.globals["site"] = index.site
     return env
-
-
-def long_date(when: date) -> str:
-    """'September 18, 2015', the same on every machine whatever its locale."""
-    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
-
-
-def short_time(when: datetime, site_zone: ZoneInfo) -> str:
-    """'5:10 pm EDT': the time as written, named by the site's zone when the offsets agree."""
-    hour = when.hour % 12 or 12
-    local = when.astimezone(site_zone)
-    if local.utcoffset() == when.utcoffset():
-        zone = local.tzname() or ""
-    else:
-        zone = (when.tzname() or "").replace("-", "\u2212")
-    return f"{hour}:{when.minute:02d} {'am' if when.hour < 12 else 'pm'} {zone}".rstrip()
 
 
 @pickled_by_fields  # one per page crosses from workers to the building process
@@ -290,6 +283,9 @@ _LOADED: ContextVar[list[str] | None] = ContextVar("folio_templates_loaded", def
 class RecordingEnvironment(jinja2.Environment):
     """A Jinja environment that notes every template a render loads (Lektor's way),
     so no page's dependencies are ever kept by hand."""
+
+    words: Words = Words(gettext.NullTranslations(), "")
+    """The theme's words in the site's language (`_` in templates)."""
 
     def _load_template(
         self, name: str, globals: MutableMapping[str, Any] | None

@@ -19,7 +19,7 @@ NEWS_WINDOW = timedelta(days=2)
 SITEMAP_TEMPLATE = "sitemap.xml"
 """Template of a sitemap file, the longest page to render: it lists up to 50,000 pages."""
 LISTED_TEMPLATES = frozenset(
-    {"article.html", "list.html", "terms.html", "archive.html", "corrections.html"})
+    {"article.html", "page.html", "list.html", "terms.html", "archive.html", "corrections.html"})
 """Pages worth a search engine's visit: not redirects, the 404 page or search."""
 
 

@@ -17,6 +17,8 @@ from urllib.parse import quote
 from .digests import digest
 from .errors import ContentError
 
+PROFILE_FOLDER = "authors/"
+"""Where author profiles live under content/: never stories."""
 _BACKUP_ENDINGS = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig")
 """Editor backups and swap files, never sources (with Emacs's #autosave# files)."""
 
@@ -58,6 +60,9 @@ class Sources:
     """What the walk of content/ found."""
 
     markdown: list[Source] = field(default_factory=list)
+    """Stories: every Markdown file but the profiles."""
+    profiles: list[Source] = field(default_factory=list)
+    """Author profiles: Markdown files under content/authors/ (see people.py)."""
     assets: list[Asset] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
     """Files that cannot be sources: names that are not UTF-8, links leading out."""
@@ -71,15 +76,17 @@ class Sources:
         )
 
     def others_digest(self) -> str:
-        """The same for everything but the Markdown files: assets and bad names."""
+        """The same for everything but the stories: profiles, assets and bad names.
+        A quick rebuild needs these unchanged: a profile shows on many pages."""
         return digest(
+            *(f"{s.relative}\0{s.facts}" for s in self.profiles),
             *(f"{a.source}\0{FileFacts.of(a.source)}" for a in self.assets),
             *(str(e) for e in self.errors),
         )
 
     def newest_ns(self) -> int:
         """The latest change time of any Markdown file."""
-        return max((s.facts.mtime_ns for s in self.markdown), default=0)
+        return max((s.facts.mtime_ns for s in (*self.markdown, *self.profiles)), default=0)
 
 
 def find_sources(root: Path) -> Sources:
@@ -121,8 +128,9 @@ def _add(found: Sources, relative: str, path: str, info: os.stat_result) -> None
         if stat.S_ISDIR(info.st_mode):
             return  # a link to a folder inside content/: walked as itself already
     if relative[-3:].lower() == ".md":
-        found.markdown.append(Source(relative, FileFacts(info.st_size, info.st_mtime_ns,
-                                                         info.st_ino)))
+        source = Source(relative, FileFacts(info.st_size, info.st_mtime_ns, info.st_ino))
+        is_profile = relative.startswith(PROFILE_FOLDER)
+        (found.profiles if is_profile else found.markdown).append(source)
     else:
         found.assets.append(Asset(Path(path), quote("/" + relative)))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -11,6 +12,7 @@ from markupsafe import Markup
 from . import urls
 from .config import Config
 from .model import Article
+from .people import Profile
 from .slugs import slugify
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -43,10 +45,12 @@ def news_language(tag: str) -> str:
     return lowered if lowered in ("zh-cn", "zh-tw") else lowered.split("-")[0]
 
 
-def news_article(article: Article, config: Config) -> dict[str, Any]:
-    """schema.org NewsArticle for one article."""
+def news_article(article: Article, config: Config, people: Iterable[Profile] = ()
+                 ) -> dict[str, Any]:
+    """schema.org NewsArticle for one article; `people`: the profiles of its bylines."""
     absolute = Absolute(config)
     organizations = {slugify(name) for name in config.organizations}
+    profiles = {profile.slug: profile for profile in people}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -55,11 +59,7 @@ def news_article(article: Article, config: Config) -> dict[str, Any]:
         "datePublished": article.date.isoformat(),
         "dateModified": article.modified.isoformat(),
         "author": [
-            {
-                "@type": "Organization" if slugify(name) in organizations else "Person",
-                "name": name,
-                "url": absolute(urls.author_url(name)),
-            }
+            _author(name, slugify(name) in organizations, profiles.get(slugify(name)), absolute)
             for name in article.bylines
         ],
         "publisher": {"@type": "Organization", "name": config.publisher_name,
@@ -76,6 +76,23 @@ def news_article(article: Article, config: Config) -> dict[str, Any]:
             {"@type": "CorrectionComment", "text": c.text, "datePublished": c.date.isoformat()}
             for c in article.corrections
         ]
+    return data
+
+
+def _author(name: str, organization: bool, profile: Profile | None,
+            absolute: Absolute) -> dict[str, Any]:
+    """A byline as a schema.org Person or Organization; its profile page and links."""
+    data: dict[str, Any] = {
+        "@type": "Organization" if organization else "Person",
+        "name": name,
+        "url": absolute(urls.author_url(name)),
+    }
+    if profile and profile.role and not organization:
+        data["jobTitle"] = profile.role
+    if profile and profile.photo and profile.photo.src:
+        data["image"] = absolute(profile.photo.src)
+    if profile and profile.same_as:
+        data["sameAs"] = list(profile.same_as)
     return data
 
 

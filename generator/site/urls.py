@@ -107,5 +107,10 @@ def section_url(name: str) -> str:
 
 
 def page_url(first: str, number: int) -> str:
-    """URL of page `number` of a paginated list whose first page is `first`."""
-    return first if number == 1 else f"{first}page/{number}/"
+    """URL of page `number` of a newest-first list whose first page is `first`."""
+    return first if number == 1 else numbered_url(first, number)
+
+
+def numbered_url(first: str, number: int) -> str:
+    """URL of the page that `number` names, in any pagination, of a list at `first`."""
+    return f"{first}page/{number}/"

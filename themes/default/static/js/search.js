@@ -9,9 +9,19 @@ const input = form.querySelector("input[name=q]");
 const status = root.querySelector(".search-status");
 const list = root.querySelector(".search-results");
 
+// The index comes in shards (a year of stories, or part of one), each a Pagefind
+// index of its own, listed in shards.json beside them: the first is loaded, the
+// others merged into it, so one search covers them all.
 async function loadIndex() {
-  const pagefind = await import(root.dataset.searchIndex);
-  await pagefind.options({ baseUrl: root.dataset.searchBase });
+  const manifest = new URL(root.dataset.searchIndex, window.location.href);
+  const response = await fetch(manifest);
+  if (!response.ok) throw new Error(`${manifest}: ${response.status}`);
+  const folders = Object.keys((await response.json()).shards)
+    .map((shard) => new URL(`${encodeURIComponent(shard)}/`, manifest).pathname);
+  const options = { baseUrl: root.dataset.searchBase };
+  const pagefind = await import(`${folders[0]}pagefind.js`);
+  await pagefind.options(options);
+  await Promise.all(folders.slice(1).map((folder) => pagefind.mergeIndex(folder, options)));
   return pagefind;
 }
 
@@ -53,12 +63,28 @@ function describe(count, query) {
   return count > SHOWN ? `${found}; the best ${SHOWN} are shown.` : `${found}.`;
 }
 
+// Pagefind leaves out of a query the words an index lacks: one index of every story
+// leaves out a word no story has, but a shard also leaves out a word only other
+// shards' stories have. So, as one index would, a story found must match each word
+// of the query that matches any story.
+async function matchingEveryKnownWord(pagefind, query, results) {
+  const words = query.replaceAll('"', " ").split(/\s+/).filter(Boolean);
+  if (words.length < 2) return results;
+  const matches = await Promise.all(words.map(async (word) => {
+    const found = await pagefind.search(word);
+    return new Set(found.results.map((result) => result.id));
+  }));
+  const known = matches.filter((ids) => ids.size > 0);
+  return results.filter((result) => known.every((ids) => ids.has(result.id)));
+}
+
 async function search(pagefind, query) {
   status.textContent = "Searching…";
   const found = await pagefind.search(query);
-  const data = await Promise.all(found.results.slice(0, SHOWN).map((result) => result.data()));
+  const results = await matchingEveryKnownWord(pagefind, query, found.results);
+  const data = await Promise.all(results.slice(0, SHOWN).map((result) => result.data()));
   list.replaceChildren(...data.map(resultItem));
-  status.textContent = describe(found.results.length, query);
+  status.textContent = describe(results.length, query);
 }
 
 async function main() {

@@ -1,0 +1,79 @@
+"""The theme's words in the site's language, from gettext catalogs read with Babel.
+
+Templates write `{{ _("Tags") }}`; a catalog `locale/<language>/LC_MESSAGES/
+messages.po` translates it. Catalogs are looked up in the site's `locale/`, then
+the theme's, then the built-in theme's, for the site's language tag (`pt-BR` as
+`pt_BR`), then its language alone (`pt`); the first that has a word wins, and a
+word no catalog has is shown as written (English).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .digests import digest
+from .errors import FolioError, display_path
+
+CATALOG = Path("LC_MESSAGES") / "messages.po"
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The catalogs one site's pages are written with."""
+
+    translations: gettext.NullTranslations
+    """What `_` and `ngettext` look words up in."""
+    digest: str
+    """Digest of every catalog used: a page's key holds it, so an edit re-renders."""
+
+
+def catalog_paths(language: str, locale_folders: Iterable[Path]) -> list[Path]:
+    """The catalogs for `language` that exist, the one that wins first."""
+    tag = language.replace("-", "_")
+    names = list(dict.fromkeys([tag, tag.split("_")[0]]))
+    return [path for folder in locale_folders for name in names
+            if (path := folder / name / CATALOG).is_file()]
+
+
+def load_words(language: str, locale_folders: Iterable[Path], site_dir: Path) -> Words:
+    """The words for `language`; FolioError naming the file and line of a broken catalog."""
+    paths = catalog_paths(language, locale_folders)
+    if not paths:
+        return Words(gettext.NullTranslations(), "")
+    sources = [(path, _read(path, site_dir)) for path in paths]
+    chain = [_translations(path, data, site_dir) for path, data in sources]
+    for better, fallback in itertools.pairwise(chain):
+        better.add_fallback(fallback)
+    return Words(chain[0], digest(*(data for _, data in sources)))
+
+
+def _read(path: Path, site_dir: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FolioError(f"{display_path(path, site_dir)}: cannot be read: "
+                         f"{exc.strerror or exc}") from None
+
+
+def _translations(path: Path, data: bytes, site_dir: Path) -> gettext.GNUTranslations:
+    from babel.messages.mofile import write_mo  # only sites with a catalog pay for Babel
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+    except PoFileError as exc:
+        raise FolioError(f"{display_path(path, site_dir)}, line {exc.lineno + 1}: not a "
+                         "valid gettext catalog: expected msgid \"…\" and msgstr \"…\" "
+                         "lines") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FolioError(f"{display_path(path, site_dir)}: not a valid gettext catalog "
+                         f"({exc})") from None
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)

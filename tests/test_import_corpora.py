@@ -1,0 +1,122 @@
+"""End to end on excerpts of real archives (tests/fixtures/corpora/, see its README):
+import from the folder as it is, follow the report's advice, build with no hand edit,
+and no page shows template code to a reader."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import build
+from importing import folio_import, fresh_site, output_pages, summary
+
+CORPORA = Path(__file__).resolve().parent / "fixtures" / "corpora"
+RAW_TEMPLATE = re.compile(r'\{\{<|\{\{%|\{%|\[caption|\[gallery|\{\{ "')
+"""What a page must not show: Hugo shortcodes, Liquid/Nunjucks tags, WordPress shortcodes."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    format: str
+    source: str
+    outside: tuple[str, ...]
+    """Paths of the old site that the excerpt does not hold (assets, other pages, posts left
+    out of the excerpt): `[links] outside`."""
+    summary: str
+
+
+CORPORA_CASES = {
+    "18f-eleventy": Corpus(
+        "eleventy", "18f-eleventy",
+        ("/assets/", "/about/", "/contact/", "/news/", "/consulting/",
+         "/2015/03/20/one-year-in-and-looking-forward/",
+         "/2015/05/11/moveforward/", "/2014/09/25/design-studio-onrr/",
+         "/2015/01/06/protosketch/", "/2015/03/13/how-to-protosketch/",
+         "/2015/03/19/how-we-built-analytics-usa-gov/"),
+        "8 imported, 0 unchanged, 0 skipped, 0 failed.",  # content/ only: a site root
+    ),
+    "digital-canada-hugo-en": Corpus(
+        "hugo", "digital-canada-hugo/content/en", ("/careers/",),
+        "3 imported, 0 unchanged, 0 skipped, 0 failed.",
+    ),
+    "digital-canada-hugo-fr": Corpus(
+        "hugo", "digital-canada-hugo/content/fr", ("/carrieres/",),
+        "3 imported, 0 unchanged, 0 skipped, 0 failed.",
+    ),
+    "wordpress-theme-test": Corpus(
+        "wordpress", "wordpress-theme-test/themeunittestdata.wordpress.xml", (),
+        "7 imported, 0 unchanged, 0 skipped, 0 failed.",
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(CORPORA_CASES))
+def imported(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> tuple[str, Path, str]:
+    """An excerpt imported into a fresh site and built as the import report advises."""
+    corpus = CORPORA_CASES[request.param]
+    site = fresh_site(tmp_path_factory.mktemp(request.param) / "site")
+    result = folio_import(site, corpus.format, CORPORA / corpus.source)
+    assert summary(result) == corpus.summary, result.out
+    assert "set `html = true` under [markdown]" in result.out, "these bodies carry HTML"
+    outside = ", ".join(f'"{path}"' for path in corpus.outside)
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            f"search = false\n\n[markdown]\nhtml = true\n\n[links]\noutside = [{outside}]\n"
+        )
+    built = build(site)
+    assert built.code == 0, built.err
+    return request.param, site, result.out
+
+
+def test_no_page_shows_template_code(imported: tuple[str, Path, str]) -> None:
+    _, site, _ = imported
+    pages = output_pages(site)
+    assert len(pages) > 10
+    shown = {}
+    for name, page in pages.items():
+        soup = BeautifulSoup(page, "html.parser")
+        for code in soup.find_all(["pre", "code", "script"]):
+            code.decompose()  # code samples may show template syntax on purpose
+        found = RAW_TEMPLATE.findall(soup.get_text())
+        if found:
+            shown[name] = found
+    assert shown == {}
+
+
+def test_what_the_tags_became(imported: tuple[str, Path, str]) -> None:
+    name, site, report = imported
+    pages = output_pages(site)
+    if name == "18f-eleventy":
+        numbers = _body(pages["2015/03/19/18f-by-the-numbers/index.html"])
+        image = numbers.find("img", src="/assets/blog/agile-day/18fbythenumbers.png")
+        assert image is not None and image["alt"], "{% image %} with its alt text"
+        ask = _body(pages["2014/04/01/ask-us-almost-anything/index.html"])
+        assert ask.find("a", href="/2014/03/19/hello-world-we-are-18f/") is not None
+        video = _body(pages["2015/06/25/improving-healthcare-gov-experience/index.html"])
+        assert video.find("a", string="YouTube video") is not None
+        assert "team_link (2)" in report, "an unknown filter, counted by name"
+    elif name == "wordpress-theme-test":
+        gallery = _body(pages["2010/09/10/post-format-gallery/index.html"])
+        assert len(gallery.select(".gallery img")) > 1
+        caption = _body(pages["2013/01/10/markup-image-alignment/index.html"])
+        assert caption.find("figcaption") is not None
+        assert "password-protected" not in " ".join(pages), "a protected post is not published"
+
+
+def test_dates_as_written(imported: tuple[str, Path, str]) -> None:
+    name, site, _ = imported
+    if name == "18f-eleventy":
+        page = output_pages(site)["2015/03/19/18f-by-the-numbers/index.html"]
+        time = BeautifulSoup(page, "html.parser").select_one(".dateline time")
+        assert time is not None and time["datetime"] == "2015-03-19T18:00:00-04:00", "-4"
+
+
+def _body(page: str) -> BeautifulSoup:
+    body = BeautifulSoup(page, "html.parser").select_one(".story-body")
+    assert body is not None
+    return body

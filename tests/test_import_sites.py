@@ -1,0 +1,115 @@
+"""`folio import hugo|jekyll|eleventy SITE_ROOT`: the old site's configuration is read,
+its posts found in its content folders, and every post's old URL keeps working."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import build
+from importing import FIXTURES, by_title, folio_import, fresh_site, summary
+
+
+def resolves(site: Path, path: str) -> bool:
+    """The built site answers `path`: the story itself or a redirect to it."""
+    return (site / "output" / path.strip("/") / "index.html").is_file()
+
+
+def built(site: Path) -> Path:
+    result = build(site, "--drafts")
+    assert result.code == 0, result.err
+    return site
+
+
+def test_a_multilingual_hugo_site_keeps_every_old_url(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "hugo", FIXTURES / "hugo-site")
+    assert result.code == 0, result.out
+    # Only content/en and content/fr are read: not archetypes/, whose date is a template.
+    assert summary(result) == "5 imported, 0 unchanged, 1 skipped, 0 failed."
+    assert "archetypes" not in result.out
+    built(site)
+    # One host per language, so no /en or /fr; Hugo's own sanitizing of file names.
+    for old in [
+        "/2020/06/01/empower-to-protect-recalls-safety-alerts/",
+        "/2019/01/03/unleash-talent/",
+        "/custom/own-url/",
+        "/2021/03/12/apprendre-à-rendre-le-contenu/",
+        "/2022/08/31/bouchées-de-sécurité-au-snc/",
+    ]:
+        assert resolves(site, old), old
+
+
+def test_hugo_site_settings_go_into_folio_toml_without_overwriting(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    toml = site / "folio.toml"
+    before = toml.read_text("utf-8")
+    result = folio_import(site, "hugo", FIXTURES / "hugo-site", "--dry-run")
+    assert 'folio.toml: would add permalink = "/{year}/{month}/{day}/{slug}/"' in result.out
+    assert toml.read_text("utf-8") == before, "a dry run writes nothing"
+    result = folio_import(site, "hugo", FIXTURES / "hugo-site")
+    assert 'folio.toml: added language = "en"' in result.out
+    assert ('folio.toml: kept title = "Test Gazette"; the old site says "Blog" '
+            "(--force to take it)") in result.out
+    after = toml.read_text("utf-8")
+    assert after.startswith(before.rstrip("\n"))
+    assert 'language = "en"\npermalink = "/{year}/{month}/{day}/{slug}/"\n' in after
+    forced = folio_import(site, "hugo", FIXTURES / "hugo-site", "--force")
+    assert 'folio.toml: replaced title with title = "Blog" (--force)' in forced.out
+    assert 'title = "Blog"\n' in toml.read_text("utf-8")
+    built(site)
+
+
+def test_a_hugo_site_without_permalinks_keeps_its_paths(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "hugo", FIXTURES / "hugo-paths")
+    # content/authors/lkim/_index.md is Hugo's author page: a name, not a story.
+    assert summary(result) == "3 imported, 0 unchanged, 1 skipped, 0 failed.", result.out
+    found = by_title(site)
+    first = found["The first story"]
+    assert first["byline"] == ["Lee Kim"], "the slug named by content/authors/lkim/"
+    assert first["tags"] == ["Budget", "Elections", "Budget 2016"], "every taxonomy is tags"
+    # baseURL's path /news/ comes first; `slug` replaces the file name; a bundle is its folder.
+    assert "/news/posts/first-story/" in found["The first story"]["aliases"]
+    assert "/news/posts/bundle/" in found["A bundle"]["aliases"]
+    assert "/news/reports/2016/annual-report/" in found["Annual report"]["aliases"]
+    built(site)
+    assert resolves(site, "/news/reports/2016/annual-report/")
+
+
+def test_an_eleventy_site_reads_its_directory_data_permalink(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "eleventy", FIXTURES / "eleventy-site")
+    assert summary(result) == "4 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert ("old URL not computed: the permalink '/{{ page.date | fancyDate }}/odd/' uses "
+            "{{ page.date | fancyDate }}, which only Eleventy can work out") in result.out
+    found = by_title(site)
+    assert found["Its own permalink"]["aliases"] == ["/own/page/"]
+    built(site)
+    for old in ["/2015/03/17/hello-world/", "/2016/01/02/deep/", "/own/page/"]:
+        assert resolves(site, old), old
+
+
+def test_a_jekyll_site_computes_its_date_permalinks(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "jekyll", FIXTURES / "jekyll")
+    found = by_title(site)
+    # The default style: /:categories/:year/:month/:day/:title.html, categories slugified.
+    assert found["A File Name Without Leading Zeros"]["aliases"] == [
+        "/world/2015/09/08/unpadded-file-name.html"
+    ]
+    assert "/news/politics/2015/09/18/liquid-and-redirects.html" in \
+        found["Liquid Tags Become Markdown"]["aliases"]
+    # A permalink in front matter is the old URL: nothing to compute.
+    assert found["A Post With Its Own Permalink"]["aliases"] == ["/2016/old-style-url.html"]
+    assert "old URL not computed" not in result.out
+
+
+def test_a_broken_site_configuration_is_one_clear_failure(tmp_path: Path) -> None:
+    source = tmp_path / "old"
+    (source / "content" / "posts").mkdir(parents=True)
+    (source / "hugo.toml").write_text('title = "unclosed\n', "utf-8")
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "hugo", source)
+    assert result.code == 1
+    assert "hugo.toml: cannot be read as TOML" in result.out
+    assert "Traceback" not in result.out + result.err

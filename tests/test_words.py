@@ -1,0 +1,80 @@
+"""The theme's words in the site's language: gettext catalogs, site over theme."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from conftest import article, build, make_site, tree
+
+FRENCH = """\
+title = "La Gazette"
+base_url = "https://gazette.example.org/"
+language = "fr"
+"""
+# A site template that says two words through the catalogs.
+SKETCH = '{% extends "theme/article.html" %}{% block main %}{{ super() }}<p class="words">' \
+         '{{ _("Tags") }} / {{ _("Corrections") }}</p>{% endblock %}'
+
+
+def catalog(*pairs: tuple[str, str]) -> str:
+    entries = "".join(f'msgid "{msgid}"\nmsgstr "{msgstr}"\n\n' for msgid, msgstr in pairs)
+    return 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries
+
+
+def site_with_words(root: Path, language_folder: str, po: str) -> Path:
+    site = make_site(root, {"content/story.md": article(slug="story")}, FRENCH)
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_text(SKETCH, "utf-8")
+    folder = site / "locale" / language_folder / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(po, "utf-8")
+    return site
+
+
+def words(site: Path) -> str:
+    html = (site / "output/2020/05/01/story/index.html").read_text("utf-8")
+    found = BeautifulSoup(html, "html.parser").select_one(".words")
+    assert found is not None
+    return found.get_text()
+
+
+def test_a_site_catalog_translates_the_theme_words(tmp_path: Path) -> None:
+    site = site_with_words(tmp_path, "fr", catalog(("Tags", "Mots-clés")))
+    assert build(site).code == 0
+    # A word the site's catalog lacks comes from the theme's, else stays as written.
+    assert words(site) in ("Mots-clés / Correctifs", "Mots-clés / Corrections")
+
+
+def test_a_regional_tag_falls_back_to_its_language(tmp_path: Path) -> None:
+    site = site_with_words(tmp_path, "fr", catalog(("Tags", "Mots-clés")))
+    toml = site / "folio.toml"
+    toml.write_text(toml.read_text("utf-8").replace('"fr"', '"fr-CA"'), "utf-8")
+    assert build(site).code == 0
+    assert words(site).startswith("Mots-clés /")
+
+
+def test_an_edited_catalog_rebuilds_like_a_clean_build(tmp_path: Path) -> None:
+    site = site_with_words(tmp_path, "fr", catalog(("Tags", "Mots-clés")))
+    assert build(site).code == 0
+    po = site / "locale/fr/LC_MESSAGES/messages.po"
+    po.write_text(catalog(("Tags", "Étiquettes")), "utf-8")
+    assert build(site).code == 0
+    assert words(site).startswith("Étiquettes /")
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("output", ".folio-cache"))
+    assert build(clean).code == 0
+    assert tree(site / "output") == tree(clean / "output")
+
+
+def test_a_broken_catalog_names_its_file_and_line(tmp_path: Path) -> None:
+    broken = catalog(("Tags", "Mots-clés")) + 'Auteurs\n'
+    site = site_with_words(tmp_path, "fr", broken)
+    result = build(site)
+    assert result.code != 0
+    assert "locale/fr/LC_MESSAGES/messages.po, line 8: not a valid gettext catalog" \
+        in result.err
+    assert "Traceback" not in result.err
+    assert not (site / "output").exists()
