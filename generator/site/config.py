@@ -135,7 +135,7 @@ class Config:
     embed_hosts: tuple[str, ...] = option(
         "Hosts, besides the known providers (YouTube, Vimeo, X, Instagram, Facebook, "
         "DocumentCloud, Datawrapper, Flourish), whose https pages a story's embed block "
-        "may show in an iframe, e.g. [\"graphics.example.org\"]; exact host names.",
+        "may show in an iframe: exact host names, such as \"graphics.example.org\".",
         (),
     )
     links_outside: tuple[str, ...] = option(
