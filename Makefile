@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Stamp of the npm test tools (package.json: the Nu HTML Checker and axe-core).
 NPM_TOOLS := node_modules/.folio-npm-installed
 
-.PHONY: build test lint browser publish-tools bench faults docs mutation clean
+.PHONY: build test lint browser publish-tools bench faults docs mutation catalogs clean
 
 build: $(VENV)/.folio-installed
 	$(BIN)/folio build
@@ -66,6 +66,14 @@ faults: $(VENV)/.folio-test-installed
 
 # `make docs`: regenerate docs/configuration.md from the Config schema
 # (generator/config_doc.py); tests/test_docs.py fails when it is out of date.
+# `make catalogs`: the built-in theme's words extracted again (locale/messages.pot) and
+# merged into each language's catalog; new words then await a translator there.
+catalogs: $(VENV)/.folio-installed
+	cd themes/default && ../../$(BIN)/pybabel extract -F babel.cfg -o locale/messages.pot \
+		--no-location --omit-header .
+	$(BIN)/pybabel update --no-fuzzy-matching -i themes/default/locale/messages.pot \
+		-d themes/default/locale
+
 docs: $(VENV)/.folio-installed
 	$(BIN)/python -m generator.config_doc > docs/configuration.md.new
 	mv docs/configuration.md.new docs/configuration.md

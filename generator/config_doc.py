@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import MISSING, Field
 from typing import Any
 
-from .site.config import TABLES, Config
+from .site.config import TABLES, Config, MenuItem
 from .site.publish_targets import Kind, PublishTarget
 from .site.scaffold import toml_value
 
@@ -100,9 +100,11 @@ def _target_row(spec: Field[Any]) -> tuple[str, ...]:
 
 
 def _site_key(name: str, hint: Any) -> str:
-    """How a field is written in folio.toml: `title`, `[markdown] html`, `[publish.NAME]`."""
+    """How a field is written in folio.toml: `title`, `[markdown] html`, `[publish.NAME]`,
+    `[[menu]]` (a list of tables)."""
     if _item_table(hint):
-        return f"`[{name}.NAME]`"
+        listed = typing.get_args(hint)[0] is MenuItem
+        return f"`[[{name}]]`" if listed else f"`[{name}.NAME]`"
     table = next((t for t in TABLES if name.startswith(f"{t}_")), None)
     return f"`[{table}] {name.removeprefix(f'{table}_')}`" if table else f"`{name}`"
 

@@ -23,7 +23,7 @@ from browser import (
 
 pytestmark = pytest.mark.slow
 
-KINDS = ["home", "article", "tag", "author", "archive", "search", "404"]
+KINDS = ["home", "section", "article", "tag", "tags", "author", "archive", "search", "404"]
 # What the element that has the focus looks like: its tag and its computed outline.
 FOCUSED = """() => {
   const element = document.activeElement, style = getComputedStyle(element);
@@ -62,8 +62,10 @@ def urls(site: ServedSite) -> dict[str, str]:
     word = page.select_one("h1").get_text().split()[0].lower()
     return {
         "home": "/",
+        "section": page.select_one(".story-head .kicker a")["href"],
         "article": story,
         "tag": page.select_one(".tags a[rel=tag]")["href"],
+        "tags": "/tags/",
         "author": page.select_one(".byline a[rel=author]")["href"],
         "archive": "/archive/",
         "search": f"/search/?q={word}",

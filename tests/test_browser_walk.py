@@ -1,7 +1,8 @@
 """A reader in headless chromium on the fixture site served over HTTP: from the home page
 to a story, its tag, its author and its day in the date archive and back; through the
-pages of the home page; searching for a word and landing on the story. Screenshots of
-the home page and a story at both widths go to test-artifacts/screenshots/."""
+pages of the home page; searching for a word from the header and landing on the story;
+the phone's menu; no page wider than a phone. Screenshots of the home page, a section
+front, a story and the tags index at both widths go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -131,9 +132,7 @@ def test_search_for_a_word_and_land_on_the_story(page: Page, site: ServedSite) -
     page.goto(site.url + "/")
     title, story = newest_tagged_story(page)
     word = title.split()[0]
-    page.locator(".site-nav").get_by_role("link", name="Search", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/search/$"))
-    field = page.get_by_label("Search every story in the archive")
+    field = page.locator("header.masthead").get_by_role("searchbox", name="Search the archive")
     field.fill(word)
     field.press("Enter")
     expect(page).to_have_url(re.compile(rf"/search/\?q={word}$"))
@@ -147,15 +146,68 @@ def test_search_for_a_word_and_land_on_the_story(page: Page, site: ServedSite) -
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
-def test_screenshots_of_the_home_page_and_a_story(
+def test_screenshots_of_the_home_page_a_section_a_story_and_the_tags(
     browser: Browser, site: ServedSite, width: int
 ) -> None:
     story = newest_story(site.site, ".lead-photo img[src^='/']")
+    section = site.site.soup(story).select_one(".story-head .kicker a")["href"]
     page = new_page(browser, width)
-    for name, url in (("home", "/"), ("article", story)):
+    for name, url in (("home", "/"), ("section", section), ("article", story), ("tags", "/tags/")):
         page.goto(site.url + url)
         shot = screenshot(page, f"{name}-{width}")
         assert shot.stat().st_size > 10_000
         # Nothing is wider than the window: no sideways scrolling at either width.
         assert page.evaluate("document.documentElement.scrollWidth") <= width, url
     page.context.close()
+
+
+def test_the_phone_menu_opens_without_script(browser: Browser, site: ServedSite) -> None:
+    context = browser.new_context(viewport={"width": WIDTHS["narrow"], "height": 900},
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.url + "/")
+    header = page.locator("header.masthead")
+    assert header.bounding_box()["height"] < 80  # one row: the title and the Menu button
+    archive = header.get_by_role("link", name="Archive", exact=True)
+    expect(archive).to_be_hidden()
+    header.locator("summary").click()
+    expect(archive).to_be_visible()
+    expect(header.get_by_role("searchbox")).to_be_visible()
+    archive.click()
+    expect(page).to_have_url(re.compile(r"/archive/$"))
+    context.close()
+
+
+# Loads pages into frames as wide as a phone, a few at a time; returns those that scroll
+# sideways, with their scrollWidth.
+FRAMES_WIDER_THAN = """async ([urls, width]) => {
+  const wide = [];
+  const check = url => new Promise(resolve => {
+    const frame = document.createElement("iframe");
+    frame.style.cssText = `width: ${width}px; height: 700px; border: 0`;
+    frame.onload = () => {
+      const root = frame.contentDocument.documentElement;
+      if (root.scrollWidth > root.clientWidth) wide.push([url, root.scrollWidth]);
+      frame.remove();
+      resolve();
+    };
+    frame.src = url;
+    document.body.append(frame);
+  });
+  for (let i = 0; i < urls.length; i += 12) await Promise.all(urls.slice(i, i + 12).map(check));
+  return wide;
+}"""
+
+
+def test_no_page_is_wider_than_a_phone(browser: Browser, site: ServedSite) -> None:
+    """Every HTML page of the site but the redirects, in a frame 375 pixels wide: nothing
+    scrolls sideways (images are not fetched: their width and height give their boxes)."""
+    page = new_page(browser)
+    page.route(re.compile(r"\.(jpe?g|png|gif|webp)$"), lambda route: route.abort())
+    page.goto(site.url + "/404.html")
+    urls = [url for url in site.site.pages()
+            if 'http-equiv="refresh"' not in site.site.file(url).read_text(encoding="utf-8")]
+    assert len(urls) > len(site.metas)
+    wide = page.evaluate(FRAMES_WIDER_THAN, [urls, WIDTHS["narrow"]])
+    page.context.close()
+    assert not wide, wide

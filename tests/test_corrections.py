@@ -242,7 +242,7 @@ OTHER: dict[str, Any] = {
     "updated": None, "tags": ("Oil", "Gas"), "photo": None,
     "related": (), "draft": True, "aliases": (),
     "corrections": (Correction(date(2021, 2, 1), "Fixed."), Correction(date(2021, 3, 1), "Again.")),
-    "date_only": True, "standalone": True, "menu": 1,
+    "date_only": True, "standalone": True, "menu": 1, "featured": True,
 }
 
 
@@ -288,7 +288,8 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
 
 def test_the_store_gives_back_every_field_of_an_article(tmp_path: Path) -> None:
     """A head field the store's records forgot would come back as its default."""
-    head = replace(HEAD, draft=True, date_only=True, standalone=True, menu=2)  # no defaults
+    head = replace(HEAD, draft=True, date_only=True, standalone=True, menu=2,
+                   featured=True)  # every field away from its default
     assert all(getattr(head, f.name) != f.default for f in fields(ArticleHead))
     whole = Article(head, "digest", "Summary.", "Dek.", "Kicker", {"x": 1}, {"title": 2})
     loaded = LoadedFile(FileFacts(1, 2, 3), (), whole, (), "content", "digest", "shape")

@@ -188,11 +188,12 @@ def _target_rows() -> list[dict[str, str]]:
 
 
 def _internal_name(key: str) -> str:
-    """`[markdown] html` is Config's markdown_html; `[publish.NAME]` its publish."""
+    """`[markdown] html` is Config's markdown_html; `[publish.NAME]` its publish, and
+    `[[menu]]` its menu."""
     key = key.strip("`")
     if table := re.fullmatch(r"\[(\w+)\] (\w+)", key):
         return f"{table[1]}_{table[2]}"
-    return re.sub(r"^\[(\w+)\.NAME\]$", r"\1", key)
+    return re.sub(r"^\[\[(\w+)\]\]$|^\[(\w+)\.NAME\]$", lambda m: m[1] or m[2], key)
 
 
 def _applies(row: dict[str, str], kind: str) -> bool:

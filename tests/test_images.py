@@ -102,16 +102,18 @@ def test_copies_carry_no_metadata(built: Site) -> None:
             assert not {"exif", "xmp", "comment", "icc_profile"} & set(image.info), path
 
 
-def test_lead_photo_loads_at_once_and_card_photos_lazily(built: Site) -> None:
+def test_the_lead_photo_and_first_card_load_at_once_and_the_rest_lazily(built: Site) -> None:
     _, img = lead(built, SMALL_URL)
-    assert "loading" not in img.attrs
-    cards = built.soup("/").select(".card img") + built.soup(SMALL_URL).select(
-        ".related-articles .card img")
-    assert len(cards) == 3  # two on the home page, one related story
-    for card in cards:
-        assert card["loading"] == "lazy"
+    assert (img["loading"], img["fetchpriority"]) == ("eager", "high")
+    first, *rest = built.soup("/").select(".card img")
+    related = built.soup(SMALL_URL).select(".related-articles .card img")
+    assert len(rest) == 1 and len(related) == 1  # two on the home page, one related story
+    assert (first["loading"], first["fetchpriority"]) == ("eager", "high")
+    for card in [first, *rest, *related]:
         assert card["width"] and card["height"] and card["srcset"] and card["sizes"]
         assert card.parent is not None and card.parent.name == "picture"
+    for card in rest + related:
+        assert card["loading"] == "lazy" and "fetchpriority" not in card.attrs
 
 
 def test_caption_and_credit_stay_in_the_figure(built: Site) -> None:

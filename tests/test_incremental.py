@@ -97,6 +97,11 @@ def make_draft(site: Path) -> None:
     edit_front_matter(site, "\nbyline:", "\ndraft: true\nbyline:")
 
 
+def feature(site: Path) -> None:
+    """A featured story leads the home page and its section's front, whatever its date."""
+    edit_front_matter(site, "\nbyline:", "\nfeatured: true\nbyline:")
+
+
 def change_tag(site: Path) -> None:
     path = first_article(site)
     text = path.read_text(encoding="utf-8")
@@ -161,7 +166,7 @@ def change_config(site: Path) -> None:
 
 
 @pytest.mark.parametrize("edit", [edit_body, add_dek, edit_headline, add_correction,
-                                  make_draft, change_tag,
+                                  make_draft, feature, change_tag,
                                   delete_article, add_article, add_page, rename_article,
                                   change_date,
                                   replace_photo, add_static_file, edit_template,

@@ -85,7 +85,10 @@ def test_the_search_page_has_a_labelled_get_form_and_its_files(site_factory: Sit
     assert site.exists(page.select_one("[data-search-index]")["data-search-index"])
     assert site.exists(page.select_one("script[type=module]")["src"])
     for url in ("/", QUOKKA_URL, "/search/"):
-        assert "/search/" in [a["href"] for a in site.soup(url).select(".site-nav a")], url
+        header = site.soup(url).select_one("header.masthead form[role=search]")
+        assert header["method"] == "get" and header["action"] == "/search/", url
+        field = header.select_one("input[name=q]")
+        assert header.select_one(f"label[for={field['id']}]").get_text(strip=True), url
 
 
 def test_a_language_pagefind_has_no_stemmer_for_still_gets_an_index(
@@ -102,7 +105,9 @@ def test_search_false_leaves_no_page_link_or_index(site_factory: SiteFactory) ->
     assert not site.exists("/search/")
     assert not (site.root / "pagefind").exists()
     for url in ("/", QUOKKA_URL):
-        assert "/search/" not in [a["href"] for a in site.soup(url).select("a[href]")], url
+        page = site.soup(url)
+        assert "/search/" not in [a["href"] for a in page.select("a[href]")], url
+        assert page.select_one("form[role=search]") is None, url
 
 
 def test_a_site_without_articles_has_no_search(site_factory: SiteFactory) -> None:

@@ -1005,6 +1005,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     types: dict[str, Any] = {
         "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],
         "older": Ref | None, "newer": Ref | None, "articles": refs,
+        "pinned": refs,
         "kind": str, "title": str, "count": int, "pagination": Pagination,
         "term": TermLink, "terms": tuple[TermCount, ...],
         "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
@@ -1037,6 +1038,7 @@ class _HeadRecord(msgspec.Struct, array_like=True):
     date_only: bool
     standalone: bool
     menu: int | None
+    featured: bool
 
 
 class _ArticleRecord(msgspec.Struct, array_like=True):
@@ -1055,7 +1057,7 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
 def _head_record(h: ArticleHead) -> tuple[Any, ...]:
     return (h.id, h.slug, h.url, h.title, h.bylines, _moment(h.date), h.section,
             h.updated and _moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
-            h.corrections, h.date_only, h.standalone, h.menu)
+            h.corrections, h.date_only, h.standalone, h.menu, h.featured)
 
 
 def _article_record(a: Article) -> tuple[Any, ...]:
@@ -1070,6 +1072,7 @@ def _article(r: _ArticleRecord) -> Article:
         section=h.section, updated=h.updated and _when(h.updated), tags=h.tags, photo=h.photo,
         related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
         date_only=h.date_only, standalone=h.standalone, menu=h.menu,
+        featured=h.featured,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
                    publication=r.publication, extra=r.extra, lines=r.lines, images=r.images)

@@ -45,6 +45,16 @@ DATE_STYLES = ("auto", "ap", "long", "iso")
 
 
 @dataclass(frozen=True, slots=True)
+class MenuItem:
+    """A link of the site menu: one `[[menu]]` table of folio.toml."""
+
+    label: str
+    """Text of the link."""
+    url: str
+    """Site path such as /about/ (base_url's path is added), or an http(s) address."""
+
+
+@dataclass(frozen=True, slots=True)
 class AuthorTable:
     """One `[authors.SLUG]` table: a profile, read as the front matter of
     content/authors/SLUG.md is read (site/people.py), its keys documented there."""
@@ -125,7 +135,22 @@ class Config:
         "instead of a warning.",
         False,
     )
-    search: bool = option("Build the /search/ page and its Pagefind index.", True)
+    search: bool = option(
+        "Build the /search/ page and its Pagefind index, and a search box in the header.", True
+    )
+    menu: tuple[MenuItem, ...] = option(
+        "Links of the site menu, in order: one [[menu]] table per link, with `label` (the "
+        "text) and `url` (a site path such as /about/, or an http(s) address). Default: "
+        "every section, then Tags, Authors and Archive. Standalone pages with `menu: true` "
+        "follow either way.",
+        (),
+    )
+    share_image: str = option(
+        "Image shown when a page with no photo of its own is shared (Open Graph, X cards): "
+        "a file of the site's static/ folder as a site path, such as /share.png, or an "
+        "http(s) address.",
+        "",
+    )
     image_widths: tuple[int, ...] = option(
         "Widths in pixels of the resized copies made of each article photo.", (480, 960, 1600)
     )
@@ -212,6 +237,7 @@ def load_config(site_dir: Path, **overrides: Any) -> Config:
     errors.extend(_check_types(values, text))
     if not errors:
         errors.extend(_check_values(values, text))
+        errors.extend(_check_share_image(values.get("share_image", ""), site_dir, text))
     if errors:
         raise ContentErrors(errors)
     # Absolute, so that every way of naming the site (`.`, a relative or absolute
@@ -250,6 +276,9 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
         if name == "publish":
             values[name], found = parse_targets(values[name], text, CONFIG_FILE)
             errors.extend(found)
+        elif name == "menu":
+            values[name], found = _parse_menu(values[name], text)
+            errors.extend(found)
         elif name == "authors":
             values[name], found = _author_tables(values[name], text)
             errors.extend(found)
@@ -264,6 +293,40 @@ def _check_types(values: dict[str, Any], text: str) -> list[ContentError]:
             expected = _python_type(hint).__name__
             errors.append(_error(text, name, f"expected {expected}, got {values[name]!r}"))
     return errors
+
+
+def _parse_menu(raw: Any, text: str) -> tuple[tuple[MenuItem, ...], list[ContentError]]:
+    expected = 'expected [[menu]] tables, each with label = "…" and url = "/…/"'
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        return (), [_error(text, "menu", expected)]
+    items, errors = [], []
+    lines = [text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(r"^[ \t]*\[\[[ \t]*menu[ \t]*\]\]", text, re.MULTILINE)]
+    for number, item in enumerate(raw, start=1):
+        problem = _menu_item_problem(item)
+        if problem:
+            line = lines[number - 1] if number <= len(lines) else None
+            errors.append(ContentError(CONFIG_FILE, f"link {number}: {problem}; {expected}",
+                                       line=line, field="menu"))
+        else:
+            items.append(MenuItem(item["label"], item["url"]))
+    return tuple(items), errors
+
+
+def _menu_item_problem(item: dict[str, Any]) -> str | None:
+    if unknown := sorted(item.keys() - {"label", "url"}):
+        return f"unknown key {unknown[0]!r}"
+    label, url = item.get("label"), item.get("url")
+    if not isinstance(label, str) or not label.strip():
+        return f"label must be a non-empty string, got {label!r}"
+    if not isinstance(url, str) or not (url.startswith("/") or _is_web_address(url)):
+        return f"url must be a site path starting with '/' or an http(s) address, got {url!r}"
+    return None
+
+
+def _is_web_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _author_tables(value: Any, text: str) -> tuple[tuple[AuthorTable, ...], list[ContentError]]:
@@ -340,6 +403,29 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     if any(not path.startswith("/") for path in values.get("links_outside", ())):
         errors.append(_error(text, "links_outside", "paths must start with /, e.g. \"/careers/\""))
     return errors
+
+
+def _check_share_image(image: str, site_dir: Path, text: str) -> list[ContentError]:
+    if not image or _is_web_address(image):
+        return []
+    if not image.startswith("/") or ".." in image.split("/"):
+        return [_error(text, "share_image", "expected a site path such as /share.png or an "
+                                            f"http(s) address, got {image!r}")]
+    if not (site_dir / "static" / image.lstrip("/")).is_file():
+        return [_error(text, "share_image", f"no file static{image} in the site folder")]
+    try:
+        image_size(site_dir / "static" / image.lstrip("/"))
+    except (OSError, ValueError) as exc:
+        return [_error(text, "share_image", f"static{image} is not an image ({exc})")]
+    return []
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image file, as Pillow reads them from its header."""
+    from PIL import Image  # only a site with a share image needs it
+
+    with Image.open(path) as image:
+        return image.size
 
 
 def _title_problem(title: str) -> str | None:

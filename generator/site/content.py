@@ -43,6 +43,7 @@ KNOWN_FIELDS = frozenset(
         "draft",
         "aliases",
         "corrections",
+        "featured",
     ]
 )
 
@@ -202,6 +203,7 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     photo = reader.photo()
     related = reader.related()
     draft = reader.flag("draft")
+    featured = reader.flag("featured")
     aliases = reader.aliases()
     corrections = reader.corrections()
     if published and updated and updated < published:
@@ -224,6 +226,7 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
         aliases=aliases,
         corrections=corrections,
         date_only=reader.day_only("date"),
+        featured=featured,
     )
 
 

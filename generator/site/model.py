@@ -139,6 +139,8 @@ class ArticleHead:
     menu: int | None = None
     """Place in the menu of a standalone page with `menu: true` (its `order`, lower
     first); None when it is not in the menu."""
+    featured: bool = False
+    """Pinned at the top of the home page and its section's front while set."""
 
     @property
     def modified(self) -> datetime:
@@ -242,6 +244,10 @@ class Article:
     @property
     def standalone(self) -> bool:
         return self.head.standalone
+
+    @property
+    def featured(self) -> bool:
+        return self.head.featured
 
     @property
     def modified(self) -> datetime:

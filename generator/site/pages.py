@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from . import urls
 from .archive import Period, SiteIndex, Term
@@ -110,6 +111,8 @@ class CorrectionEntry:
 CORRECTIONS_URL = "/corrections/"
 PAGE_TEMPLATE = "page.html"
 """Template of a standalone page (content/pages/)."""
+PINNED_MOST = 4
+"""Featured stories a front pins above its river: the lead and the secondary row."""
 T = TypeVar("T")
 NOBODY: Mapping[str, Profile] = MappingProxyType({})
 """A site without author profiles."""
@@ -121,13 +124,14 @@ def plan_pages(index: SiteIndex, config: Config,
     pages = [
         *_article_pages(index, people),
         *_standalone_pages(index),
-        *_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
+        *_front(_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
+                index.newest_first, index),
         *_term_index("/tags/", "Tags", index.tags),
         *_term_index("/authors/", "Authors", index.authors),
         *_term_index("/sections/", "Sections", index.sections),
         *_term_pages("tag", index.tags, config, index.refs, {}),
         *_term_pages("author", index.authors, config, index.refs, people),
-        *_term_pages("section", index.sections, config, index.refs, {}),
+        *_section_fronts(index, config),
         _archive_index(index),
         *_period_pages(index.periods, config, index.refs),
         *_alias_pages(index),
@@ -248,6 +252,22 @@ def _term_pages(
             refs,
             {"term": TermLink(term.name, term.url), **profile},
         )
+
+
+def _section_fronts(index: SiteIndex, config: Config) -> Iterator[Page]:
+    for slug, section in index.sections.items():
+        yield from _front(_term_pages("section", {slug: section}, config, index.refs, {}),
+                          section.article_ids, index)
+
+
+def _front(pages: Iterator[Page], ids: Sequence[str], index: SiteIndex) -> Iterator[Page]:
+    """A list whose first page is a front: its featured stories, newest first, pinned
+    on top as `pinned` (the template shows them first and the river after)."""
+    featured = islice((index.refs[i] for i in ids if index.articles[i].featured), PINNED_MOST)
+    pinned = {"pinned": tuple(featured)}
+    for page in pages:
+        front = cast(Pagination, page.context["pagination"]).front
+        yield replace(page, context={**page.context, **pinned}) if front else page
 
 
 def _archive_index(index: SiteIndex) -> Page:

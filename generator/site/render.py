@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import gettext
 import traceback
+import unicodedata
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, MutableMapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,17 +23,34 @@ from markupsafe import Markup, escape
 
 from . import structured, urls
 from .archive import MenuLink, SiteIndex
-from .config import Config
+from .config import Config, MenuItem, image_size
 from .dates import DateWriter
 from .embeds import feed_form
 from .errors import ContentError
 from .images import feed_pictures
 from .links import internal_links
-from .model import Article, Page, Ref, pickled_by_fields
-from .pages import TermLink
+from .model import Article, Page, Photo, Ref, pickled_by_fields
+from .pages import TermCount, TermLink
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
 from .words import Words, load_words
+
+SHARE_WIDTH = 1200
+"""Pixels wide an image to share should be, at least, when the photo allows."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShareImage:
+    """The image shared for a page with no photo of its own (`share_image`)."""
+
+    url: str
+    """Site path or address of the image."""
+    width: int | None
+    """Width in pixels; None for an outside address."""
+    height: int | None
+    """Height in pixels; None for an outside address."""
+    format: str | None = None
+    """Image format as Pillow names it (JPEG, PNG, GIF, WEBP), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +68,11 @@ class SiteInfo:
     """Whether the site has a /search/ page (and the nav links to it)."""
     corrections: bool
     """Whether the site has a /corrections/ page (and the footer links to it)."""
-    menu: tuple[MenuLink, ...] = ()
-    """Standalone pages with `menu: true`, by `order`, then title."""
+    menu: tuple[MenuItem, ...] = ()
+    """Links of the site menu, in order (`menu_items`): the configured or default
+    links, then the standalone pages with `menu: true`."""
+    share_image: ShareImage | None = None
+    """Shared for pages with no photo of their own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +88,58 @@ class RenderIndex:
 
 def site_info(config: Config, index: SiteIndex) -> SiteInfo:
     """What every template knows of the site: `config` and the archive as a whole."""
+    sections = tuple(TermLink(t.name, t.url) for t in index.sections.values())
     return SiteInfo(
         title=config.title,
         description=config.description,
         language=config.language,
         base_url=config.base_url,
         publisher=config.publisher_name,
-        sections=tuple(TermLink(t.name, t.url) for t in index.sections.values()),
+        sections=sections,
         search=has_search(config, index),
         corrections=bool(index.corrections),
-        menu=index.menu,
+        menu=menu_items(config, sections, index.menu),
+        share_image=_share_image(config),
     )
+
+
+def menu_items(config: Config, sections: tuple[TermLink, ...],
+               pages: tuple[MenuLink, ...]) -> tuple[MenuItem, ...]:
+    """The site menu: `[[menu]]` of folio.toml, else every section and the indexes; then
+    the standalone pages with `menu: true`."""
+    indexes = (MenuItem("Tags", "/tags/"), MenuItem("Authors", "/authors/"),
+               MenuItem("Archive", "/archive/"))
+    links = config.menu or (*(MenuItem(s.name, s.url) for s in sections), *indexes)
+    return (*links, *(MenuItem(page.title, page.url) for page in pages))
+
+
+def _share_image(config: Config) -> ShareImage | None:
+    if not config.share_image:
+        return None
+    if "://" in config.share_image:
+        return ShareImage(config.share_image, None, None)
+    width, height = image_size(config.site_dir / "static" / config.share_image.lstrip("/"))
+    return ShareImage(config.share_image, width, height)
+
+
+def share_copy(photo: Photo) -> ShareImage:
+    """The file of a photo to share and put in feeds: its first copy at least 1200 pixels
+    wide (what Facebook and X show best), else its largest; an outside photo as it is."""
+    wide = [v for v in photo.variants if v.width >= SHARE_WIDTH]
+    chosen = wide[0] if wide else (photo.variants[-1] if photo.variants else None)
+    if chosen is None:
+        return ShareImage(photo.src or "", photo.width, photo.height)
+    return ShareImage(chosen.url, chosen.width, chosen.height, chosen.format)
+
+
+def initials(terms: Iterable[TermCount]) -> list[tuple[str, list[TermCount]]]:
+    """Terms grouped by first letter, accents folded ('Élysée' under E), in the order
+    given; names that start with no letter go under '#'."""
+    groups: dict[str, list[TermCount]] = {}
+    for term in terms:
+        first = unicodedata.normalize("NFKD", term.name.lstrip())[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(term)
+    return sorted(groups.items(), key=lambda group: (group[0] != "#", group[0]))
 
 
 def locale_folders(config: Config) -> list[Path]:
@@ -128,6 +190,9 @@ def make_environment(config: Config, index: RenderIndex,
         long_date=dates.day,
         short_time=dates.time,
         month_year=dates.month,
+        initials=initials,
+        share_copy=share_copy,
+        media_type=lambda image_format: f"image/{image_format.lower()}",
     )
     env.globals["site"] = index.site
     return env
