@@ -137,6 +137,10 @@ def _decorate(rng: random.Random, metas: list[dict[str, Any]], images: list[str]
     metas[17]["corrections"] = [
         {"date": metas[17]["updated"][:10], "text": "An earlier version misnamed the mayor."},
     ]
+    metas[19]["_more"] = (
+        '![The court in session](/images/court.png "The hearing | Court artist")\n\n'
+        "```embed\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\ntitle: The hearing, in full\n```\n"
+    )
 
 
 def _file_name(i: int, meta: dict[str, Any]) -> str:
@@ -177,7 +181,7 @@ def _later(stamp: str) -> str:
 
 
 def _source(meta: dict[str, Any]) -> str:
-    fields = {k: v for k, v in meta.items() if k not in ("file", "slug", "slug_field")}
+    fields = {k: v for k, v in meta.items() if k not in ("file", "slug", "slug_field", "_more")}
     if meta.get("slug_field"):
         fields["slug"] = meta["slug"]
     return article(_body(meta), **fields)
@@ -188,6 +192,7 @@ def _body(meta: dict[str, Any]) -> str:
     return (
         f"{meta['title']} was reported today.[^1] See also:{tags}.\n\n"
         f"![Masthead](/images/{_GIF_NAME})\n\n"
+        f"{meta.get('_more', '')}"
         "[^1]: According to officials.\n"
     )
 

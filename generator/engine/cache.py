@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -102,7 +102,7 @@ class StoredSource:
     """Digest of the file's bytes when it was loaded (`LoadedFile.content`)."""
 
     def is_current(self, facts: FileFacts) -> bool:
-        """Whether the file (now `facts`) and its photo are as they were when loaded."""
+        """Whether the file (now `facts`) and the images it shows are as they were when loaded."""
         if self.facts.mtime_ns >= self.cached_ns - RACY_NS or facts != self.facts:
             return False
         return self.photo_is_current()
@@ -1051,6 +1051,7 @@ class _ArticleRecord(msgspec.Struct, array_like=True):
     publication: str
     extra: dict[Any, Any]
     lines: dict[str, int]
+    images: tuple[Photo, ...]
 
 
 def _head_record(h: ArticleHead) -> tuple[Any, ...]:
@@ -1061,7 +1062,7 @@ def _head_record(h: ArticleHead) -> tuple[Any, ...]:
 
 def _article_record(a: Article) -> tuple[Any, ...]:
     return (_head_record(a.head), a.body_digest, a.summary, a.dek, a.publication,
-            _plain(a.extra), a.lines)
+            _plain(a.extra), a.lines, a.images)
 
 
 def _article(r: _ArticleRecord) -> Article:
@@ -1074,7 +1075,7 @@ def _article(r: _ArticleRecord) -> Article:
         featured=h.featured,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
-                   publication=r.publication, extra=r.extra, lines=r.lines)
+                   publication=r.publication, extra=r.extra, lines=r.lines, images=r.images)
 
 
 _SCALARS = (str, int, float, bool, bytes, type(None))

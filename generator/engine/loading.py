@@ -43,7 +43,7 @@ def load_settings(config: Config) -> str:
     shaping = (config.timezone, config.permalink, config.default_section,
                config.markdown_html, config.image_widths, str(config.content_dir.resolve()),
                config.max_tags, config.max_bylines, config.max_aliases, config.max_related,
-               config.strict)
+               config.strict, config.base_path, config.embed_hosts)
     return digest(repr(shaping), CACHE_SALT, toolchain_digest())
 
 

@@ -157,6 +157,12 @@ class Config:
     markdown_html: bool = option(
         "Pass raw HTML in article bodies through (true) or show it as text (false).", False
     )
+    embed_hosts: tuple[str, ...] = option(
+        "Hosts, besides the known providers (YouTube, Vimeo, X, Instagram, Facebook, "
+        "DocumentCloud, Datawrapper, Flourish), whose https pages a story's embed block "
+        "may show in an iframe: exact host names, such as \"graphics.example.org\".",
+        (),
+    )
     links_outside: tuple[str, ...] = option(
         "Site paths that live beside the archive on the same host, e.g. [\"/careers/\"]: "
         "links under them are not checked.",
@@ -391,6 +397,9 @@ def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
         errors.append(_error(text, "image_widths", "widths must be at least 16 pixels"))
     if "permalink" in values:
         errors.extend(_check_permalink(values["permalink"], text))
+    if bad := [host for host in values.get("embed_hosts", ()) if not _embed_host(host)]:
+        errors.append(_error(text, "embed_hosts", f"expected host names such as "
+                                                  f"'graphics.example.org', got {bad!r}"))
     if any(not path.startswith("/") for path in values.get("links_outside", ())):
         errors.append(_error(text, "links_outside", "paths must start with /, e.g. \"/careers/\""))
     return errors
@@ -464,6 +473,10 @@ def _valid_host(host: str) -> bool:
         except idna.IDNAError:
             return False
     return all(_HOST_LABEL.match(label) for label in ascii_host.removesuffix(".").split("."))
+
+
+def _embed_host(host: str) -> bool:
+    return host == host.lower() and "." in host and ":" not in host and _valid_host(host)
 
 
 def _language_problem(tag: str) -> str | None:

@@ -21,7 +21,7 @@ from .errors import ContentError, display_path
 from .fields import FieldReader
 from .images import photo_warnings
 from .loaded import LoadedFile, article_digest, shape
-from .markdown import shared_parser
+from .markdown import STORY, Story, shared_parser
 from .model import UNDATED, Article, ArticleHead, pickled_by_fields
 from .slugs import slug_of, slugify
 from .sources import Asset, FileFacts
@@ -116,11 +116,12 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     if config.strict:
         errors += [replace(typo, message=f"{typo.message} (strict = true in folio.toml)")
                    for typo in typos]
-    built = _build_article(reader, relative, piece.body, config, parser)
+    body_line = text[: len(text) - len(piece.body)].count("\n") + 1
+    built = _build_article(reader, relative, (piece.body, body_line), config, parser)
     if built is None or errors:
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
-    depends = _photo_file(article, config)
+    depends = _image_files(article, config)
     # Digest and shape made here, in the loading processes, not later while other cores wait.
     warnings = (*typos, *photo_warnings(article))
     loaded = LoadedFile(facts, depends, article, warnings, digest(data),
@@ -128,13 +129,12 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
     return FileOutcome(relative, loaded, (), body)
 
 
-def _photo_file(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
-    """The photo file an article was measured from, with its facts."""
-    src = article.photo.src if article.photo else None
-    if not src or not src.startswith("/"):
-        return ()
-    file = config.content_dir / unquote(src).lstrip("/")
-    return ((str(file), FileFacts.of(file)),)
+def _image_files(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
+    """The image files an article was measured from (its photo, its body's), with their facts."""
+    photos = (article.photo, *article.images) if article.photo else article.images
+    sources = dict.fromkeys(p.src for p in photos if p.src and p.src.startswith("/"))
+    files = [config.content_dir / unquote(src).lstrip("/") for src in sources]
+    return tuple((str(file), FileFacts.of(file)) for file in files)
 
 
 def _decode(data: bytes) -> tuple[str, tuple[str, int | None] | None]:
@@ -158,13 +158,18 @@ def _no_front_matter(text: str, meta: object) -> str:
 
 
 def _build_article(
-    reader: FieldReader, relative: str, body: str, config: Config, parser: MarkdownIt
+    reader: FieldReader, relative: str, body: tuple[str, int], config: Config, parser: MarkdownIt
 ) -> tuple[Article, str] | None:
-    """The article (or standalone page) and its body as HTML; None when a field is wrong."""
+    """The article (or standalone page) and its body as HTML; None when a field or the
+    body is wrong. `body`: its text and the file line it starts on."""
     standalone = relative.startswith(PAGES_FOLDER)
     dek = reader.text("dek")
     publication = "" if standalone else reader.text("publication")
     head = _page_head(reader, relative) if standalone else _story_head(reader, relative, config)
+    story = Story(relative, config)
+    body_html, first_paragraph = render_markdown(parser, body[0], story)
+    for line, message in story.problems:
+        reader.line_error(body[1] + line, message)
     if head is None or reader.failed:
         return None
     try:
@@ -173,7 +178,6 @@ def _build_article(
         pattern = "" if standalone else " with the permalink of folio.toml"
         reader.error("slug", f"{pattern} it makes the URL {head.url}, which {exc}".lstrip())
         return None
-    body_html, first_paragraph = render_markdown(parser, body)
     article = Article(
         head=head,
         body_digest=digest(body_html),
@@ -182,6 +186,7 @@ def _build_article(
         publication=publication,
         extra={k: v for k, v in reader.meta.items() if k not in reader.known},
         lines=reader.lines,
+        images=tuple(story.images),
     )
     return article, body_html
 
@@ -273,15 +278,18 @@ def permalink(pattern: str, when: datetime, slug: str, section: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 
 
-def render_markdown(parser: MarkdownIt, body: str) -> tuple[str, str]:
-    """Body HTML and the plain text of its first paragraph."""
-    env: dict[str, Any] = {}
+def render_markdown(parser: MarkdownIt, body: str, story: Story | None = None
+                    ) -> tuple[str, str]:
+    """Body HTML and the plain text of its first paragraph that has some. With the
+    `story` the body belongs to, its images are measured and its problems noted there."""
+    env: dict[str, Any] = {STORY: story} if story else {}
     tokens = parser.parse(body, env)
     first = ""
     for opening, inline in pairwise(tokens):
         if opening.type == "paragraph_open" and inline.type == "inline":
-            words = [t for t in inline.children or [] if t.type != "footnote_ref"]
+            words = [t for t in inline.children or [] if t.type not in ("footnote_ref", "image")]
             inline_html = parser.renderer.render(words, parser.options, env)
             first = html.unescape(_TAG.sub("", inline_html)).strip()
-            break
+            if first:
+                break
     return parser.renderer.render(tokens, parser.options, env), first

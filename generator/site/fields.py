@@ -7,7 +7,6 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -16,6 +15,7 @@ from .config import Config
 from .errors import ContentError, field_error
 from .model import Correction, Photo, RelatedLink
 from .slugs import is_valid_slug, slugify
+from .sources import is_file_within
 
 EDGE = timedelta(days=7)
 """Dates this close to the ends of the calendar cannot be computed with (feeds' windows)."""
@@ -53,6 +53,11 @@ class FieldReader:
 
     def error(self, name: str, message: str) -> None:
         self._errors.append(field_error(self.path, self.lines, name, message))
+        self.failed = True
+
+    def line_error(self, line: int, message: str) -> None:
+        """A problem found outside the front matter (in the body), at its file line."""
+        self._errors.append(ContentError(self.path, message, line=line))
         self.failed = True
 
     def missing(self, name: str, message: str = "is required") -> None:
@@ -249,7 +254,7 @@ class FieldReader:
             return None
         file = self.config.content_dir / src
         content = self.config.content_dir.resolve()
-        if not _is_file_within(file, content):
+        if not is_file_within(file, content):
             self.error("photo.src", f"{src!r} is not a file under content/")
             return None
         return quote("/" + src)
@@ -320,13 +325,6 @@ def likely_typo(key: str, known: frozenset[str], meta: Mapping[str, Any]) -> str
         return None
     close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.8)
     return close[0] if close and close[0] not in meta else None
-
-
-def _is_file_within(file: Path, folder: Path) -> bool:
-    try:
-        return file.is_file() and file.resolve().is_relative_to(folder)
-    except (OSError, RuntimeError):  # too long a name, a loop of links
-        return False
 
 
 def describe(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Article photos: measured when content loads, resized when the site is built.
+"""Article photos and body images: measured when content loads, resized when the site is built.
 
 Loading reads only the header of each photo under content/ and a digest of its
 bytes (`measure`), which fixes its size and the URL of every copy before
@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -99,6 +100,17 @@ def _copies(
     return own, webp
 
 
+# What markdown.py writes for a body image besides its <img src>: copies a feed reader
+# would see as site paths, relative to nothing it knows.
+_PICTURE_PARTS = re.compile(r'<source type="image/webp" srcset="[^"]*" sizes="[^"]*">'
+                            r'| srcset="[^"]*" sizes="[^"]*"')
+
+
+def feed_pictures(body_html: str) -> str:
+    """`body_html` with each body image reduced to its <img src>, for feeds."""
+    return _PICTURE_PARTS.sub("", body_html) if "<picture>" in body_html else body_html
+
+
 def photo_warnings(article: Article) -> list[ContentError]:
     """Problems that do not stop a build: a photo nothing describes to readers who cannot see it."""
     photo = article.photo
@@ -165,6 +177,10 @@ class PhotoOwner(Protocol):
     @property
     def photo(self) -> Photo | None: ...
 
+    @property
+    def images(self) -> tuple[Photo, ...]:
+        """Local images its body shows, measured."""
+
     def error(self, field: str, message: str) -> ContentError: ...
 
 
@@ -178,6 +194,8 @@ class _Job:
     """Site path of the original file."""
     missing: tuple[Variant, ...]
     """Copies to make."""
+    lead: bool
+    """Whether it is the article's lead photo (else an image of its body)."""
 
 
 def resize_photos(
@@ -187,21 +205,19 @@ def resize_photos(
     copies: dict[PurePosixPath, Path] = {}
     jobs = []
     for article in articles:
-        photo = article.photo
-        new = {urls.file_for(v.url): v for v in _copies_of(photo)}
-        new = {path: v for path, v in new.items() if path not in copies}
-        copies.update((path, config.cache_dir / path) for path in new)
-        missing = tuple(v for path, v in new.items() if not copies[path].is_file())
-        if photo and photo.src and missing:
-            jobs.append(_Job(article, photo.src, missing))
+        for photo in (article.photo, *article.images) if article.photo else article.images:
+            new = {urls.file_for(v.url): v for v in _copies_of(photo)}
+            new = {path: v for path, v in new.items() if path not in copies}
+            copies.update((path, config.cache_dir / path) for path in new)
+            missing = tuple(v for path, v in new.items() if not copies[path].is_file())
+            if photo.src and missing:
+                jobs.append(_Job(article, photo.src, missing, photo is article.photo))
     _run(jobs, config, progress)
     return sorted(copies.items())
 
 
-def _copies_of(photo: Photo | None) -> list[Variant]:
+def _copies_of(photo: Photo) -> list[Variant]:
     """The files of `photo` that are made, not the original."""
-    if photo is None:
-        return []
     return [v for v in (*photo.variants, *photo.webp_variants) if v.url != photo.src]
 
 
@@ -228,8 +244,10 @@ def _make(job: _Job, config: Config) -> list[ContentError]:
             icc = image.info.get("icc_profile") if image.mode in _RGB_MODES else None
             upright = _prepared(image)
     except (*_UNREADABLE, Image.DecompressionBombError) as exc:
-        shown = unquote(job.src).lstrip("/")
-        return [job.article.error("photo.src", f"{shown!r} could not be resized ({exc})")]
+        problem = f"{unquote(job.src).lstrip('/')!r} could not be resized ({exc})"
+        if job.lead:
+            return [job.article.error("photo.src", problem)]
+        return [job.article.error("body", f"image {problem}")]
     # Decoded: an OS error from here on is the cache's disk failing, not the photo.
     for variant in job.missing:
         size = (variant.width, variant.height)

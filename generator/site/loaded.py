@@ -21,7 +21,7 @@ class LoadedFile:
     facts: FileFacts
     """The file when it was read."""
     depends_on: Depends
-    """Other files the article was made from (its photo), with their facts then."""
+    """Other files the article was made from (its photo, body images), with their facts then."""
     article: Article
     """The article it gave."""
     warnings: tuple[ContentError, ...]

@@ -178,6 +178,8 @@ class Article:
     """Front-matter keys Folio does not know, passed to templates untouched."""
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     """File line of each front-matter key, for errors found after loading."""
+    images: tuple[Photo, ...] = ()
+    """Local images of the body, measured: their copies are files of the site."""
 
     @property
     def id(self) -> str:

@@ -98,6 +98,11 @@ class LoadedProfile:
     def photo(self) -> Photo | None:
         return self.profile.photo
 
+    @property
+    def images(self) -> tuple[Photo, ...]:
+        """A biography's images are not measured: it has no file of its own to be beside."""
+        return ()
+
     def error(self, field: str, message: str) -> ContentError:
         """A problem with one of the profile's fields, pointing at its line."""
         return self.named(field_error(self.source, self.lines, field, message))

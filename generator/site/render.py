@@ -25,7 +25,9 @@ from . import structured, urls
 from .archive import MenuLink, SiteIndex
 from .config import Config, MenuItem, image_size
 from .dates import DateWriter
+from .embeds import feed_form
 from .errors import ContentError
+from .images import feed_pictures
 from .links import internal_links
 from .model import Article, Page, Photo, Ref, pickled_by_fields
 from .pages import TermCount, TermLink
@@ -263,7 +265,7 @@ class Renderer:
         self.base_path = config.base_path
         absolute = structured.Absolute(config)
         self.env.filters["feed_body"] = lambda article: escape(
-            structured.xml_text(absolute.links(article.body_html))
+            structured.xml_text(absolute.links(feed_pictures(feed_form(article.body_html))))
         )
         self.env.globals["fragment"] = self.fragment
         self._fragments = fragments or Fragments()

@@ -157,6 +157,14 @@ def _walk(folder: str, prefix: str) -> Iterator[tuple[str, str, os.stat_result]]
             yield f"{prefix}{name}" if prefix else name, path, info
 
 
+def is_file_within(file: Path, folder: Path) -> bool:
+    """Whether `file` is a file inside `folder` (a resolved path), links followed."""
+    try:
+        return file.is_file() and file.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # too long a name, a loop of links
+        return False
+
+
 def _utf8(name: str) -> bool:
     try:
         name.encode("utf-8")
