@@ -20,7 +20,7 @@ from ..site.archive import RelatedArticles, SiteIndex, build_index
 from ..site.config import Config
 from ..site.digests import digest, new_token
 from ..site.errors import ContentError, ContentErrors, display_path, os_error_text, step
-from ..site.images import resize_photos
+from ..site.images import photo_files, resize_photos
 from ..site.links import PageLinks, broken, internal_links
 from ..site.loaded import LoadedFile
 from ..site.model import Article, Page
@@ -110,9 +110,7 @@ def check_site(config: Config) -> Plan:
     plan = plan_site(config, store=store)
     files = {urls.file_name(page.url) for page in plan.pages}
     files.update(relative.as_posix() for relative in plan.copies)
-    files.update(urls.file_name(variant.url) for article in plan.articles.values()
-                 if article.photo for variant in article.photo.variants
-                 + article.photo.webp_variants)
+    files.update(name for article in plan.articles.values() for name in photo_files(article))
     links = {article.id: internal_links(store.read(article.body_digest), article.url,
                                         config.base_path) for article in plan.articles.values()}
     missing = [link for link in broken(links, files, outside=config.links_outside)

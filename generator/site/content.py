@@ -19,7 +19,7 @@ from .config import Config
 from .digests import digest
 from .errors import ContentError, display_path
 from .fields import FieldReader
-from .images import photo_warnings
+from .images import photo_warnings, photos_of
 from .loaded import LoadedFile, article_digest, shape
 from .markdown import STORY, Story, shared_parser
 from .model import UNDATED, Article, ArticleHead, pickled_by_fields
@@ -131,7 +131,7 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
 
 def _image_files(article: Article, config: Config) -> tuple[tuple[str, FileFacts | None], ...]:
     """The image files an article was measured from (its photo, its body's), with their facts."""
-    photos = (article.photo, *article.images) if article.photo else article.images
+    photos = photos_of(article)
     sources = dict.fromkeys(p.src for p in photos if p.src and p.src.startswith("/"))
     files = [config.content_dir / unquote(src).lstrip("/") for src in sources]
     return tuple((str(file), FileFacts.of(file)) for file in files)

@@ -23,7 +23,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -205,7 +205,7 @@ def resize_photos(
     copies: dict[PurePosixPath, Path] = {}
     jobs = []
     for article in articles:
-        for photo in (article.photo, *article.images) if article.photo else article.images:
+        for photo in photos_of(article):
             new = {urls.file_for(v.url): v for v in _copies_of(photo)}
             new = {path: v for path, v in new.items() if path not in copies}
             copies.update((path, config.cache_dir / path) for path in new)
@@ -214,6 +214,18 @@ def resize_photos(
                 jobs.append(_Job(article, photo.src, missing, photo is article.photo))
     _run(jobs, config, progress)
     return sorted(copies.items())
+
+
+def photos_of(article: PhotoOwner) -> tuple[Photo, ...]:
+    """The lead photo, if any, then the images of the body."""
+    return (article.photo, *article.images) if article.photo else tuple(article.images)
+
+
+def photo_files(article: PhotoOwner) -> Iterator[str]:
+    """The site's files of every size of the article's photos, body images included."""
+    for photo in photos_of(article):
+        for variant in (*photo.variants, *photo.webp_variants):
+            yield urls.file_name(variant.url)
 
 
 def _copies_of(photo: Photo) -> list[Variant]:
