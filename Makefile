@@ -69,8 +69,8 @@ faults: $(VENV)/.folio-test-installed
 # `make catalogs`: the built-in theme's words extracted again (locale/messages.pot) and
 # merged into each language's catalog; new words then await a translator there.
 catalogs: $(VENV)/.folio-installed
-	cd themes/default && ../../$(BIN)/pybabel extract -F babel.cfg -o locale/messages.pot \
-		--no-location --omit-header .
+	cd themes/default && ../../$(BIN)/pybabel extract -F babel.cfg -k N_ -o locale/messages.pot \
+		--no-location --omit-header templates ../../generator/site/embeds.py
 	$(BIN)/pybabel update --no-fuzzy-matching -i themes/default/locale/messages.pot \
 		-d themes/default/locale
 

@@ -85,12 +85,18 @@ THEME = REPO / "themes" / "default"
 
 
 def theme_msgids() -> set[str | tuple[str, ...]]:
-    from babel.messages.extract import extract_from_dir
+    """The words of the templates, and those an embed's box says (embeds.py, N_)."""
+    from babel.messages.extract import extract_from_dir, extract_from_file
 
     options = {"extensions": "jinja2.ext.i18n"}
-    return {message for _, _, message, _, _ in extract_from_dir(
+    found = {message for _, _, message, _, _ in extract_from_dir(
         THEME / "templates", method_map=[("**.html", "jinja2"), ("**.xml", "jinja2")],
         options_map={"**.html": options, "**.xml": options})}
+    embeds = REPO / "generator" / "site" / "embeds.py"
+    found.update(message for _, message, _, _ in extract_from_file(
+        "python", str(embeds), keywords={"N_": None, "gettext": None}))
+    assert len(found) > 60, found
+    return found
 
 
 @pytest.mark.parametrize("language", ["fr", "es", "de"])
@@ -108,8 +114,9 @@ def test_every_word_of_the_theme_is_translated(language: str) -> None:
 
 
 def test_a_french_site_reads_in_french(tmp_path: Path) -> None:
-    stories = {f"content/s{n}.md": article(slug=f"s{n}", tags=["Syrie"], title=f"Titre {n}",
-                                            byline=["Ana Lima", "Ben Okafor"])
+    video = "Texte.\n\n```embed\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n```\n"
+    stories = {f"content/s{n}.md": article(video, slug=f"s{n}", tags=["Syrie"],
+                                            title=f"Titre {n}", byline=["Ana Lima", "Ben Okafor"])
                for n in range(3)}
     site = make_site(tmp_path, stories, FRENCH + 'timezone = "Europe/Paris"\n')
     assert build(site).code == 0
@@ -119,6 +126,8 @@ def test_a_french_site_reads_in_french(tmp_path: Path) -> None:
         "Par Ana Lima et Ben Okafor"
     assert story.select_one(".tags h2").get_text() == "Mots-clés"
     assert "1 mai 2020" in story.select_one(".dateline time").get_text()
+    assert story.select_one(".embed-load").get_text() == "Lire la vidéo"
+    assert story.select_one(".embed-link").get_text() == "Regarder sur YouTube"
     tag = BeautifulSoup((site / "output/tags/syrie/index.html").read_text("utf-8"),
                         "html.parser")
     assert tag.h1.get_text() == "Mot-clé : Syrie"

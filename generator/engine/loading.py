@@ -17,6 +17,7 @@ from ..site.errors import ContentError
 from ..site.loaded import LoadedFile
 from ..site.model import Article
 from ..site.sources import Asset, FileFacts, Source, Sources
+from ..site.words import catalogs_digest
 from .cache import CACHE_SALT, Store, StoredSource, toolchain_digest
 from .parallel import Runner, batched
 
@@ -43,8 +44,9 @@ def load_settings(config: Config) -> str:
     shaping = (config.timezone, config.permalink, config.default_section,
                config.markdown_html, config.image_widths, str(config.content_dir.resolve()),
                config.max_tags, config.max_bylines, config.max_aliases, config.max_related,
-               config.strict, config.base_path, config.embed_hosts)
-    return digest(repr(shaping), CACHE_SALT, toolchain_digest())
+               config.strict, config.base_path, config.embed_hosts, config.language)
+    # An embed's box says its words in the site's language, from the theme's catalogs.
+    return digest(repr(shaping), CACHE_SALT, toolchain_digest(), catalogs_digest(config))
 
 
 def load_content(config: Config, runner: Runner, sources: Sources, store: Store) -> Loaded:

@@ -25,6 +25,7 @@ from .markdown import STORY, Story, shared_parser
 from .model import UNDATED, Article, ArticleHead, pickled_by_fields
 from .slugs import slug_of, slugify
 from .sources import Asset, FileFacts
+from .words import site_words
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 KNOWN_FIELDS = frozenset(
@@ -166,7 +167,7 @@ def _build_article(
     dek = reader.text("dek")
     publication = "" if standalone else reader.text("publication")
     head = _page_head(reader, relative) if standalone else _story_head(reader, relative, config)
-    story = Story(relative, config)
+    story = Story(relative, config, words=site_words(config).translations)
     body_html, first_paragraph = render_markdown(parser, body[0], story)
     for line, message in story.problems:
         reader.line_error(body[1] + line, message)

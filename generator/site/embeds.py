@@ -14,6 +14,7 @@ and generic iframes only from the hosts `embed_hosts` in folio.toml allows.
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -249,17 +250,29 @@ def _https_url(address: str) -> SplitResult:
     return url
 
 
-_ACTIONS = {"video": "Play video", "post": "Show post", "document": "Show document",
-            "chart": "Show chart", "frame": "Show content"}
-_LINKS = {"video": "Watch on", "post": "View on", "document": "Read on", "chart": "View on",
-          "frame": "Open on"}
+def N_(message: str) -> str:
+    """`message`, marked for `make catalogs`: it is looked up where it is shown."""
+    return message
 
 
-def facade_html(embed: Embed) -> str:
-    """The box a reader sees until they ask for the player, and the plain link."""
+_ACTIONS = {"video": N_("Play video"), "post": N_("Show post"),
+            "document": N_("Show document"), "chart": N_("Show chart"),
+            "frame": N_("Show content")}
+_LINKS = {"video": N_("Watch on %(provider)s"), "post": N_("View on %(provider)s"),
+          "document": N_("Read on %(provider)s"), "chart": N_("View on %(provider)s"),
+          "frame": N_("Open on %(provider)s")}
+
+
+def facade_html(embed: Embed, words: gettext.NullTranslations) -> str:
+    """The box a reader sees until they ask for the player, and the plain link, in the
+    site's language (`words`; a catalog's words are escaped like any input)."""
     provider, title = escape(embed.provider), escape(embed.title)
-    action = _ACTIONS[embed.kind]
-    label = f"{action} from {provider}" + (f": {title}" if title else "")
+    action = escape(words.gettext(_ACTIONS[embed.kind]))
+    label = escape(words.gettext("%(action)s from %(provider)s")) % {
+        "action": action, "provider": provider} + (f": {title}" if title else "")
+    note = escape(words.gettext("Loading it connects to %(provider)s.")) % {
+        "provider": provider}
+    link = escape(words.gettext(_LINKS[embed.kind])) % {"provider": provider}
     return (
         f'<figure class="embed embed-{embed.kind}" data-embed-src="{escape(embed.frame)}"'
         f' data-embed-title="{escape(embed.title or f"{embed.provider} {embed.kind}")}">\n'
@@ -268,10 +281,10 @@ def facade_html(embed: Embed) -> str:
         + (f'<p class="embed-title">{title}</p>\n' if title else "")
         + f'<button type="button" class="embed-load" aria-label="{label}" hidden'
         f" data-pagefind-ignore>{action}</button>\n"
-        f'<p class="embed-note" data-pagefind-ignore>Loading it connects to {provider}.</p>\n'
+        f'<p class="embed-note" data-pagefind-ignore>{note}</p>\n'
         f"</div>\n"
         f'<figcaption><a class="embed-link" href="{escape(embed.url)}">'
-        f"{_LINKS[embed.kind]} {provider}" + (f": {title}" if title else "") + "</a>"
+        f"{link}" + (f": {title}" if title else "") + "</a>"
         "</figcaption>\n</figure>\n"
     )
 

@@ -9,6 +9,7 @@ turns fenced `embed` blocks into click-to-load facades (see embeds.py).
 from __future__ import annotations
 
 import functools
+import gettext
 import posixpath
 import re
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ class Story:
     """Local images of the body, measured, each once, in order of first use."""
     shown: int = 0
     """Local images met so far, a file used twice counted twice: only the first is eager."""
+    words: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+    """The theme's words in the site's language, for what the body shows of its own."""
 
     def image(self, src: str) -> Photo | str | None:
         """The local image `src` names, measured; None for an outside or in-page
@@ -208,7 +211,8 @@ def _fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Optio
            env: dict[str, Any]) -> str:
     embed = tokens[idx].meta.get("embed")
     if embed is not None:
-        return embeds.facade_html(embed)
+        story = env.get(STORY)
+        return embeds.facade_html(embed, story.words if story else gettext.NullTranslations())
     return RendererHTML.fence(self, tokens, idx, options, env)
 
 

@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
@@ -33,7 +32,7 @@ from .model import Article, Page, Photo, Ref, pickled_by_fields
 from .pages import TermCount, TermLink
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
-from .words import Words, load_words
+from .words import Words, site_words
 
 SHARE_WIDTH = 1200
 """Pixels wide an image to share should be, at least, when the photo allows."""
@@ -142,12 +141,6 @@ def initials(terms: Iterable[TermCount]) -> list[tuple[str, list[TermCount]]]:
     return sorted(groups.items(), key=lambda group: (group[0] != "#", group[0]))
 
 
-def locale_folders(config: Config) -> list[Path]:
-    """Where catalogs of the theme's words are looked up, the one that wins first."""
-    themes = dict.fromkeys([theme_dir(config), builtin_theme()])
-    return [config.site_dir / "locale", *(theme / "locale" for theme in themes)]
-
-
 def make_environment(config: Config, index: RenderIndex,
                      compiled: jinja2.BytecodeCache | None = None) -> RecordingEnvironment:
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
@@ -170,7 +163,7 @@ def make_environment(config: Config, index: RenderIndex,
         auto_reload=False,  # one environment serves one build: no template changes under it
         extensions=["jinja2.ext.i18n"],
     )
-    env.words = load_words(config.language, locale_folders(config), config.site_dir)
+    env.words = site_words(config)
     env.install_gettext_translations(env.words.translations, newstyle=True)  # type: ignore[attr-defined]
     absolute = structured.Absolute(config)
     base_path = config.base_path  # a property, worked out at each access

@@ -9,6 +9,7 @@ word no catalog has is shown as written (English).
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import itertools
@@ -16,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Config
 from .digests import digest
 from .errors import FolioError, display_path
+from .theme_paths import builtin_theme, theme_dir
 
 CATALOG = Path("LC_MESSAGES") / "messages.po"
 
@@ -30,6 +33,31 @@ class Words:
     """What `_` and `ngettext` look words up in."""
     digest: str
     """Digest of every catalog used: a page's key holds it, so an edit re-renders."""
+
+
+def locale_folders(config: Config) -> list[Path]:
+    """Where catalogs of the theme's words are looked up, the one that wins first."""
+    themes = dict.fromkeys([theme_dir(config), builtin_theme()])
+    return [config.site_dir / "locale", *(theme / "locale" for theme in themes)]
+
+
+def site_words(config: Config) -> Words:
+    """The words of `config`'s site; parsed again only when a catalog changed."""
+    folders = tuple(locale_folders(config))
+    return _site_words(config.language, folders, config.site_dir, catalogs_digest(config))
+
+
+@functools.cache
+def _site_words(language: str, folders: tuple[Path, ...], site_dir: Path,
+                catalogs: str) -> Words:
+    """`catalogs`, their digest, keys the cache: `folio serve` builds in one process."""
+    return load_words(language, folders, site_dir)
+
+
+def catalogs_digest(config: Config) -> str:
+    """Digest of the catalogs `config`'s site is written with, read but not parsed."""
+    return digest(*(path.read_bytes() for path in catalog_paths(config.language,
+                                                                 locale_folders(config))))
 
 
 def catalog_paths(language: str, locale_folders: Iterable[Path]) -> list[Path]:
