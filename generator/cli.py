@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -375,6 +377,10 @@ def _import_parser(commands: Any) -> None:
     )
     imports.add_argument("--pages", action="store_true", help="wordpress: import pages too")
     imports.add_argument(
+        "--report", type=Path, metavar="FILE",
+        help="where to write the report as JSON (default: import-report.json in the site)",
+    )
+    imports.add_argument(
         "--force", action="store_true",
         help="at an old site's root: replace folio.toml settings its configuration says otherwise",
     )
@@ -398,7 +404,10 @@ def _import(args: argparse.Namespace) -> int:
         force=args.force,
     )
     report = run_import(request, config)
-    print(report)
+    written = args.report or config.site_dir / "import-report.json"
+    written.write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+    print(replace(report, written_to=str(written)))
     return 1 if report.failed else 0
 
 

@@ -168,3 +168,18 @@ def test_under_a_base_path_every_image_url_has_it(tmp_path: Path) -> None:
     urls = [picture.img["src"], *(u for u, _ in srcset(picture.img["srcset"])),
             *(u for u, _ in srcset(picture.source["srcset"]))]
     assert all(url.startswith("/news/") for url in urls), urls
+
+
+def test_an_image_under_a_path_served_beside_the_archive_is_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    body = "Before.\n\n![The old chart](/assets/charts/jobs.png)\n"
+    site = make_site(tmp_path, {"content/a.md": article(body, slug="a")},
+                     CONFIG + '\n[links]\noutside = ["/assets/"]\n')
+    result = build(site)
+    assert result.code == 0, result.err
+    page = BeautifulSoup((site / "output/2020/05/01/a/index.html").read_text("utf-8"),
+                         "html.parser")
+    image = page.select_one(".story-body img")
+    assert image is not None and image["src"] == "/assets/charts/jobs.png"
+    assert not image.has_attr("srcset")

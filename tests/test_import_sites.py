@@ -3,6 +3,7 @@ its posts found in its content folders, and every post's old URL keeps working."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import build
@@ -113,3 +114,20 @@ def test_a_broken_site_configuration_is_one_clear_failure(tmp_path: Path) -> Non
     assert result.code == 1
     assert "hugo.toml: cannot be read as TOML" in result.out
     assert "Traceback" not in result.out + result.err
+
+
+def test_the_report_is_written_as_json(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "eleventy", FIXTURES / "eleventy-site", "--report",
+                          tmp_path / "report.json")
+    assert f"The report as JSON: {tmp_path / 'report.json'}" in result.out
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert report["counts"] == {"imported": 4, "unchanged": 0, "skipped": 0, "failed": 0}
+    assert [entry["source"].rsplit("/", 1)[-1] for entry in report["old_urls_not_computed"]] \
+        == ["2016-06-06-unknown-filter.md"]
+    assert len(report["outcomes"]) == 4 and report["dry_run"] is False
+    assert {outcome["status"] for outcome in report["outcomes"]} == {"imported"}
+    # Without --report, beside folio.toml.
+    folio_import(site, "eleventy", FIXTURES / "eleventy-site", "--dry-run")
+    again = json.loads((site / "import-report.json").read_text("utf-8"))
+    assert again["dry_run"] is True and again["counts"]["unchanged"] == 4

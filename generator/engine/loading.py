@@ -44,7 +44,8 @@ def load_settings(config: Config) -> str:
     shaping = (config.timezone, config.permalink, config.default_section,
                config.markdown_html, config.image_widths, str(config.content_dir.resolve()),
                config.max_tags, config.max_bylines, config.max_aliases, config.max_related,
-               config.strict, config.base_path, config.embed_hosts, config.language)
+               config.strict, config.base_path, config.embed_hosts, config.language,
+               config.links_outside)
     # An embed's box says its words in the site's language, from the theme's catalogs.
     return digest(repr(shaping), CACHE_SALT, toolchain_digest(), catalogs_digest(config))
 

@@ -26,6 +26,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from ..site import frontmatter_yaml
+from .report import OLD_URL_NOT_COMPUTED
 from .sanitize import clean_markdown, left_out_warning
 from .source_site import NotComputed, SourceSite, language_of, old_path, read_source_site
 from .sources import read_utf8, walk
@@ -270,7 +271,7 @@ def _with_site(draft: Draft, site: SourceSite, path: Path, meta: Mapping[str, An
     try:
         old = old_path(site, path, meta)
     except NotComputed as exc:
-        return replace(draft, warnings=(*draft.warnings, f"old URL not computed: {exc}"))
+        return replace(draft, warnings=(*draft.warnings, f"{OLD_URL_NOT_COMPUTED}{exc}"))
     aliases = draft.fields.get("aliases")
     known = list(aliases) if isinstance(aliases, list) else [] if aliases is None else [aliases]
     if old in known:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 Status = Literal["imported", "unchanged", "skipped", "failed"]
 
@@ -51,6 +51,8 @@ class ImportReport:
     """The site's `[markdown] html = false` will show the HTML some bodies carry as text."""
     settings: tuple[str, ...] = ()
     """What folio.toml took, or kept, of the old site's configuration."""
+    written_to: str = ""
+    """Where the report was written as JSON, if it was."""
 
     @property
     def failed(self) -> bool:
@@ -61,7 +63,8 @@ class ImportReport:
 
     def __str__(self) -> str:
         lines = [line for outcome in self.outcomes for line in outcome.lines(self.dry_run)]
-        return "\n".join([*lines, *self.settings, *self.notes(), self.summary()])
+        written = [f"The report as JSON: {self.written_to}"] if self.written_to else []
+        return "\n".join([*lines, *self.settings, *self.notes(), *written, self.summary()])
 
     def notes(self) -> list[str]:
         notes = []
@@ -89,6 +92,22 @@ class ImportReport:
             )
         return notes
 
+    def as_json(self) -> dict[str, Any]:
+        """The report as `folio import --report` writes it: counts, every outcome with its
+        warnings, placeholders by name, the old URLs and photos the import could not carry."""
+        statuses: tuple[Status, ...] = ("imported", "unchanged", "skipped", "failed")
+        return {
+            "dry_run": self.dry_run,
+            "counts": {status: self.count(status) for status in statuses},
+            "placeholders": dict(Counter(
+                name for outcome in self.outcomes for name in outcome.placeholders
+            ).most_common()),
+            "old_urls_not_computed": _warned(self.outcomes, OLD_URL_NOT_COMPUTED),
+            "photos_not_imported": _warned(self.outcomes, "photo: "),
+            "settings": list(self.settings),
+            "outcomes": [asdict(outcome) for outcome in self.outcomes],
+        }
+
     def summary(self) -> str:
         statuses: tuple[Status, ...] = ("imported", "unchanged", "skipped", "failed")
         words = {"imported": "to import"} if self.dry_run else {}
@@ -96,6 +115,16 @@ class ImportReport:
             f"{self.count(status)} {words.get(status, status)}" for status in statuses
         )
         return f"Dry run, nothing written: {counts}." if self.dry_run else f"{counts.capitalize()}."
+
+
+OLD_URL_NOT_COMPUTED = "old URL not computed: "
+"""How the warning of a story whose old URL the import could not work out begins."""
+
+
+def _warned(outcomes: tuple[Outcome, ...], prefix: str) -> list[dict[str, str]]:
+    return [{"source": outcome.source, "warning": warning.removeprefix(prefix)}
+            for outcome in outcomes for warning in outcome.warnings
+            if warning.startswith(prefix)]
 
 
 def _stories(count: int) -> str:

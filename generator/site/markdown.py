@@ -62,6 +62,9 @@ class Story:
         if parts.scheme or parts.netloc or not parts.path:
             return None
         path = unquote(parts.path)
+        if path.startswith("/") and any(path.startswith(beside)
+                                        for beside in self.config.links_outside):
+            return None  # served beside the archive ([links] outside), not from content/
         folder = "" if path.startswith("/") else posixpath.dirname(self.relative)
         site_path = posixpath.normpath(posixpath.join("/", folder, path))
         climbs = posixpath.normpath(posixpath.join(folder, path)).startswith("..")
