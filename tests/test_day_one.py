@@ -63,8 +63,9 @@ def test_the_starter_folio_toml_names_every_setting_at_its_default(
                         'title = "Example Gazette"\nbase_url = "https://news.example.org/"\n')
     every, defaults = load_config(tmp_path / "every"), load_config(minimal)
     assert replace(every, site_dir=defaults.site_dir, output_dir=defaults.output_dir,
-                   now=defaults.now, publish=()) == defaults
+                   now=defaults.now, publish=(), authors=()) == defaults
     assert [target.name for target in every.publish] == ["live"]
+    assert [table.slug for table in every.authors] == ["jane-reporter"]
 
 
 def test_init_refuses_an_existing_site(started: Path) -> None:

@@ -164,8 +164,8 @@ class Config:
         (),
     )
     links_outside: tuple[str, ...] = option(
-        "Site paths that live beside the archive on the same host, e.g. [\"/careers/\"]: "
-        "links under them are not checked.",
+        "Site paths that live beside the archive on the same host (such as /careers/ or "
+        "/assets/): links and images under them are not checked.",
         (),
     )
     publish: tuple[PublishTarget, ...] = option(

@@ -83,7 +83,8 @@ def starter_config() -> str:
     """A folio.toml naming every option with its documentation: the starter values
     set, the rest commented out at their defaults, so the file never drifts from `Config`."""
     options = [spec for spec in dataclasses.fields(Config) if spec.metadata["toml"]]
-    plain = [spec for spec in options if not _table_of(spec.name) and spec.name != "publish"]
+    plain = [spec for spec in options
+             if not _table_of(spec.name) and spec.name not in EXAMPLE_TABLES]
     lines = ["# The settings of this site. Commented-out lines show the default;",
              "# uncomment one to change it. Every setting: docs/configuration.md.", ""]
     for spec in plain:
@@ -95,9 +96,17 @@ def starter_config() -> str:
                 lines += [*_doc_lines(spec.metadata["doc"]),
                           _setting(spec.name.removeprefix(f"{table}_"), spec)]
         lines.append("")
-    lines += [*_doc_lines(Config.__dataclass_fields__["publish"].metadata["doc"]),
-              "# [publish.live]", '# url = "../www"', ""]
+    for name, example in EXAMPLE_TABLES.items():
+        lines += [*_doc_lines(Config.__dataclass_fields__[name].metadata["doc"]),
+                  *(f"# {line}" for line in example), ""]
     return "\n".join(lines)
+
+
+EXAMPLE_TABLES = {
+    "publish": ("[publish.live]", 'url = "../www"'),
+    "authors": ("[authors.jane-reporter]", 'role = "City hall reporter"'),
+}
+"""Options written as tables of tables: the starter shows one, commented out."""
 
 
 def _table_of(name: str) -> str | None:
