@@ -14,7 +14,8 @@
 - `plan-pages.msgpack`: that plan's pages, one after another, written while
   the build renders; a quick rebuild reads back only those it renders.
 
-Everything is MessagePack decoded by msgspec into the types declared here, so
+Everything is MessagePack decoded by msgspec into the types declared here and in
+`records`, so
 reading a cache builds plain values and never runs code (pickle would run what a
 file tells it to), and every record carries a checksum. A cache written by
 another version of Folio, of Python or of any library installed beside it (see
@@ -30,17 +31,15 @@ import functools
 import os
 import shutil
 import sqlite3
-import struct
 import sys
 import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -51,14 +50,30 @@ from ..site.links import PageLinks
 from ..site.loaded import Depends, LoadedFile
 from ..site.model import (
     Article,
-    ArticleHead,
-    Correction,
     Page,
-    Photo,
-    Ref,
-    RelatedLink,
 )
 from ..site.sources import FileFacts
+from .records import (
+    CHECK,
+    ENCODE,
+    HEAD,
+    HEADER,
+    Moment,
+    check_rest_whole,
+    framed,
+    known_decoder,
+    known_record,
+    loaded_file,
+    loaded_record,
+    moment,
+    page_bytes,
+    page_from,
+    problem,
+    read_frame,
+    sealed,
+    unsealed,
+    when,
+)
 
 # The index and render types are imported where a decoder first needs them: a build
 # with nothing to do never loads the renderer (see build.py).
@@ -86,8 +101,6 @@ RACY_NS = 50_000_000
 within the same file-system clock tick, unseen: it is not trusted as cached."""
 
 T = TypeVar("T")
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +258,7 @@ class PlanPagesWriter:
         self._temporary = root / f".{PLAN_PAGES}.{os.getpid()}"
         self._final = root / PLAN_PAGES
         self._file = self._temporary.open("wb")
-        head = _framed(_ENCODE((_header(), token)))
+        head = framed(ENCODE((_header(), token)))
         with naming(self._temporary):
             self._file.write(head)
         self.offsets = array("Q", [len(head)])
@@ -374,7 +387,7 @@ class Cache:
         checks_at = offsets[-1]
         try:
             with (self.root / PLAN_PAGES).open("rb") as file:
-                if _HEAD.decode(_frame(file)) != (_header(), plan.token):
+                if HEAD.decode(read_frame(file)) != (_header(), plan.token):
                     return None
                 if os.fstat(file.fileno()).st_size != checks_at + 4 * plan.page_count:
                     raise ValueError("cut short or extended")
@@ -383,14 +396,14 @@ class Cache:
                     file.seek(offsets[position])
                     data = file.read(offsets[position + 1] - offsets[position])
                     file.seek(checks_at + 4 * position)
-                    if _CHECK.unpack(file.read(4))[0] != zlib.crc32(data):
+                    if CHECK.unpack(file.read(4))[0] != zlib.crc32(data):
                         raise ValueError("checksum")
                     found.append(page_from(data))
                 return found
         except FileNotFoundError:
             return None
         except Exception as exc:  # any damage at all: never trust it
-            self._notice(f"build cache {PLAN_PAGES} is damaged ({_problem(exc)}); rebuilding")
+            self._notice(f"build cache {PLAN_PAGES} is damaged ({problem(exc)}); rebuilding")
             return None
 
     def clear(self) -> None:
@@ -424,26 +437,26 @@ class Cache:
         it is missing, made by another Folio, or damaged (then with a notice)."""
         try:
             with (self.root / name).open("rb") as file:
-                if _HEADER.decode(_frame(file)) != _header():
+                if HEADER.decode(read_frame(file)) != _header():
                     self._notice(f"build cache {name} was made by another version of Folio, "
                                  "Python or a library; rebuilding")
                     return None
-                found: T = make([_frame(file) for _ in range(count)])
-                _check_rest_whole(file)
+                found: T = make([read_frame(file) for _ in range(count)])
+                check_rest_whole(file)
                 return found
         except FileNotFoundError:
             return None
         except Exception as exc:  # any damage at all: never trust it
-            self._notice(f"build cache {name} is damaged ({_problem(exc)}); rebuilding")
+            self._notice(f"build cache {name} is damaged ({problem(exc)}); rebuilding")
             return None
 
     def _write(self, name: str, *values: object) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f".{name}.{os.getpid()}"
         with naming(temporary), temporary.open("wb") as file:
-            file.write(_framed(_ENCODE(_header())))
+            file.write(framed(ENCODE(_header())))
             for value in values:
-                file.write(_framed(_ENCODE(value)))
+                file.write(framed(ENCODE(value)))
         temporary.replace(self.root / name)
 
 
@@ -599,8 +612,8 @@ class Store:
         found = {}
         with self._guarded():
             for path, blob in self._rows("path, known", paths):
-                kept, facts, depends_on, cached_ns, content = _known_decoder().decode(
-                    _unsealed(blob))
+                kept, facts, depends_on, cached_ns, content = known_decoder().decode(
+                    unsealed(blob))
                 if kept != path:
                     raise ValueError("a row under another name")
                 found[path] = StoredSource(facts, depends_on, cached_ns, content)
@@ -610,7 +623,7 @@ class Store:
         """Loaded files by path under content/: those of `paths`, or all."""
         with self._guarded():
             for path, blob in self._rows("path, loaded", paths):
-                yield path, _loaded_file(path, blob)
+                yield path, loaded_file(path, blob)
 
     def _rows(self, columns: str, paths: Iterable[str] | None) -> Iterator[Any]:
         query = f"SELECT {columns} FROM source"
@@ -631,8 +644,8 @@ class Store:
         rows = []
         for path, file in loaded.items():
             try:
-                rows.append((path, _known_record(path, file, cached_ns),
-                             _loaded_record(path, file)))
+                rows.append((path, known_record(path, file, cached_ns),
+                             loaded_record(path, file)))
             except (TypeError, ValueError, OverflowError):
                 continue
         with self._guarded(), self._db() as db:
@@ -643,7 +656,7 @@ class Store:
         found = PageLinks()
         with self._guarded():
             for name, blob in self._db().execute("SELECT name, targets FROM link"):
-                kept, *targets = bytes(_unsealed(blob)).decode("utf-8").split("\n")
+                kept, *targets = bytes(unsealed(blob)).decode("utf-8").split("\n")
                 if kept != name:
                     raise ValueError("a row under another name")
                 found[name] = [target for target in targets if target]
@@ -654,7 +667,7 @@ class Store:
             if every_page:
                 db.execute("DELETE FROM link")
             db.executemany("INSERT OR REPLACE INTO link VALUES (?, ?)", (
-                (name, _sealed("\n".join((name, *targets)).encode("utf-8")))
+                (name, sealed("\n".join((name, *targets)).encode("utf-8")))
                 for name, targets in links.items()))
 
     def known(self) -> set[str]:
@@ -689,7 +702,7 @@ class Store:
                                      (path,)).fetchone()
             if row is None:
                 raise ValueError(f"{path} is missing")
-            return _loaded_file(path, row[0]).article
+            return loaded_file(path, row[0]).article
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
@@ -800,109 +813,10 @@ class StoredArticles(Mapping[str, Article]):
         return (StoredArticles, (self.store, self.order, self.changed))
 
 
-# What is kept, as MessagePack: each file a series of records, each record its size
-# and checksum, then its bytes. Decoders build only the types named here.
-
-_ENCODE = msgspec.msgpack.Encoder().encode
-_FRAME = struct.Struct("<II")  # size, crc32
-_CHECK = struct.Struct("<I")
-_HEADER = msgspec.msgpack.Decoder(tuple[str, int, str])
-_HEAD = msgspec.msgpack.Decoder(tuple[tuple[str, int, str], str])
-
-
-def _framed(data: bytes) -> bytes:
-    return _FRAME.pack(len(data), zlib.crc32(data)) + data
-
-
-def _frame(file: Any) -> bytes:
-    """The next record of `file`; ValueError when it is cut short or its checksum fails."""
-    head = file.read(_FRAME.size)
-    if len(head) != _FRAME.size:
-        raise ValueError("cut short")
-    size, check = _FRAME.unpack(head)
-    data: bytes = file.read(size)
-    if len(data) != size:
-        raise ValueError("cut short")
-    if zlib.crc32(data) != check:
-        raise ValueError("checksum")
-    return data
-
-
-def _check_rest_whole(file: Any) -> None:
-    """ValueError when a record after the ones read is cut short; the records are
-    skipped, not read, so a cut is found without decoding what is not used."""
-    size = os.fstat(file.fileno()).st_size
-    while (at := file.tell()) < size:
-        head = file.read(_FRAME.size)
-        if len(head) != _FRAME.size or at + _FRAME.size + _FRAME.unpack(head)[0] > size:
-            raise ValueError("cut short")
-        file.seek(_FRAME.unpack(head)[0], os.SEEK_CUR)
-
-
-def _sealed(data: bytes) -> bytes:
-    """`data` with its checksum in front, for a column of the store."""
-    return _CHECK.pack(zlib.crc32(data)) + data
-
-
-def _unsealed(blob: object) -> memoryview:
-    if not isinstance(blob, bytes) or len(blob) < _CHECK.size:
-        raise ValueError("not a record")
-    data = memoryview(blob)[_CHECK.size :]
-    if _CHECK.unpack_from(blob)[0] != zlib.crc32(data):
-        raise ValueError("checksum")
-    return data
-
-
-def _problem(exc: BaseException) -> str:
-    """What was wrong with a cache file, in a few words."""
-    if isinstance(exc, ValueError | EOFError) and str(exc) in ("cut short", "checksum"):
-        return "cut short" if str(exc) == "cut short" else "a checksum does not match"
-    return type(exc).__name__
-
-
-Zone = str | int | None
-"""A time zone as kept: an IANA key, a fixed offset in microseconds, or None."""
-Moment = tuple[int, int, int, int, int, int, int, int, Zone]
-"""A datetime as kept: wall clock, fold and zone, so it comes back with the zone it
-had (what templates print as its name); msgpack's timestamps keep only the instant."""
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _moment(when: datetime) -> Moment:
-    return (when.year, when.month, when.day, when.hour, when.minute, when.second,
-            when.microsecond, when.fold, _zone(when))
-
-
-def _zone(when: datetime) -> Zone:
-    zone = when.tzinfo
-    if zone is None:
-        return None
-    if isinstance(zone, ZoneInfo) and zone.key:
-        return zone.key
-    offset = when.utcoffset()
-    if isinstance(zone, timezone) and offset is not None:
-        kept = offset // _MICROSECOND
-        if _fixed_zone(kept).tzname(None) == zone.tzname(None):
-            return kept
-    raise TypeError(f"a time zone the build cache cannot keep: {zone!r}")
-
-
-def _when(moment: Moment) -> datetime:
-    year, month, day, hour, minute, second, microsecond, fold, zone = moment
-    tzinfo = ZoneInfo(zone) if isinstance(zone, str) else (
-        None if zone is None else _fixed_zone(zone))
-    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo, fold=fold)
-
-
-@functools.cache
-def _fixed_zone(offset: int) -> timezone:
-    return timezone(offset * _MICROSECOND)
-
-
 def _freshness_record(fresh: Freshness) -> tuple[Any, ...]:
     return (fresh.frame, fresh.sources, fresh.output, fresh.started_ns,
-            fresh.built_at and _moment(fresh.built_at),
-            fresh.next_change and _moment(fresh.next_change))
+            fresh.built_at and moment(fresh.built_at),
+            fresh.next_change and moment(fresh.next_change))
 
 
 _FRESHNESS = msgspec.msgpack.Decoder(
@@ -911,8 +825,8 @@ _FRESHNESS = msgspec.msgpack.Decoder(
 
 def _freshness(record: tuple[Any, ...]) -> Freshness:
     frame, sources, output, started_ns, built_at, next_change = record
-    return Freshness(frame, sources, output, started_ns, built_at and _when(built_at),
-                     next_change and _when(next_change))
+    return Freshness(frame, sources, output, started_ns, built_at and when(built_at),
+                     next_change and when(next_change))
 
 
 def _page_cache_record(pages: PageCache, behind: dict[str, str]) -> tuple[Any, ...]:
@@ -966,160 +880,3 @@ def _saved_plan(data: bytes) -> SavedPlan:
     if len(uses) != len(newest_first):
         raise ValueError("uses")
     return SavedPlan(token, site, newest_first, stories, page_offsets, shapes, uses, shards)
-
-
-def page_bytes(page: Page) -> bytes:
-    """`page` as plan-pages.msgpack keeps it and workers are sent it."""
-    context = page.context
-    types = _page_codec()[1]
-    if not context.keys() <= types.keys():
-        unknown = ", ".join(sorted(context.keys() - types.keys()))
-        raise TypeError(f"no cache type for page context keys: {unknown}")
-    entries = context.get("entries")
-    if entries is not None:  # a sitemap's
-        context = {**context, "entries": tuple(
-            (e.url, e.lastmod and _moment(e.lastmod)) for e in entries)}  # type: ignore[attr-defined]
-    return _ENCODE((page.url, page.template, context, page.origin))
-
-
-def page_from(data: bytes) -> Page:
-    """The page `page_bytes` encoded."""
-    url, template, context, origin = _page_codec()[0].decode(data)
-    entries = context.get("entries")
-    if entries is not None:
-        from ..site.sitemaps import SitemapEntry
-
-        context["entries"] = tuple(SitemapEntry(url, lastmod and _when(lastmod))
-                                   for url, lastmod in entries)
-    return Page(url, template, context, origin)
-
-
-@functools.cache
-def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
-    """The decoder of pages, and the type of each key a page's context may have."""
-    from ..site.archive import ResolvedLink
-    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
-    from ..site.people import Profile
-
-    refs = tuple[Ref, ...]
-    types: dict[str, Any] = {
-        "article": Ref, "related_articles": refs, "related_links": tuple[ResolvedLink, ...],
-        "older": Ref | None, "newer": Ref | None, "articles": refs,
-        "pinned": refs,
-        "kind": str, "title": str, "count": int, "pagination": Pagination,
-        "term": TermLink, "terms": tuple[TermCount, ...],
-        "period": date, "periods": tuple[PeriodCount, ...], "years": tuple[PeriodCount, ...],
-        "target": str, "html_url": str, "news_sitemap": bool, "sitemaps": tuple[str, ...],
-        "entries": tuple[tuple[str, Moment | None], ...],
-        "corrections": tuple[CorrectionEntry, ...], "updated": date, "standalone": Ref,
-        "people": tuple[Profile, ...], "profile": Profile,
-    }
-    context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
-    return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types
-
-
-class _HeadRecord(msgspec.Struct, array_like=True):
-    """An `ArticleHead` as the store keeps it (fields in the same order)."""
-
-    id: str
-    slug: str
-    url: str
-    title: str
-    bylines: tuple[str, ...]
-    date: Moment
-    section: str
-    updated: Moment | None
-    tags: tuple[str, ...]
-    photo: Photo | None
-    related: tuple[RelatedLink, ...]
-    draft: bool
-    aliases: tuple[str, ...]
-    corrections: tuple[Correction, ...]
-    date_only: bool
-    standalone: bool
-    menu: int | None
-    featured: bool
-
-
-class _ArticleRecord(msgspec.Struct, array_like=True):
-    """An `Article` as the store keeps it (fields in the same order)."""
-
-    head: _HeadRecord
-    body_digest: str
-    summary: str
-    dek: str
-    publication: str
-    extra: dict[Any, Any]
-    lines: dict[str, int]
-    images: tuple[Photo, ...]
-
-
-def _head_record(h: ArticleHead) -> tuple[Any, ...]:
-    return (h.id, h.slug, h.url, h.title, h.bylines, _moment(h.date), h.section,
-            h.updated and _moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
-            h.corrections, h.date_only, h.standalone, h.menu, h.featured)
-
-
-def _article_record(a: Article) -> tuple[Any, ...]:
-    return (_head_record(a.head), a.body_digest, a.summary, a.dek, a.publication,
-            _plain(a.extra), a.lines, a.images)
-
-
-def _article(r: _ArticleRecord) -> Article:
-    h = r.head
-    head = ArticleHead(
-        id=h.id, slug=h.slug, url=h.url, title=h.title, bylines=h.bylines, date=_when(h.date),
-        section=h.section, updated=h.updated and _when(h.updated), tags=h.tags, photo=h.photo,
-        related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
-        date_only=h.date_only, standalone=h.standalone, menu=h.menu,
-        featured=h.featured,
-    )
-    return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
-                   publication=r.publication, extra=r.extra, lines=r.lines, images=r.images)
-
-
-_SCALARS = (str, int, float, bool, bytes, type(None))
-
-
-def _plain(value: T) -> T:
-    """`value` when MessagePack gives it back equal and of the same types (front matter
-    Folio does not know: YAML's sets and pairs would come back as lists); else TypeError."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if type(key) not in _SCALARS:
-                raise TypeError(type(key).__name__)
-            _plain(item)
-    elif isinstance(value, list):
-        for item in value:
-            _plain(item)
-    elif type(value) not in _SCALARS:
-        raise TypeError(type(value).__name__)
-    return value
-
-
-@functools.cache
-def _known_decoder() -> msgspec.msgpack.Decoder[Any]:
-    return msgspec.msgpack.Decoder(tuple[str, FileFacts, Depends, int, str])
-
-
-@functools.cache
-def _loaded_decoder() -> msgspec.msgpack.Decoder[Any]:
-    return msgspec.msgpack.Decoder(tuple[
-        str, FileFacts, Depends, _ArticleRecord, tuple[ContentError, ...], str, str, str])
-
-
-def _known_record(path: str, file: LoadedFile, cached_ns: int) -> bytes:
-    return _sealed(_ENCODE((path, file.facts, file.depends_on, cached_ns, file.content)))
-
-
-def _loaded_record(path: str, file: LoadedFile) -> bytes:
-    return _sealed(_ENCODE((path, file.facts, file.depends_on, _article_record(file.article),
-                            file.warnings, file.content, file.digest, file.shape)))
-
-
-def _loaded_file(path: str, blob: object) -> LoadedFile:
-    kept, facts, depends_on, article, warnings, content, digest_, shape_ = _loaded_decoder().decode(
-        _unsealed(blob))
-    if kept != path:
-        raise ValueError("a row under another name")
-    return LoadedFile(facts, depends_on, _article(article), warnings, content, digest_, shape_)

@@ -41,12 +41,12 @@ from .cache import (
     SavedPlan,
     Store,
     StoredArticles,
-    page_bytes,
 )
 from .keys import PageKeys
 from .loading import load_content, load_settings
 from .memory import give_back_past
 from .parallel import Runner
+from .records import page_bytes
 from .rendering import RenderSetup, render_batch, render_encoded_batch, renderer_for
 from .report import BuildReport, Survey
 from .search_index import stage_search_index

@@ -24,11 +24,11 @@ from .cache import (
     Store,
     StoredArticles,
     delete_others,
-    page_from,
     signing_key,
     toolchain_digest,
 )
 from .parallel import SharedLog, shared_log
+from .records import page_from
 
 
 @dataclass(frozen=True, slots=True)
