@@ -15,9 +15,8 @@
   the build renders; a quick rebuild reads back only those it renders.
 
 Everything is MessagePack decoded by msgspec into the types declared here and in
-`records`, so
-reading a cache builds plain values and never runs code (pickle would run what a
-file tells it to), and every record carries a checksum. A cache written by
+`records`, so reading a cache builds plain values and never runs code (pickle would
+run what a file tells it to), and every record carries a checksum. A cache written by
 another version of Folio, of Python or of any library installed beside it (see
 `toolchain_digest`), or unreadable, is discarded with a notice and the build
 starts from nothing; it is never trusted.
