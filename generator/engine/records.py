@@ -8,7 +8,7 @@ import os
 import struct
 import zlib
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -26,32 +26,7 @@ from ..site.model import (
 )
 from ..site.sources import FileFacts
 
-# The index and render types are imported where a decoder first needs them: a build
-# with nothing to do never loads the renderer (see build.py).
-if TYPE_CHECKING:
-    pass
-
-CACHE_FORMAT = 11
-"""Bump when anything cached changes shape; older caches are then discarded."""
-CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
-"""Mixed into digests of cached work, so a new format never matches old work."""
-STORE_FILE = f"store-{CACHE_FORMAT}.sqlite"
-"""The store's name carries its format: its tables change with it, and a Folio of
-another format (an upgrade, or a downgrade) must never open this one."""
-COMPILED_TEMPLATES = "compiled-templates"
-"""Folder of the cache where Jinja keeps compiled templates, each signed (see render.py)."""
-PAGES_FILE = "pages.msgpack"
-PLAN_FILE = "plan.msgpack"
-PLAN_PAGES = "plan-pages.msgpack"
-"""The pages of the last full build's plan (see `PlanPagesWriter`)."""
-LEGACY = ("pages.pickle", "plan.pickle", "plan-pages.bin", "templates")
-"""What older versions of Folio kept (pickles, Jinja's compiled code): deleted unread."""
-RACY_NS = 50_000_000
-"""A file changed this close before a build started may have changed again
-within the same file-system clock tick, unseen: it is not trusted as cached."""
-
 T = TypeVar("T")
-
 
 # What is kept, as MessagePack: each file a series of records, each record its size
 # and checksum, then its bytes. Decoders build only the types named here.
