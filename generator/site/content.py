@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import html
 import re
 from collections.abc import Sequence
@@ -86,11 +87,14 @@ def usable_assets(assets: Sequence[Asset], config: Config
 def load_batch(config: Config, relatives: Sequence[str]) -> list[FileOutcome]:
     """The files `relatives` (under content/) loaded: the work of a loading process."""
     parser = shared_parser(config.markdown_html)
+    words = site_words(config).translations  # once a batch: it reads the catalogs
     root = config.content_dir
-    return [_load_file(root / relative, relative, config, parser) for relative in relatives]
+    return [_load_file(root / relative, relative, config, parser, words)
+            for relative in relatives]
 
 
-def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) -> FileOutcome:
+def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt,
+               words: gettext.NullTranslations) -> FileOutcome:
     shown = f"content/{relative}"
     errors: list[ContentError] = []
     facts = FileFacts.of(path)
@@ -118,7 +122,7 @@ def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt) ->
         errors += [replace(typo, message=f"{typo.message} (strict = true in folio.toml)")
                    for typo in typos]
     body_line = text[: len(text) - len(piece.body)].count("\n") + 1
-    built = _build_article(reader, relative, (piece.body, body_line), config, parser)
+    built = _build_article(reader, relative, (piece.body, body_line), config, parser, words)
     if built is None or errors:
         return FileOutcome(relative, None, tuple(errors))
     article, body = built
@@ -159,7 +163,8 @@ def _no_front_matter(text: str, meta: object) -> str:
 
 
 def _build_article(
-    reader: FieldReader, relative: str, body: tuple[str, int], config: Config, parser: MarkdownIt
+    reader: FieldReader, relative: str, body: tuple[str, int], config: Config,
+    parser: MarkdownIt, words: gettext.NullTranslations,
 ) -> tuple[Article, str] | None:
     """The article (or standalone page) and its body as HTML; None when a field or the
     body is wrong. `body`: its text and the file line it starts on."""
@@ -167,7 +172,7 @@ def _build_article(
     dek = reader.text("dek")
     publication = "" if standalone else reader.text("publication")
     head = _page_head(reader, relative) if standalone else _story_head(reader, relative, config)
-    story = Story(relative, config, words=site_words(config).translations)
+    story = Story(relative, config, words=words)
     body_html, first_paragraph = render_markdown(parser, body[0], story)
     for line, message in story.problems:
         reader.line_error(body[1] + line, message)
