@@ -29,7 +29,7 @@ from generator.site.archive import RelatedArticles
 from generator.site.config import load_config
 from generator.site.loaded import LoadedFile, shape
 from generator.site.model import Article, ArticleHead, Correction, Photo, RelatedLink
-from generator.site.render import site_info
+from generator.site.render import site_infos
 from generator.site.sources import FileFacts
 
 from conftest import NOW, REPO, article, build, make_site, run_folio, tree
@@ -243,6 +243,7 @@ OTHER: dict[str, Any] = {
     "related": (), "draft": True, "aliases": (),
     "corrections": (Correction(date(2021, 2, 1), "Fixed."), Correction(date(2021, 3, 1), "Again.")),
     "date_only": True, "standalone": True, "menu": 1, "featured": True,
+    "language": "fr", "translation_key": "syria-talks",
 }
 
 
@@ -274,8 +275,9 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
     site = make_site(tmp_path / "site", STORIES, CONFIG)
     config = load_config(site)
     index = plan_site(config).index
-    info = site_info(config, index)
-    assert info.corrections and info.sections and index.related_known != RelatedArticles("", {})
+    info = site_infos(config, index)
+    assert info[""].corrections and info[""].sections
+    assert index.related_known != RelatedArticles("", {})
     uses = tuple(array("I", [n]).tobytes() for n, _ in enumerate(index.newest_first))
     plan = SavedPlan("t", info, index.newest_first, 2, array("Q", [0, 5]).tobytes(),
                      {"a.md": "shape"}, uses, {"2020": ("2020/05/01/a/index.html",)})
@@ -289,7 +291,8 @@ def test_the_saved_plan_keeps_every_field_and_the_related_articles(tmp_path: Pat
 def test_the_store_gives_back_every_field_of_an_article(tmp_path: Path) -> None:
     """A head field the store's records forgot would come back as its default."""
     head = replace(HEAD, draft=True, date_only=True, standalone=True, menu=2,
-                   featured=True)  # every field away from its default
+                   featured=True, language="fr",
+                   translation_key="k")  # every field away from its default
     assert all(getattr(head, f.name) != f.default for f in fields(ArticleHead))
     whole = Article(head, "digest", "Summary.", "Dek.", "Kicker", {"x": 1}, {"title": 2})
     loaded = LoadedFile(FileFacts(1, 2, 3), (), whole, (), "content", "digest", "shape")

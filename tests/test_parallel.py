@@ -27,7 +27,7 @@ from generator.site.config import load_config
 from generator.site.digests import new_token
 from generator.site.model import Article, Page
 from generator.site.pages import plan_pages
-from generator.site.render import RenderIndex, site_info
+from generator.site.render import RenderIndex, site_infos
 
 from fixture_site import write_fixture_site
 
@@ -354,7 +354,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[RenderSetup, list
     config = load_config(site)
     plan = plan_site(config)
     store = Cache(config.cache_dir, []).store(load_settings(config))
-    setup = RenderSetup(config, RenderIndex(plan.articles, site_info(config, plan.index)), store,
+    setup = RenderSetup(config, RenderIndex(plan.articles, site_infos(config, plan.index)), store,
                         new_token())
     return setup, plan_pages(plan.index, config)
 

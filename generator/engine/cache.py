@@ -80,7 +80,7 @@ if TYPE_CHECKING:
     from ..site.archive import RelatedArticles
     from ..site.render import SiteInfo
 
-CACHE_FORMAT = 11
+CACHE_FORMAT = 12
 """Bump when anything cached changes shape; older caches are then discarded."""
 CACHE_SALT = f"folio-cache-{CACHE_FORMAT}"
 """Mixed into digests of cached work, so a new format never matches old work."""
@@ -198,8 +198,8 @@ class SavedPlan:
 
     token: str
     """Which build saved it (`PageCache.plan`); the store's pages carry it too."""
-    site: SiteInfo
-    """What the templates knew of the site: the same while no page moves."""
+    sites: dict[str, SiteInfo]
+    """What the templates knew of the site, by language: the same while no page moves."""
     newest_first: tuple[str, ...]
     """Every published article id, newest first, then the standalone pages' ids."""
     stories: int
@@ -850,7 +850,7 @@ def _page_cache(records: list[bytes]) -> PageCache:
 
 
 def _saved_plan_record(plan: SavedPlan) -> tuple[Any, ...]:
-    return (plan.token, plan.site, plan.newest_first, plan.stories, plan.page_offsets,
+    return (plan.token, plan.sites, plan.newest_first, plan.stories, plan.page_offsets,
             plan.shapes, plan.uses, plan.search_shards)
 
 
@@ -859,7 +859,7 @@ def _plan_decoder() -> msgspec.msgpack.Decoder[Any]:
     from ..site.render import SiteInfo
 
     return msgspec.msgpack.Decoder(tuple[
-        str, SiteInfo, tuple[str, ...], int, bytes, dict[str, str], tuple[bytes, ...],
+        str, dict[str, SiteInfo], tuple[str, ...], int, bytes, dict[str, str], tuple[bytes, ...],
         dict[str, tuple[str, ...]],
     ])
 
@@ -872,10 +872,10 @@ def _related_decoder() -> msgspec.msgpack.Decoder[Any]:
 
 
 def _saved_plan(data: bytes) -> SavedPlan:
-    token, site, newest_first, stories, page_offsets, shapes, uses, shards = (
+    token, sites, newest_first, stories, page_offsets, shapes, uses, shards = (
         _plan_decoder().decode(data))
     if len(page_offsets) % array("Q").itemsize or len(page_offsets) < array("Q").itemsize:
         raise ValueError("page offsets")
     if len(uses) != len(newest_first):
         raise ValueError("uses")
-    return SavedPlan(token, site, newest_first, stories, page_offsets, shapes, uses, shards)
+    return SavedPlan(token, sites, newest_first, stories, page_offsets, shapes, uses, shards)

@@ -17,21 +17,22 @@ import jinja2
 from ..site.config import Config
 from ..site.digests import digest
 from ..site.model import Page, Ref
-from ..site.render import RecordingEnvironment
+from ..site.render import Renderer
 from .cache import CACHE_SALT
 
 
 class PageKeys:
     """Keys of one build's pages."""
 
-    def __init__(self, config: Config, env: RecordingEnvironment,
+    def __init__(self, config: Config, renderer: Renderer,
                  articles: Mapping[str, str]) -> None:
         """`articles`: the `article_digest` of every article, by id."""
-        self.env = env
+        self.env = renderer.env
         self.articles = articles
+        sites = renderer.index.sites
         # `now` only decides which articles are shown, which the contexts say.
-        self.site = digest(repr((replace(config, now=None), env.globals["site"], CACHE_SALT)),
-                           env.words.digest)
+        self.site = digest(repr((replace(config, now=None), sorted(sites.items()), CACHE_SALT)),
+                           *(renderer.env_for(language).words.digest for language in sorted(sites)))
         self._templates: dict[str, str] = {}
 
     def key(self, page: Page, templates: tuple[str, ...] | None) -> str | None:

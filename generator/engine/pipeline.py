@@ -27,7 +27,7 @@ from ..site.model import Article, Page
 from ..site.pages import blame, plan_pages, url_clashes
 from ..site.people import LoadedProfile, load_profiles, shown_profiles
 from ..site.progress import Progress
-from ..site.render import Rendered, RenderIndex, site_info
+from ..site.render import Rendered, RenderIndex, site_infos
 from ..site.search import SEARCH_FOLDER, has_search, search_shards
 from ..site.sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from ..site.sources import FileFacts, Sources, find_sources
@@ -248,7 +248,7 @@ def _saved_plan(token: str, plan: Plan, config: Config, shapes: dict[str, str],
     """What a quick rebuild needs of `plan` besides its pages, which `pages` wrote."""
     return SavedPlan(
         token=token,
-        site=site_info(config, plan.index),
+        sites=site_infos(config, plan.index),
         newest_first=shown_ids(plan.index),
         stories=len(plan.index.newest_first),
         page_offsets=pages.offsets.tobytes(),
@@ -271,9 +271,9 @@ def _write(
 ) -> tuple[PageCache, tuple[int, int, int]]:
     """Bring the older output tree up to date, render what changed (`saving` the plan's
     pages on the way), swap it in."""
-    site = site_info(config, plan.index)
-    setup = RenderSetup(config, RenderIndex(plan.articles, site), store, token=new_token())
-    keys = PageKeys(config, renderer_for(setup).env, digests)
+    sites = site_infos(config, plan.index)
+    setup = RenderSetup(config, RenderIndex(plan.articles, sites), store, token=new_token())
+    keys = PageKeys(config, renderer_for(setup), digests)
     state = PageCache(templates=dict(previous.templates))
     trusted = previous.fresh.output == FileFacts.of(config.output_dir)
     current = previous.files if trusted else {}

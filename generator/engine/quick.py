@@ -60,8 +60,8 @@ def quick_build(
     if pages is None:
         return None
     articles = StoredArticles(store, plan.newest_first, changed)
-    setup = RenderSetup(config, RenderIndex(articles, plan.site), store, token=new_token())
-    keys = PageKeys(config, renderer_for(setup).env, state.digests)
+    setup = RenderSetup(config, RenderIndex(articles, plan.sites), store, token=new_token())
+    keys = PageKeys(config, renderer_for(setup), state.digests)
     with step("writing the site"):
         staging = open_staging(config, previous, trusted=True)
         stale = _carry_all_but(pages, keys, state, previous, staging)

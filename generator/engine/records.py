@@ -157,7 +157,14 @@ def page_from(data: bytes) -> Page:
 def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
     """The decoder of pages, and the type of each key a page's context may have."""
     from ..site.archive import ResolvedLink
-    from ..site.pages import CorrectionEntry, Pagination, PeriodCount, TermCount, TermLink
+    from ..site.pages import (
+        CorrectionEntry,
+        Pagination,
+        PeriodCount,
+        TermCount,
+        TermLink,
+        Translation,
+    )
     from ..site.people import Profile
 
     refs = tuple[Ref, ...]
@@ -172,6 +179,7 @@ def _page_codec() -> tuple[msgspec.msgpack.Decoder[Any], dict[str, Any]]:
         "entries": tuple[tuple[str, Moment | None], ...],
         "corrections": tuple[CorrectionEntry, ...], "updated": date, "standalone": Ref,
         "people": tuple[Profile, ...], "profile": Profile,
+        "language": str, "translations": tuple[Translation, ...],
     }
     context = TypedDict("PageContext", types, total=False)  # type: ignore[misc]
     return msgspec.msgpack.Decoder(tuple[str, str, context, str | None]), types
@@ -198,6 +206,8 @@ class HeadRecord(msgspec.Struct, array_like=True):
     standalone: bool
     menu: int | None
     featured: bool
+    language: str
+    translation_key: str
 
 
 class ArticleRecord(msgspec.Struct, array_like=True):
@@ -216,7 +226,8 @@ class ArticleRecord(msgspec.Struct, array_like=True):
 def head_record(h: ArticleHead) -> tuple[Any, ...]:
     return (h.id, h.slug, h.url, h.title, h.bylines, moment(h.date), h.section,
             h.updated and moment(h.updated), h.tags, h.photo, h.related, h.draft, h.aliases,
-            h.corrections, h.date_only, h.standalone, h.menu, h.featured)
+            h.corrections, h.date_only, h.standalone, h.menu, h.featured, h.language,
+            h.translation_key)
 
 
 def article_record(a: Article) -> tuple[Any, ...]:
@@ -231,7 +242,7 @@ def article_of(r: ArticleRecord) -> Article:
         section=h.section, updated=h.updated and when(h.updated), tags=h.tags, photo=h.photo,
         related=h.related, draft=h.draft, aliases=h.aliases, corrections=h.corrections,
         date_only=h.date_only, standalone=h.standalone, menu=h.menu,
-        featured=h.featured,
+        featured=h.featured, language=h.language, translation_key=h.translation_key,
     )
     return Article(head=head, body_digest=r.body_digest, summary=r.summary, dek=r.dek,
                    publication=r.publication, extra=r.extra, lines=r.lines, images=r.images)

@@ -82,13 +82,13 @@ class MenuLink:
 
 
 @dataclass(frozen=True, slots=True)
-class SiteIndex:
-    """Everything the pages need to know about the archive as a whole."""
+class Edition:
+    """The archive in one language: its lists, under its own prefix (/fr/tags/...)."""
 
-    articles: Mapping[str, ArticleHead]
-    """The head of every published article by id: all that pages are planned from."""
+    language: str
+    """BCP 47 tag in lower case; "" for the site's own language, whose lists have no prefix."""
     newest_first: tuple[str, ...]
-    """All article ids, newest first; ties broken by id."""
+    """Its story ids, newest first; ties broken by id."""
     tags: Mapping[str, Term]
     """Tags by slug, in display order."""
     authors: Mapping[str, Term]
@@ -96,27 +96,75 @@ class SiteIndex:
     sections: Mapping[str, Term]
     """Sections by slug, in display order."""
     periods: Mapping[tuple[int, ...], Period]
-    """Years, months and days that have articles, newest first."""
+    """Years, months and days that have stories, newest first."""
+    corrections: tuple[Corrected, ...]
+    """Every correction of its published stories, newest first (see `_corrections`)."""
+    menu: tuple[MenuLink, ...] = ()
+    """Its published pages with `menu: true`, by `order`, then title."""
+
+    @property
+    def prefix(self) -> str:
+        """What its URLs start with: "" or "/fr"."""
+        return f"/{self.language}" if self.language else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    """Everything the pages need to know about the archive as a whole."""
+
+    articles: Mapping[str, ArticleHead]
+    """The head of every published article by id: all that pages are planned from."""
+    newest_first: tuple[str, ...]
+    """All story ids of every language, newest first; ties broken by id."""
+    editions: Mapping[str, Edition]
+    """The archive of each language, by `Edition.language`: the site's own ("") first."""
     related_articles: Mapping[str, tuple[str, ...]]
-    """For each article, the ids of the articles sharing most tags with it."""
+    """For each article, the ids of the articles of its language sharing most tags with it."""
     related_links: Mapping[str, tuple[ResolvedLink, ...]]
     """For each article, its `related` entries resolved."""
     older: Mapping[str, str]
-    """Article id to the id of the article published just before it."""
+    """Article id to the id of the article of its language published just before it."""
     newer: Mapping[str, str]
-    """Article id to the id of the article published just after it."""
+    """Article id to the id of the article of its language published just after it."""
     related_known: RelatedArticles
     """`related_articles` with what it was computed from, for the next build."""
-    corrections: tuple[Corrected, ...]
-    """Every correction of a published article, newest first (see `_corrections`)."""
     pages: tuple[str, ...] = ()
     """Published standalone pages (content/pages/), by id in id order; their heads
     are in `articles`, and they are in no list, feed or count."""
-    menu: tuple[MenuLink, ...] = ()
-    """Published pages with `menu: true`, by `order`, then title."""
+    translations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each article with translations, their ids, by language ("" first)."""
     refs: Mapping[str, Ref] = field(default_factory=dict)
     """One `Ref` per article, for every page to share: a big archive's pages refer
     to each article many times over."""
+
+    @property
+    def home(self) -> Edition:
+        """The archive in the site's own language."""
+        return self.editions[""]
+
+    @property
+    def tags(self) -> Mapping[str, Term]:
+        return self.home.tags
+
+    @property
+    def authors(self) -> Mapping[str, Term]:
+        return self.home.authors
+
+    @property
+    def sections(self) -> Mapping[str, Term]:
+        return self.home.sections
+
+    @property
+    def periods(self) -> Mapping[tuple[int, ...], Period]:
+        return self.home.periods
+
+    @property
+    def corrections(self) -> tuple[Corrected, ...]:
+        return self.home.corrections
+
+    @property
+    def menu(self) -> tuple[MenuLink, ...]:
+        return self.home.menu
 
 
 @pickled_by_fields
@@ -147,29 +195,78 @@ def build_index(
     by_id = {a.id: a for a in published}
     order = tuple(by_id)
     by_id.update((a.id, a) for a in pages)
+    translations, translation_errors = _translations([*published, *pages])
     errors = (_duplicate_slugs(everything)
               + _duplicate_slugs([a for a in every_head if a.standalone])
-              + _duplicate_aliases(published + pages))
+              + _duplicate_aliases(published + pages) + translation_errors)
     links, link_errors = _resolve_links(published, everything)
     related = _related_articles(published, config.related_count, known)
+    editions = _editions(published, pages)
+    neighbours = [pair for edition in editions.values()
+                  for pair in pairwise(edition.newest_first)]
     index = SiteIndex(
         articles=by_id,
         newest_first=order,
-        tags=_terms(published, lambda a: a.tags, urls.tag_url),
-        authors=_terms(published, lambda a: a.bylines, urls.author_url),
-        sections=_terms(published, lambda a: (a.section,), urls.section_url),
-        periods=_periods(published),
+        editions=editions,
         related_articles=related.related,
         related_links=links,
-        older=dict(pairwise(order)),
-        newer={older: newer for newer, older in pairwise(order)},
+        older=dict(neighbours),
+        newer={older: newer for newer, older in neighbours},
         related_known=related,
-        corrections=_corrections(published),
         pages=tuple(a.id for a in pages),
-        menu=_menu(pages),
+        translations=translations,
         refs={article_id: Ref(article_id) for article_id in by_id},
     )
     return index, errors + link_errors
+
+
+def _editions(published: list[ArticleHead], pages: list[ArticleHead]) -> dict[str, Edition]:
+    """The archive of each language that has a story or page, the site's own first
+    (`published`: newest first)."""
+    languages = sorted({"", *(a.language for a in published), *(p.language for p in pages)})
+    return {language: _edition(language, [a for a in published if a.language == language],
+                               [p for p in pages if p.language == language])
+            for language in languages}
+
+
+def _edition(language: str, published: list[ArticleHead], pages: list[ArticleHead]) -> Edition:
+    prefix = f"/{language}" if language else ""
+    return Edition(
+        language=language,
+        newest_first=tuple(a.id for a in published),
+        tags=_terms(published, lambda a: a.tags, lambda name: prefix + urls.tag_url(name)),
+        authors=_terms(published, lambda a: a.bylines,
+                       lambda name: prefix + urls.author_url(name)),
+        sections=_terms(published, lambda a: (a.section,),
+                        lambda name: prefix + urls.section_url(name)),
+        periods=_periods(published, prefix),
+        corrections=_corrections(published),
+        menu=_menu(pages),
+    )
+
+
+def _translations(
+    heads: list[ArticleHead],
+) -> tuple[dict[str, tuple[str, ...]], list[ContentError]]:
+    """The translations of each article that has some, by language; two articles of one
+    language with one key are an error (which of them would a reader be sent to?)."""
+    by_key: dict[str, dict[str, ArticleHead]] = defaultdict(dict)
+    errors = []
+    for head in sorted(heads, key=lambda a: a.id):
+        if not head.translation_key:
+            continue
+        other = by_key[head.translation_key].setdefault(head.language, head)
+        if other is not head:
+            errors.append(head.error(
+                "translation_key",
+                f"{head.translation_key!r} is already the key of {other.source}, in the same "
+                "language; translations of one story need one key and different languages"))
+    found: dict[str, tuple[str, ...]] = {}
+    for versions in by_key.values():
+        if len(versions) > 1:
+            ids = tuple(versions[language].id for language in sorted(versions))
+            found.update((article_id, ids) for article_id in ids)
+    return found, errors
 
 
 def _menu(pages: list[ArticleHead]) -> tuple[MenuLink, ...]:
@@ -208,14 +305,15 @@ def _display_name(spellings: Counter[str]) -> str:
     return min(spellings, key=lambda name: (-spellings[name], name))
 
 
-def _periods(articles: list[ArticleHead]) -> dict[tuple[int, ...], Period]:
+def _periods(articles: list[ArticleHead], prefix: str) -> dict[tuple[int, ...], Period]:
     members: dict[tuple[int, ...], list[str]] = defaultdict(list)
     for article in articles:
         day = article.date
         for parts in ((day.year,), (day.year, day.month), (day.year, day.month, day.day)):
             members[parts].append(article.id)
     keys = sorted(members, reverse=True)
-    return {parts: Period(parts, _period_url(parts), tuple(members[parts])) for parts in keys}
+    return {parts: Period(parts, prefix + _period_url(parts), tuple(members[parts]))
+            for parts in keys}
 
 
 def _period_url(parts: tuple[int, ...]) -> str:
@@ -236,7 +334,7 @@ def _corrections(articles: list[ArticleHead]) -> tuple[Corrected, ...]:
 def _related_articles(
     articles: list[ArticleHead], count: int, known: RelatedArticles | None
 ) -> RelatedArticles:
-    signature = digest(repr(count), *(f"{a.id}\0{a.tags!r}" for a in articles))
+    signature = digest(repr(count), *(f"{a.id}\0{a.language}\0{a.tags!r}" for a in articles))
     if known and known.signature == signature:
         return known
     return RelatedArticles(signature, _related(articles, count))
@@ -252,7 +350,8 @@ def _related(articles: list[ArticleHead], count: int) -> dict[str, tuple[str, ..
     that shares a tag, which big tags make quadratic. Articles with the same tags
     share one ranking.
     """
-    tags_of = [tuple(sorted({slugify(t) for t in a.tags})) for a in articles]
+    # A tag of each language is a tag of its own: related articles share the language.
+    tags_of = [tuple(sorted({f"{a.language}/{slugify(t)}" for t in a.tags})) for a in articles]
     members = _tag_sets(tags_of, len(articles))
     rankings: dict[tuple[str, ...], list[int]] = {}
     related = {}
@@ -333,11 +432,12 @@ _NEWEST = (1 << _NEWEST_COUNT) - 1
 
 
 def _duplicate_slugs(articles: list[ArticleHead]) -> list[ContentError]:
-    """Slugs used twice, or spelled alike but for case or accents (one file on many hosts)."""
-    first_with: dict[str, ArticleHead] = {}
+    """Slugs used twice in one language, or spelled alike but for case or accents (one
+    file on many hosts); a translation may keep its story's slug."""
+    first_with: dict[tuple[str, str], ArticleHead] = {}
     errors = []
     for article in sorted(articles, key=lambda a: a.id):
-        other = first_with.setdefault(urls.fold(article.slug), article)
+        other = first_with.setdefault((article.language, urls.fold(article.slug)), article)
         if other is not article:
             errors.append(
                 article.error(
@@ -386,7 +486,8 @@ def _headline_key(title: str) -> str:
 def _resolve_links(
     published: list[ArticleHead], everything: list[ArticleHead]
 ) -> tuple[dict[str, tuple[ResolvedLink, ...]], list[ContentError]]:
-    live = {a.slug: a for a in published}
+    live = {a.slug: a for a in reversed(published)}  # a slug of many languages: the newest
+    in_language = {(a.language, a.slug): a for a in published}
     hidden = {a.slug for a in everything} - live.keys()
     by_title = {_headline_key(a.title): a for a in reversed(published)}
     resolved: dict[str, tuple[ResolvedLink, ...]] = {}
@@ -401,7 +502,7 @@ def _resolve_links(
                 shown = ResolvedLink(match.title, match.url, external=False) if match else None
                 links.append(shown or ResolvedLink(link.title or "", None, external=False))
             elif link.slug in live:
-                target = live[link.slug]
+                target = in_language.get((article.language, link.slug), live[link.slug])
                 links.append(ResolvedLink(target.title, target.url, external=False))
             else:
                 reason = (

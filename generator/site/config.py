@@ -379,7 +379,7 @@ def _python_type(hint: Any) -> type:
 def _check_values(values: dict[str, Any], text: str) -> list[ContentError]:
     errors = []
     checks = {"title": _title_problem, "base_url": _base_url_problem,
-              "language": _language_problem, "timezone": _timezone_problem,
+              "language": language_problem, "timezone": _timezone_problem,
               "theme": _theme_problem, "default_section": _name_problem,
               "default_byline": _name_problem, "date_style": _date_style_problem,
               "pagination": _pagination_problem}
@@ -479,7 +479,8 @@ def _embed_host(host: str) -> bool:
     return host == host.lower() and "." in host and ":" not in host and _valid_host(host)
 
 
-def _language_problem(tag: str) -> str | None:
+def language_problem(tag: str) -> str | None:
+    """Why `tag` is not a BCP 47 language tag; None when it is."""
     import langcodes  # a large registry: imported only by the commands that read folio.toml
 
     if re.fullmatch(r"[A-Za-z0-9-]+", tag) and langcodes.tag_is_valid(tag):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
@@ -28,6 +29,8 @@ from .slugs import slug_of, slugify
 from .sources import Asset, FileFacts
 from .words import site_words
 
+Words = Callable[[str], gettext.NullTranslations]
+"""The theme's words in a language ("" for the site's), read once a loading batch."""
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 KNOWN_FIELDS = frozenset(
     [
@@ -46,13 +49,16 @@ KNOWN_FIELDS = frozenset(
         "aliases",
         "corrections",
         "featured",
+        "language",
+        "translation_key",
     ]
 )
 
 PAGES_FOLDER = "pages/"
 """Where standalone pages (About, Ethics...) are, under content/."""
 PAGE_FIELDS = frozenset(
-    ["title", "dek", "date", "updated", "slug", "draft", "aliases", "menu", "order"])
+    ["title", "dek", "date", "updated", "slug", "draft", "aliases", "menu", "order", "language",
+     "translation_key"])
 
 
 @pickled_by_fields  # one per Markdown file crosses from a worker to the building process
@@ -87,14 +93,14 @@ def usable_assets(assets: Sequence[Asset], config: Config
 def load_batch(config: Config, relatives: Sequence[str]) -> list[FileOutcome]:
     """The files `relatives` (under content/) loaded: the work of a loading process."""
     parser = shared_parser(config.markdown_html)
-    words = site_words(config).translations  # once a batch: it reads the catalogs
+    words = functools.cache(lambda language: site_words(config, language).translations)
     root = config.content_dir
     return [_load_file(root / relative, relative, config, parser, words)
             for relative in relatives]
 
 
 def _load_file(path: Path, relative: str, config: Config, parser: MarkdownIt,
-               words: gettext.NullTranslations) -> FileOutcome:
+               words: Words) -> FileOutcome:
     shown = f"content/{relative}"
     errors: list[ContentError] = []
     facts = FileFacts.of(path)
@@ -164,7 +170,7 @@ def _no_front_matter(text: str, meta: object) -> str:
 
 def _build_article(
     reader: FieldReader, relative: str, body: tuple[str, int], config: Config,
-    parser: MarkdownIt, words: gettext.NullTranslations,
+    parser: MarkdownIt, words: Words,
 ) -> tuple[Article, str] | None:
     """The article (or standalone page) and its body as HTML; None when a field or the
     body is wrong. `body`: its text and the file line it starts on."""
@@ -172,7 +178,7 @@ def _build_article(
     dek = reader.text("dek")
     publication = "" if standalone else reader.text("publication")
     head = _page_head(reader, relative) if standalone else _story_head(reader, relative, config)
-    story = Story(relative, config, words=words)
+    story = Story(relative, config, words=words(head.language if head else ""))
     body_html, first_paragraph = render_markdown(parser, body[0], story)
     for line, message in story.problems:
         reader.line_error(body[1] + line, message)
@@ -212,6 +218,7 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     featured = reader.flag("featured")
     aliases = reader.aliases()
     corrections = reader.corrections()
+    language = reader.language()
     if published and updated and updated < published:
         reader.error("updated", "is earlier than date; expected the time of a later revision")
     if not (title and bylines and published and slug):
@@ -219,7 +226,7 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     return ArticleHead(
         id=relative,
         slug=slug,
-        url=permalink(config.permalink, published, slug, section),
+        url=in_language(language, permalink(config.permalink, published, slug, section)),
         title=title,
         bylines=bylines,
         date=published,
@@ -233,6 +240,8 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
         corrections=corrections,
         date_only=reader.day_only("date"),
         featured=featured,
+        language=language,
+        translation_key=reader.translation_key(),
     )
 
 
@@ -246,12 +255,13 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
     aliases = reader.aliases()
     in_menu = reader.flag("menu")
     order = reader.number("order")
+    language = reader.language()
     if not (title and slug):
         return None
     return ArticleHead(
         id=relative,
         slug=slug,
-        url=f"/{slug}/",
+        url=in_language(language, f"/{slug}/"),
         title=title,
         bylines=(),
         date=published or UNDATED,
@@ -261,7 +271,14 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
         aliases=aliases,
         standalone=True,
         menu=order if in_menu else None,
+        language=language,
+        translation_key=reader.translation_key(),
     )
+
+
+def in_language(language: str, url: str) -> str:
+    """`url` in the archive of `language` ("" for the site's own: no prefix)."""
+    return f"/{language}{url}" if language else url
 
 
 def slug_from_file(name: str) -> str:

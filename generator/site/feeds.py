@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from .archive import SiteIndex, Term
+from .archive import Edition, SiteIndex, Term
 from .config import Config
 from .model import Page, Ref
 
 FEED_FILE = "feed.xml"
 
 
-def feed_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
-    """One feed page per list that readers may follow, newest `feed_size` entries each."""
-    yield _feed("/", config.title, index.newest_first, config, index.refs)
-    for terms in (index.tags, index.authors, index.sections):
-        yield from _term_feeds(terms, config, index.refs)
+def feed_pages(edition: Edition, index: SiteIndex, config: Config) -> Iterator[Page]:
+    """One feed page per list of `edition` that readers may follow, newest `feed_size`
+    entries each."""
+    pages = [_feed(edition.prefix + "/", config.title, edition.newest_first, config, index.refs)]
+    for terms in (edition.tags, edition.authors, edition.sections):
+        pages += _term_feeds(terms, config, index.refs)
+    for page in pages:
+        yield page.in_language(edition.language)
 
 
 def _term_feeds(

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from . import images, urls
-from .config import Config
+from .config import Config, language_problem
 from .errors import ContentError, field_error
 from .model import Correction, Photo, RelatedLink
 from .slugs import is_valid_slug, slugify
@@ -220,6 +220,25 @@ class FieldReader:
             self.error("slug", f"{text!r} is {DEVICE}; choose another slug")
             return ""
         return text
+
+    def language(self) -> str:
+        """The `language` tag in lower case; "" when it is the site's own or not set."""
+        tag = self.text("language")
+        if not tag:
+            return ""
+        if problem := language_problem(tag):
+            self.error("language", problem)
+            return ""
+        return "" if tag.lower() == self.config.language.lower() else tag.lower()
+
+    def translation_key(self) -> str:
+        value = self.meta.get("translation_key")
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.error("translation_key", f"expected a text, got {describe(value)}")
+            return ""
+        return " ".join(str(value).split())
 
     def photo(self) -> Photo | None:
         value = self.meta.get("photo")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -141,6 +141,11 @@ class ArticleHead:
     first); None when it is not in the menu."""
     featured: bool = False
     """Pinned at the top of the home page and its section's front while set."""
+    language: str = ""
+    """BCP 47 tag of the article's language, lower case; "" for the site's own language.
+    Articles in another language are under /<language>/, in that language's lists."""
+    translation_key: str = ""
+    """Articles with one key are translations of one another; "" for none."""
 
     @property
     def modified(self) -> datetime:
@@ -250,6 +255,10 @@ class Article:
         return self.head.featured
 
     @property
+    def language(self) -> str:
+        return self.head.language
+
+    @property
     def modified(self) -> datetime:
         return self.head.modified
 
@@ -291,6 +300,10 @@ class Page:
     """Template variables; `Ref` values and tuples of them become articles."""
     origin: str | None = None
     """Id of the article whose front matter made this page (its own page or an alias)."""
+
+    def in_language(self, language: str) -> Page:
+        """This page, said to be in `language` when that is not the site's own ("")."""
+        return replace(self, context={**self.context, "language": language}) if language else self
 
     def shown_articles(self) -> set[str]:
         """Ids of the articles the context refers to (and so the page may print)."""

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import TypeVar, cast
 
 from . import urls
-from .archive import Period, SiteIndex, Term
+from .archive import Edition, Period, SiteIndex, Term
 from .config import Config
 from .errors import ContentError
 from .feeds import FEED_FILE, feed_pages
@@ -108,6 +108,20 @@ class CorrectionEntry:
     """Which correction of the story it is, from 1 (the oldest)."""
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """Another language's version of a page: a translation of a story, or the home page
+    of another language's archive."""
+
+    language: str
+    """Its BCP 47 tag, as `hreflang` and `lang` take it."""
+    url: str
+    """Site path of the page."""
+    title: str
+    """Its headline, in its language."""
+
+
 CORRECTIONS_URL = "/corrections/"
 PAGE_TEMPLATE = "page.html"
 """Template of a standalone page (content/pages/)."""
@@ -121,56 +135,79 @@ NOBODY: Mapping[str, Profile] = MappingProxyType({})
 def plan_pages(index: SiteIndex, config: Config,
                people: Mapping[str, Profile] = NOBODY) -> list[Page]:
     """All pages in a stable order; `people`: the profiles shown, by author slug."""
+    editions = index.editions.values()
     pages = [
-        *_article_pages(index, people),
-        *_standalone_pages(index),
-        *_front(_list_pages("/", "home", "Latest", index.newest_first, config, index.refs),
-                index.newest_first, index),
-        *_term_index("/tags/", "Tags", index.tags),
-        *_term_index("/authors/", "Authors", index.authors),
-        *_term_index("/sections/", "Sections", index.sections),
-        *_term_pages("tag", index.tags, config, index.refs, {}),
-        *_term_pages("author", index.authors, config, index.refs, people),
-        *_section_fronts(index, config),
-        _archive_index(index),
-        *_period_pages(index.periods, config, index.refs),
+        *_article_pages(index, config, people),
+        *_standalone_pages(index, config),
+        *(page for edition in editions for page in _edition_lists(edition, index, config, people)),
         *_alias_pages(index),
-        *_corrections_pages(index, config),
-        *_search_page(index, config),
+        *(page for edition in editions for page in _search_page(edition, index, config)),
         Page("/404.html", "404.html", {"title": "Page not found"}),
-        *feed_pages(index, config),
+        *(page for edition in editions for page in feed_pages(edition, index, config)),
     ]
     pages += crawler_pages(pages, index, config)
     return pages
 
 
-def _article_pages(index: SiteIndex, people: Mapping[str, Profile]) -> Iterator[Page]:
+def _edition_lists(edition: Edition, index: SiteIndex, config: Config,
+                   people: Mapping[str, Profile]) -> Iterator[Page]:
+    """The lists of one language's archive: its front, indexes, terms, dates, corrections."""
+    prefix, refs = edition.prefix, index.refs
+    pages = [
+        *_front(_list_pages(prefix + "/", "home", "Latest", edition.newest_first, config, refs),
+                edition.newest_first, index),
+        *_term_index(prefix + "/tags/", "Tags", edition.tags),
+        *_term_index(prefix + "/authors/", "Authors", edition.authors),
+        *_term_index(prefix + "/sections/", "Sections", edition.sections),
+        *_term_pages("tag", edition.tags, config, refs, {}),
+        *_term_pages("author", edition.authors, config, refs, people),
+        *_section_fronts(edition, index, config),
+        _archive_index(edition),
+        *_period_pages(edition.periods, config, refs),
+        *_corrections_pages(edition, index, config),
+    ]
+    return (page.in_language(edition.language) for page in pages)
+
+
+def _article_pages(index: SiteIndex, config: Config,
+                   people: Mapping[str, Profile]) -> Iterator[Page]:
     refs = index.refs
     for article_id in index.newest_first:
         article = index.articles[article_id]
         older, newer = index.older.get(article_id), index.newer.get(article_id)
-        yield Page(
-            article.url,
-            "article.html",
-            {
-                "article": refs[article_id],
-                "related_articles": tuple(refs[i] for i in index.related_articles[article_id]),
-                "related_links": index.related_links[article_id],
-                "older": refs[older] if older else None,
-                "newer": refs[newer] if newer else None,
-                "people": of_bylines(article.bylines, people),
-            },
-            origin=article_id,
-        )
+        context = {
+            "article": refs[article_id],
+            "related_articles": tuple(refs[i] for i in index.related_articles[article_id]),
+            "related_links": index.related_links[article_id],
+            "older": refs[older] if older else None,
+            "newer": refs[newer] if newer else None,
+            "people": of_bylines(article.bylines, people),
+        }
+        yield _translated(Page(article.url, "article.html", context, origin=article_id),
+                          index, config)
 
 
-def _standalone_pages(index: SiteIndex) -> Iterator[Page]:
+def _standalone_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
     for page_id in index.pages:
         updated = index.articles[page_id].updated
         context: dict[str, object] = {"standalone": index.refs[page_id]}
         if updated:
             context["updated"] = updated.date()
-        yield Page(index.articles[page_id].url, PAGE_TEMPLATE, context, origin=page_id)
+        yield _translated(Page(index.articles[page_id].url, PAGE_TEMPLATE, context,
+                               origin=page_id), index, config)
+
+
+def _translated(page: Page, index: SiteIndex, config: Config) -> Page:
+    """The page of an article, with its language and its translations when it has some."""
+    assert page.origin is not None
+    head = index.articles[page.origin]
+    context = dict(page.context)
+    versions = [i for i in index.translations.get(page.origin, ()) if i != page.origin]
+    if versions:
+        context["translations"] = tuple(
+            Translation(other.language or config.language, other.url, other.title)
+            for other in (index.articles[i] for i in versions))
+    return replace(page, context=context).in_language(head.language)
 
 
 def _list_pages(
@@ -254,8 +291,8 @@ def _term_pages(
         )
 
 
-def _section_fronts(index: SiteIndex, config: Config) -> Iterator[Page]:
-    for slug, section in index.sections.items():
+def _section_fronts(edition: Edition, index: SiteIndex, config: Config) -> Iterator[Page]:
+    for slug, section in edition.sections.items():
         yield from _front(_term_pages("section", {slug: section}, config, index.refs, {}),
                           section.article_ids, index)
 
@@ -270,14 +307,15 @@ def _front(pages: Iterator[Page], ids: Sequence[str], index: SiteIndex) -> Itera
         yield replace(page, context={**page.context, **pinned}) if front else page
 
 
-def _archive_index(index: SiteIndex) -> Page:
-    children = _sub_periods(index.periods)
+def _archive_index(edition: Edition) -> Page:
+    children = _sub_periods(edition.periods)
     years = tuple(
         replace(_count(year), months=children[year.parts])
-        for year in index.periods.values()
+        for year in edition.periods.values()
         if len(year.parts) == 1
     )
-    return Page("/archive/", "archive.html", {"title": "Archive", "years": years})
+    return Page(edition.prefix + "/archive/", "archive.html",
+                {"title": "Archive", "years": years})
 
 
 def _period_pages(
@@ -316,20 +354,22 @@ def _alias_pages(index: SiteIndex) -> Iterator[Page]:
             yield Page(alias, "redirect.html", context, origin=article_id)
 
 
-def _corrections_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
+def _corrections_pages(edition: Edition, index: SiteIndex, config: Config) -> Iterator[Page]:
     """The corrections page, paginated, and its feed; none when nothing was corrected."""
-    entries = tuple(_correction_entry(index, c.article_id, c.number) for c in index.corrections)
+    entries = tuple(_correction_entry(index, c.article_id, c.number)
+                    for c in edition.corrections)
     if not entries:
         return
-    for url, chunk, pagination in _paginate(CORRECTIONS_URL, entries, config):
+    first_url = edition.prefix + CORRECTIONS_URL
+    for url, chunk, pagination in _paginate(first_url, entries, config):
         context = {"title": "Corrections", "corrections": tuple(chunk),
                    "pagination": pagination, "updated": chunk[0].date}
         if pagination.moves:
             context["count"] = len(entries)
         yield Page(url, "corrections.html", context)
-    feed = {"title": f"{config.title}: Corrections", "html_url": CORRECTIONS_URL,
+    feed = {"title": f"{config.title}: Corrections", "html_url": first_url,
             "corrections": entries[: config.feed_size]}
-    yield Page(CORRECTIONS_URL + FEED_FILE, "corrections-feed.xml", feed)
+    yield Page(first_url + FEED_FILE, "corrections-feed.xml", feed)
 
 
 def _correction_entry(index: SiteIndex, article_id: str, number: int) -> CorrectionEntry:
@@ -339,9 +379,11 @@ def _correction_entry(index: SiteIndex, article_id: str, number: int) -> Correct
                            number + 1)
 
 
-def _search_page(index: SiteIndex, config: Config) -> Iterator[Page]:
+def _search_page(edition: Edition, index: SiteIndex, config: Config) -> Iterator[Page]:
+    """The search page of a language: Pagefind searches the pages in the page's language."""
     if has_search(config, index):
-        yield Page(SEARCH_URL, "search.html", {"title": "Search"})
+        yield Page(edition.prefix + SEARCH_URL, "search.html",
+                   {"title": "Search"}).in_language(edition.language)
 
 
 def url_clashes(pages: list[Page], names: list[str], index: SiteIndex) -> list[ContentError]:
@@ -383,7 +425,8 @@ def _reported_by_index(page: Page, other: Page, index: SiteIndex) -> bool:
         return True
     heads = (index.articles[page.origin], index.articles[other.origin])
     return (urls.fold(heads[0].slug) == urls.fold(heads[1].slug)
-            and heads[0].standalone == heads[1].standalone)
+            and heads[0].standalone == heads[1].standalone
+            and heads[0].language == heads[1].language)
 
 
 def _alike(page: Page, other: Page) -> str:

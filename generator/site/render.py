@@ -12,7 +12,7 @@ import gettext
 import traceback
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import structured, urls
-from .archive import MenuLink, SiteIndex
+from .archive import Edition, SiteIndex
 from .config import Config, MenuItem, image_size
 from .dates import DateWriter
 from .embeds import feed_form
@@ -29,7 +29,7 @@ from .errors import ContentError
 from .images import feed_pictures
 from .links import internal_links
 from .model import Article, Page, Photo, Ref, pickled_by_fields
-from .pages import TermCount, TermLink
+from .pages import TermCount, TermLink, Translation
 from .search import has_search
 from .theme_paths import builtin_theme, theme_dir
 from .words import Words, site_words
@@ -72,6 +72,11 @@ class SiteInfo:
     links, then the standalone pages with `menu: true`."""
     share_image: ShareImage | None = None
     """Shared for pages with no photo of their own."""
+    prefix: str = ""
+    """What the URLs of this language's lists start with: "" for the site's own, "/fr"."""
+    languages: tuple[Translation, ...] = ()
+    """The home page of every language's archive, the site's own first, when there are
+    more than one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,35 +86,49 @@ class RenderIndex:
     articles: Mapping[str, Article]
     """Every published article, whole, by id in index order: what a page's `Ref`s
     name. Workers read each from the store when a page first asks for it."""
-    site: SiteInfo
-    """The `site` of every template."""
+    sites: Mapping[str, SiteInfo]
+    """The `site` of every template, by the language of the page ("" for the site's own)."""
 
 
-def site_info(config: Config, index: SiteIndex) -> SiteInfo:
-    """What every template knows of the site: `config` and the archive as a whole."""
-    sections = tuple(TermLink(t.name, t.url) for t in index.sections.values())
+def site_infos(config: Config, index: SiteIndex) -> dict[str, SiteInfo]:
+    """What every template knows of the site, in each language's archive."""
+    homes = tuple(Translation(language or config.language, f"/{language}/" if language else "/",
+                              config.title) for language in index.editions)
+    return {language: site_info(config, index, edition, homes if len(homes) > 1 else ())
+            for language, edition in index.editions.items()}
+
+
+def site_info(config: Config, index: SiteIndex, edition: Edition,
+              languages: tuple[Translation, ...] = ()) -> SiteInfo:
+    """What every template of one language's pages knows of the site: `config`, the
+    archive as a whole and the language's archive."""
+    sections = tuple(TermLink(t.name, t.url) for t in edition.sections.values())
     return SiteInfo(
         title=config.title,
         description=config.description,
-        language=config.language,
+        language=edition.language or config.language,
         base_url=config.base_url,
         publisher=config.publisher_name,
         sections=sections,
         search=has_search(config, index),
-        corrections=bool(index.corrections),
-        menu=menu_items(config, sections, index.menu),
+        corrections=bool(edition.corrections),
+        menu=menu_items(config, sections, edition),
         share_image=_share_image(config),
+        prefix=edition.prefix,
+        languages=languages,
     )
 
 
 def menu_items(config: Config, sections: tuple[TermLink, ...],
-               pages: tuple[MenuLink, ...]) -> tuple[MenuItem, ...]:
-    """The site menu: `[[menu]]` of folio.toml, else every section and the indexes; then
-    the standalone pages with `menu: true`."""
-    indexes = (MenuItem("Tags", "/tags/"), MenuItem("Authors", "/authors/"),
-               MenuItem("Archive", "/archive/"))
-    links = config.menu or (*(MenuItem(s.name, s.url) for s in sections), *indexes)
-    return (*links, *(MenuItem(page.title, page.url) for page in pages))
+               edition: Edition) -> tuple[MenuItem, ...]:
+    """The site menu: `[[menu]]` of folio.toml (in the site's own language), else every
+    section and the indexes; then the standalone pages with `menu: true`."""
+    prefix = edition.prefix
+    indexes = (MenuItem("Tags", prefix + "/tags/"), MenuItem("Authors", prefix + "/authors/"),
+               MenuItem("Archive", prefix + "/archive/"))
+    configured = () if edition.language else config.menu
+    links = configured or (*(MenuItem(s.name, s.url) for s in sections), *indexes)
+    return (*links, *(MenuItem(page.title, page.url) for page in edition.menu))
 
 
 def _share_image(config: Config) -> ShareImage | None:
@@ -142,7 +161,9 @@ def initials(terms: Iterable[TermCount]) -> list[tuple[str, list[TermCount]]]:
 
 
 def make_environment(config: Config, index: RenderIndex,
-                     compiled: jinja2.BytecodeCache | None = None) -> RecordingEnvironment:
+                     compiled: jinja2.BytecodeCache | None = None,
+                     language: str = "") -> RecordingEnvironment:
+    """The environment of the pages in `language` ("" for the site's own)."""
     theme = jinja2.FileSystemLoader(theme_dir(config) / "templates")
     builtin = jinja2.FileSystemLoader(builtin_theme() / "templates")
     env = RecordingEnvironment(
@@ -163,11 +184,12 @@ def make_environment(config: Config, index: RenderIndex,
         auto_reload=False,  # one environment serves one build: no template changes under it
         extensions=["jinja2.ext.i18n"],
     )
-    env.words = site_words(config)
+    env.words = site_words(config, language)
     env.install_gettext_translations(env.words.translations, newstyle=True)  # type: ignore[attr-defined]
     absolute = structured.Absolute(config)
     base_path = config.base_path  # a property, worked out at each access
-    dates = DateWriter.of(config.date_style, config.language, config.zone)
+    site = index.sites[language]
+    dates = DateWriter.of(config.date_style, site.language, config.zone)
     env.filters.update(
         link=lambda url: url if "://" in url else base_path + url,
         absolute=absolute,
@@ -177,9 +199,11 @@ def make_environment(config: Config, index: RenderIndex,
         news_article_ld=lambda article, people=(): structured.script_json(
             structured.news_article(article, config, people)
         ),
-        tag_url=urls.tag_url,
-        author_url=urls.author_url,
-        section_url=urls.section_url,
+        edition=_in_edition(lambda url: url),
+        tag_url=_in_edition(urls.tag_url),
+        author_url=_in_edition(urls.author_url),
+        section_url=_in_edition(urls.section_url),
+        language_name=language_name,
         long_date=dates.day,
         short_time=dates.time,
         month_year=dates.month,
@@ -187,8 +211,27 @@ def make_environment(config: Config, index: RenderIndex,
         share_copy=share_copy,
         media_type=lambda image_format: f"image/{image_format.lower()}",
     )
-    env.globals["site"] = index.site
+    env.globals["site"] = site
     return env
+
+
+def _in_edition(url_of: Callable[[str], str]) -> Callable[..., str]:
+    """A filter giving `url_of` its value in the archive of the page's language. It reads
+    the page's `site`: Jinja folds a filter of a constant when it compiles a template,
+    and one compiled template serves every language."""
+    return jinja2.pass_context(lambda context, value: context["site"].prefix + url_of(value))
+
+
+def language_name(tag: str) -> str:
+    """The name of language `tag` in that language, as a reader of it looks for it:
+    'Français' for fr; the tag itself when Babel does not know it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name()
+    except (UnknownLocaleError, ValueError):
+        return tag
+    return name[:1].upper() + name[1:] if name else tag
 
 
 @pickled_by_fields  # one per page crosses from workers to the building process
@@ -252,31 +295,49 @@ class Renderer:
                  compiled: jinja2.BytecodeCache | None = None) -> None:
         """`fragments`: where rendered cards and entries are kept (this process's
         memory when None); `compiled`: where Jinja keeps compiled templates."""
-        self.env = make_environment(config, index, compiled)
+        self.config = config
         self.index = index
         self.bodies = bodies
         self.base_path = config.base_path
-        absolute = structured.Absolute(config)
-        self.env.filters["feed_body"] = lambda article: escape(
-            structured.xml_text(absolute.links(feed_pictures(feed_form(article.body_html))))
-        )
-        self.env.globals["fragment"] = self.fragment
+        self._compiled = compiled
+        self._envs: dict[str, RecordingEnvironment] = {}
         self._fragments = fragments or Fragments()
 
-    def fragment(self, name: str, article: ArticleView, **args: Any) -> Markup:
+    @property
+    def env(self) -> RecordingEnvironment:
+        """The environment of the pages in the site's own language."""
+        return self.env_for("")
+
+    def env_for(self, language: str) -> RecordingEnvironment:
+        """The environment of the pages in `language` ("" for the site's own)."""
+        env = self._envs.get(language)
+        if env is None:
+            env = self._envs[language] = make_environment(self.config, self.index,
+                                                          self._compiled, language)
+            absolute = structured.Absolute(self.config)
+            env.filters["feed_body"] = lambda article: escape(
+                structured.xml_text(absolute.links(feed_pictures(feed_form(article.body_html))))
+            )
+            env.globals["fragment"] = (
+                lambda name, article, **args: self.fragment(name, article, language, **args))
+        return env
+
+    def fragment(self, name: str, article: ArticleView, language: str = "",
+                 **args: Any) -> Markup:
         """Template `name` rendered for `article` alone, once per article and arguments.
 
         A story's card or feed entry is the same on every page that shows it, so it
         is rendered once and reused; the templates it loaded are recorded again on
         every use, so each page still knows everything it depends on.
         """
-        kind = (name, tuple(sorted(args.items())))
+        kind = (name, language, tuple(sorted(args.items())))
         found = self._fragments.get(kind, article.id)
         if found is None:
             loaded: list[str] = []
             recording = _LOADED.set(loaded)
             try:
-                html = Markup(self.env.get_template(name).render(article=article, **args))
+                template = self.env_for(language).get_template(name)
+                html = Markup(template.render(article=article, **args))
             finally:
                 _LOADED.reset(recording)
             found = self._fragments.put(kind, article.id, html, tuple(loaded))
@@ -291,7 +352,9 @@ class Renderer:
         loaded: list[str] = []
         recording = _LOADED.set(loaded)
         try:
-            text = self.env.get_template(page.template).render(context)
+            language = page.context.get("language", "")
+            env = self.env_for(language if isinstance(language, str) else "")
+            text = env.get_template(page.template).render(context)
         except jinja2.TemplateError as exc:
             return Rendered(page.url, b"", (), (_template_error(exc, page),))
         finally:

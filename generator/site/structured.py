@@ -67,7 +67,7 @@ def news_article(article: Article, config: Config, people: Iterable[Profile] = (
         "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(article.url)},
         "articleSection": article.section,
         "keywords": list(article.tags),
-        "inLanguage": config.language,
+        "inLanguage": article.language or config.language,
     }
     if article.photo and article.photo.src:
         data["image"] = [absolute(article.photo.src)]

@@ -41,10 +41,13 @@ def locale_folders(config: Config) -> list[Path]:
     return [config.site_dir / "locale", *(theme / "locale" for theme in themes)]
 
 
-def site_words(config: Config) -> Words:
-    """The words of `config`'s site; parsed again only when a catalog changed."""
+def site_words(config: Config, language: str = "") -> Words:
+    """The words of `config`'s site in `language` ("" for the site's own); parsed again
+    only when a catalog changed."""
     folders = tuple(locale_folders(config))
-    return _site_words(config.language, folders, config.site_dir, catalogs_digest(config))
+    tag = language or config.language
+    return _site_words(tag, folders, config.site_dir,
+                       digest(*(path.read_bytes() for path in catalog_paths(tag, folders))))
 
 
 @functools.cache
@@ -55,9 +58,11 @@ def _site_words(language: str, folders: tuple[Path, ...], site_dir: Path,
 
 
 def catalogs_digest(config: Config) -> str:
-    """Digest of the catalogs `config`'s site is written with, read but not parsed."""
-    return digest(*(path.read_bytes() for path in catalog_paths(config.language,
-                                                                 locale_folders(config))))
+    """Digest of every catalog `config`'s site may be written with (a story may be in
+    any language), read but not parsed."""
+    paths = sorted(path for folder in locale_folders(config)
+                   for path in folder.glob(f"*/{CATALOG.as_posix()}"))
+    return digest(*(f"{path}\0".encode() + path.read_bytes() for path in paths))
 
 
 def catalog_paths(language: str, locale_folders: Iterable[Path]) -> list[Path]:
