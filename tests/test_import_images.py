@@ -295,3 +295,37 @@ def test_a_wordpress_featured_image_stays_a_url_with_its_alt(tmp_path: Path) -> 
     leads = [page.select_one(".lead-photo img") for page in pages.values()]
     shown = {str(img["alt"]): str(img["src"]) for img in leads if img is not None}
     assert shown["Fishing boats moored in the harbour at dawn"].startswith("http")
+
+
+def test_pelican_static_images_are_found(tmp_path: Path) -> None:
+    content = old_site(tmp_path / "old" / "content", {
+        "images/dock.png": PNG,
+        "dock.md": "Title: The Dock\nDate: 2017-03-04 10:00\nAuthor: Jane Doe\n\n"
+                   "![The dock at night]({static}/images/dock.png)\n",
+    })
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "pelican", content)
+    assert summary(result) == "1 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert content_tree(site)["2017/dock/dock.png"] == PNG
+    body = built_pages(site)["2017/03/04/dock/index.html"].select_one(".story-body img")
+    assert body is not None and body["alt"] == "The dock at night"
+    assert resolves(site, str(body["src"]))
+
+
+def test_nothing_outside_the_old_site_is_copied(tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes(PNG)
+    source = old_site(tmp_path / "old", {
+        "_config.yml": "title: Old Times\n",
+        "_posts/2016-02-03-sneaky.md": "---\ntitle: Sneaky\nauthor: Jane Doe\n"
+                                      "image: ../../secret.png\n---\n"
+                                      "![A secret](../../secret.png)\n"
+                                      "![Linked out](/linked/secret.png)\n",
+    })
+    (source / "linked").symlink_to(tmp_path)
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "jekyll", source)
+    assert summary(result) == "1 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert [name for name in content_tree(site) if not name.endswith(".md")] == []
+    assert "warning: photo: '../../secret.png' is not in the old site" in result.out
+    assert "warning: body: image '../../secret.png' is not in the old site" in result.out
+    assert "warning: body: image '/linked/secret.png' is not in the old site" in result.out

@@ -2,14 +2,15 @@
 
 The lead photo and the body images of a generator's post name files of the
 old site: a root-relative path (`/img/a.png`), a path relative to the post's
-file (a Hugo page bundle), or a URL on the old site's own address. Each is
-looked for where that generator kept such files (Hugo's static/, assets/ and
-content folders, Jekyll's site root, Eleventy's input folders and passthrough
-copies) and copied to a folder named as the story beside its file:
-`content/2015/slug.md` shows `content/2015/slug/a.png`. A file already there
-is never replaced: identical bytes are shared, other bytes take a `-2` suffix.
-An image found nowhere is reported with the files it could have been and the
-story keeps it as written (the photo as `source_photo`). Outside URLs stay.
+file (a Hugo page bundle, Pelican's `{static}`), or a URL on the old site's
+own address. Each is looked for where that generator kept such files (Hugo's
+static/, assets/ and content folders, Jekyll's site root, Eleventy's input
+folders and passthrough copies, Pelican's content folder) and copied to a
+folder named as the story beside its file: `content/2015/slug.md` shows
+`content/2015/slug/a.png`. A file already there is never replaced: identical
+bytes are shared, other bytes take a `-2` suffix. An image found nowhere is
+reported with the files it could have been and the story keeps it as written
+(the photo as `source_photo`). Outside URLs stay.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ _HTML_IMAGE = re.compile(r"(?P<lead><img\b[^>]*?\ssrc\s*=\s*)(?:\"(?P<dq>[^\"]*)
                          r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'>]+))", re.IGNORECASE)
 _PASSTHROUGH = re.compile(r"addPassthroughCopy\(\s*\{(?P<pairs>[^}]*)\}")
 _PAIR = re.compile(r"""(['"])(?P<source>[^'"]+)\1\s*:\s*(['"])(?P<target>[^'"]*)\3""")
+_PELICAN_MARKER = re.compile(r"^\{(?:static|filename|attach)\}")
+"""Pelican's `{static}/images/a.png`: a file of the content folder."""
 _ELEVENTY_CONFIGS = (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs",
                      "eleventy.config.mjs")
 
@@ -57,7 +60,7 @@ class OldSite:
 
     def local_path(self, reference: str) -> str | None:
         """The path `reference` names in this site; None for an outside or in-page address."""
-        parts = urlsplit(reference.strip())
+        parts = urlsplit(_PELICAN_MARKER.sub("", reference.strip()))
         if (parts.scheme or parts.netloc) and not (
             parts.scheme.lower() in ("", "http", "https") and parts.netloc.lower() in self.hosts
         ):
