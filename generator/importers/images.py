@@ -20,6 +20,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -36,6 +37,7 @@ _HTML_IMAGE = re.compile(r"(?P<lead><img\b[^>]*?\ssrc\s*=\s*)(?:\"(?P<dq>[^\"]*)
                          r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'>]+))", re.IGNORECASE)
 _PASSTHROUGH = re.compile(r"addPassthroughCopy\(\s*\{(?P<pairs>[^}]*)\}")
 _PAIR = re.compile(r"""(['"])(?P<source>[^'"]+)\1\s*:\s*(['"])(?P<target>[^'"]*)\3""")
+_PARSER = MarkdownIt("commonmark")
 _PELICAN_MARKER = re.compile(r"^\{(?:static|filename|attach)\}")
 """Pelican's `{static}/images/a.png`: a file of the content folder."""
 _ELEVENTY_CONFIGS = (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs",
@@ -203,21 +205,15 @@ def rewrite_images(body: str, change: Change) -> str:
     replaced by `change`."""
     code = {
         number
-        for token in MarkdownIt("commonmark").parse(body)
+        for token in _PARSER.parse(body)
         if token.type in ("fence", "code_block") and token.map
         for number in range(*token.map)
     }
-    lines = body.split("\n")
-    pieces: list[list[str]] = []
-    for number, line in enumerate(lines):
-        inside = number in code
-        if pieces and (pieces[-1][0] == "code") == inside:
-            pieces[-1].append(line)
-        else:
-            pieces.append(["code" if inside else "text", line])
+    runs = groupby(enumerate(body.split("\n")), key=lambda numbered: numbered[0] in code)
     return "\n".join(
-        "\n".join(piece[1:]) if piece[0] == "code" else _rewrite_text("\n".join(piece[1:]), change)
-        for piece in pieces
+        text if inside else _rewrite_text(text, change)
+        for inside, run in runs
+        for text in ["\n".join(line for _, line in run)]
     )
 
 
