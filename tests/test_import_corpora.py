@@ -4,6 +4,7 @@ and no page shows template code to a reader."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,39 @@ def test_dates_as_written(imported: tuple[str, Path, str]) -> None:
         page = output_pages(site)["2015/03/19/18f-by-the-numbers/index.html"]
         time = BeautifulSoup(page, "html.parser").select_one(".dateline time")
         assert time is not None and time["datetime"] == "2015-03-19T18:00:00-04:00", "-4"
+
+
+def test_images_come_along_or_are_reported(imported: tuple[str, Path, str]) -> None:
+    """The excerpts hold no image files: each local one is listed as missing, never dropped;
+    remote lead photos are shown with their alt text."""
+    name, site, _ = imported
+    report = json.loads((site / "import-report.json").read_text(encoding="utf-8"))
+    missing = {(entry["field"], entry["path"]) for entry in report["images"]["missing"]}
+    pages = output_pages(site)
+    if name == "18f-eleventy":
+        posts = CORPORA / "18f-eleventy" / "content" / "posts"
+        local = {match for post in posts.glob("*.md") for match in re.findall(
+            r"^image: (/\S+)$", post.read_text(encoding="utf-8"), re.M)}
+        assert len(local) == 5
+        assert {path for field, path in missing if field == "photo"} == local
+        assert ("body", "/assets/blog/agile-day/18fbythenumbers.png") in missing
+        kept = (site / "content/2015/18f-by-the-numbers.md").read_text(encoding="utf-8")
+        assert "source_photo: /assets/blog/agile-day/18fbythenumbers.png" in kept
+    elif name == "digital-canada-hugo-en":
+        assert missing == set()
+        page = BeautifulSoup(pages["2018/07/17/community-driven-coding/index.html"],
+                             "html.parser")
+        lead = page.select_one(".lead-photo img")
+        assert lead is not None and lead["src"].startswith("https://de2an9clyit2x.cloudfront")
+        assert lead["alt"] == "Illustration of two people painting a giant, physical web page."
+    elif name == "wordpress-theme-test":
+        page = BeautifulSoup(pages["2010/08/07/post-format-image-caption/index.html"],
+                             "html.parser")
+        lead = page.select_one(".lead-photo img")
+        assert lead is not None
+        assert lead["src"] == "https://wpthemetestdata.files.wordpress.com/2010/08/" \
+            "triforce-wallpaper.jpg", "a featured image"
+    assert report["images"]["copied"] == 0
 
 
 def _body(page: str) -> BeautifulSoup:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..site.config import Config
 from ..site.errors import UsageError, display_path
-from . import feed, generators, text, wordpress
+from . import feed, generators, images, text, wordpress
 from .interpret import interpret
 from .report import ImportReport, Outcome
 from .settings import adopt_settings, inferred_settings
@@ -41,6 +42,8 @@ class Format:
     """The files of one SOURCE that hold its stories."""
     finish: Callable[[Draft, Story, Links], Story] = lambda draft, story, links: story
     """The story once every story of the import is known (its template links resolved)."""
+    old_site: Callable[[Path], images.OldSite] | None = None
+    """Where the site at SOURCE kept the image files its posts name; None: only URLs."""
 
 
 def _each_file(
@@ -57,7 +60,7 @@ FORMATS: Mapping[str, Format] = {
     **{
         name: Format(
             generators.SUFFIXES, generators.opener(name), files=generators.files(name),
-            finish=generators.finisher(dialect),
+            finish=generators.finisher(dialect), old_site=partial(images.old_site, name),
         )
         for name, dialect in generators.DIALECTS.items()
     },
@@ -94,19 +97,21 @@ def run_import(request: ImportRequest, config: Config) -> ImportReport:
     options = ReadOptions(config.zone, parse_map(request.mappings), request.pages)
     placer = Placer(request.into, config, suffix=request.suffix, dry_run=request.dry_run)
     readings = [
-        (item, item if isinstance(item, Refused)
+        (source, item, item if isinstance(item, Refused)
          else interpret(item, config.zone, request.default_byline, config.max_tags))
         for source in request.sources
         for item in _items(source, kind, options)
     ]
-    links = _links([story for _, story in readings if isinstance(story, Story)], config)
+    links = _links([story for _, _, story in readings if isinstance(story, Story)], config)
+    sites = {source: kind.old_site(source) if kind.old_site else None
+             for source in request.sources}
     outcomes = tuple(
         _settle(
-            kind.finish(item, story, links) if isinstance(item, Draft) and isinstance(story, Story)
-            else story,
+            images.gather(kind.finish(item, story, links), sites[source])
+            if isinstance(item, Draft) and isinstance(story, Story) else story,
             placer, request.default_byline, config, kind.html,
         )
-        for item, story in readings
+        for source, item, story in readings
     )
     return ImportReport(
         outcomes, request.dry_run, request.default_byline, not config.markdown_html,
@@ -190,5 +195,5 @@ def _settle(
     )
     return Outcome(
         story.source, placement.status, shown, warnings, story.default_byline,
-        story.placeholders, html or story.html,
+        story.placeholders, html or story.html, len(placement.copied), story.missing_images,
     )

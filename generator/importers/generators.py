@@ -47,6 +47,13 @@ RENAMES = {
 """Source key (lower case) to Folio field, used when the source does not set that field itself;
 of two keys for one field, the first that is not empty (`deck: ""` gives way to `summary`)."""
 
+PHOTO_TEXTS = {
+    "image-alt": "alt", "image_alt": "alt", "alt": "alt",
+    "image-caption": "caption", "image_caption": "caption",
+    "image-credit": "credit", "image_credit": "credit",
+}
+"""Keys (lower case) of the lead photo's alt text, caption and credit beside its `image`."""
+
 LINK_KEYS = ("source_url", "link", "external_url", "link_url")
 """Keys of a link post's outside URL, which becomes its body when it has none."""
 
@@ -208,6 +215,7 @@ def _draft(
     lowered = _lower_keys(meta)
     fields = _renamed(lowered, options.field_map)
     _apply_flags(fields)
+    _apply_photo_texts(fields)
     _apply_old_urls(fields)
     _apply_taxonomies(fields, taxonomies)
     if dialect.word_lists:
@@ -331,6 +339,23 @@ def _apply_flags(fields: dict[str, Any]) -> None:
     status = fields.get("status")
     if isinstance(status, str) and status.lower() in ("draft", "hidden"):
         fields.setdefault("draft", True)
+
+
+def _apply_photo_texts(fields: dict[str, Any]) -> None:
+    """`image-alt:` and the like join the photo they describe (`image:` or the first of
+    `images:`); the photo's own `alt` wins."""
+    photo = fields.get("photo")
+    first = photo[0] if isinstance(photo, list) and photo else photo
+    if not isinstance(first, str | dict) or not first:
+        return
+    texts: dict[str, str] = {}
+    for key, part in PHOTO_TEXTS.items():
+        if isinstance(fields.get(key), str) and fields[key].strip():
+            texts.setdefault(part, fields.pop(key))
+    if not texts:
+        return
+    joined = {**texts, "src": first} if isinstance(first, str) else {**texts, **first}
+    fields["photo"] = [joined, *photo[1:]] if isinstance(photo, list) else joined
 
 
 def _apply_old_urls(fields: dict[str, Any]) -> None:

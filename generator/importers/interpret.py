@@ -225,11 +225,8 @@ class _Reading:
 
     def _photo_parts(self, parts: Mapping[Any, Any], value: Any) -> Photo | None:
         src = _first(parts, _PHOTO_SRC)
-        if src and urlsplit(src).scheme.lower() not in ("http", "https"):
-            self.keep(
-                "photo", value,
-                f"{src!r} is not an http(s) URL (copy the file under content/ and set photo.src)",
-            )
+        if src and urlsplit(src).scheme.lower() not in ("", "http", "https"):
+            self.keep("photo", value, f"{src!r} is neither an http(s) URL nor a file's path")
             return None
         texts = (
             _first(parts, ("alt",)), _first(parts, _PHOTO_CAPTION), _first(parts, _PHOTO_CREDIT)

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .story import MissingImage
+
 Status = Literal["imported", "unchanged", "skipped", "failed"]
 
 
@@ -27,6 +29,10 @@ class Outcome:
     """Name of each template tag or shortcode the body shows as a placeholder."""
     html: bool = False
     """The body carries HTML."""
+    images_copied: int = 0
+    """Images of the old site copied beside the story (or that would be, in a dry run)."""
+    missing_images: tuple[MissingImage, ...] = ()
+    """Local images the story names that the old site does not hold."""
 
     def lines(self, dry_run: bool) -> list[str]:
         if self.status in ("skipped", "failed"):
@@ -85,6 +91,7 @@ class ImportReport:
             )
         html = sum(outcome.html for outcome in self.outcomes
                    if outcome.status in ("imported", "unchanged"))
+        notes += self._image_notes()
         if self.html_shown_as_text and html:
             notes.append(
                 f"Note: the bodies of {_stories(html)} hold HTML; set `html = true` under "
@@ -92,9 +99,24 @@ class ImportReport:
             )
         return notes
 
+    def _image_notes(self) -> list[str]:
+        copied = sum(outcome.images_copied for outcome in self.outcomes)
+        missing = [outcome for outcome in self.outcomes if outcome.missing_images]
+        verb = "would be copied" if self.dry_run else "copied"
+        notes = [f"Note: {copied} image(s) of the old site {verb} beside their stories."] \
+            if copied else []
+        if missing:
+            count = sum(len(outcome.missing_images) for outcome in missing)
+            notes.append(
+                f"Warning: {count} local image(s) named by {_stories(len(missing))} are not in "
+                "the old site (see the warnings above); copy them in by hand."
+            )
+        return notes
+
     def as_json(self) -> dict[str, Any]:
         """The report as `folio import --report` writes it: counts, every outcome with its
-        warnings, placeholders by name, the old URLs and photos the import could not carry."""
+        warnings, placeholders by name, the old URLs and photos the import could not carry, the
+        images copied and those missing."""
         statuses: tuple[Status, ...] = ("imported", "unchanged", "skipped", "failed")
         return {
             "dry_run": self.dry_run,
@@ -104,6 +126,14 @@ class ImportReport:
             ).most_common()),
             "old_urls_not_computed": _warned(self.outcomes, OLD_URL_NOT_COMPUTED),
             "photos_not_imported": _warned(self.outcomes, "photo: "),
+            "images": {
+                "copied": sum(outcome.images_copied for outcome in self.outcomes),
+                "missing": [
+                    {"source": outcome.source, "field": image.field, "path": image.reference,
+                     "looked_for": list(image.looked_for)}
+                    for outcome in self.outcomes for image in outcome.missing_images
+                ],
+            },
             "settings": list(self.settings),
             "outcomes": [asdict(outcome) for outcome in self.outcomes],
         }

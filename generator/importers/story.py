@@ -70,7 +70,8 @@ class Story:
     tags: tuple[str, ...] = ()
     """Tag names."""
     photo: Photo | None = None
-    """Lead photo: an http(s) URL and/or its alt text, caption and credit."""
+    """Lead photo: an http(s) URL or (until the images are placed) a path in the old site,
+    and/or its alt text, caption and credit."""
     related: tuple[RelatedLink, ...] = ()
     """Related stories: title-only entries, or titles with an outside URL."""
     draft: bool = False
@@ -89,6 +90,32 @@ class Story:
     """The source gave a day without a time of day."""
     html: bool = False
     """The body is HTML, or Markdown carrying raw HTML."""
+    images: tuple[LocalImage, ...] = ()
+    """Files of the old site the photo and body name, to be copied beside the story."""
+    missing_images: tuple[MissingImage, ...] = ()
+    """Local images the old site does not hold; the story names them as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalImage:
+    """An image file of the old site that a story shows."""
+
+    reference: str
+    """The photo's src or the body's image address, as the source wrote it."""
+    file: Path
+    """The file it names in the old site."""
+
+
+@dataclass(frozen=True, slots=True)
+class MissingImage:
+    """A local image a story names that is not in the old site."""
+
+    field: str
+    """photo or body."""
+    reference: str
+    """The address as the source wrote it."""
+    looked_for: tuple[str, ...]
+    """The files it could have been, none of which exists."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
 """Stories into Markdown files, never over an existing one.
 
 A story goes to `INTO/<year>/<slug>.md` with YAML front matter that Folio's
-own loader accepts. Slugs are unique across the site (Folio requires it): a
-slug already used by another file gets `-2`, `-3`, ... (or the story is
-skipped, with `--on-conflict skip`). A file identical to the one a story
-would write is left alone and reported unchanged, which makes importing the
-same source twice a no-op.
+own loader accepts, and its images (see `images`) to `INTO/<year>/<slug>/`.
+Slugs are unique across the site (Folio requires it): a slug already used by
+another file gets `-2`, `-3`, ... (or the story is skipped, with
+`--on-conflict skip`). A file identical to the one a story would write is left
+alone and reported unchanged, which makes importing the same source twice a
+no-op.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..site import frontmatter_yaml, urls
 from ..site.config import Config
 from ..site.content import permalink, slug_from_file
 from ..site.slugs import is_valid_slug
+from .images import Shelf
 from .story import Story
 
 Status = Literal["imported", "unchanged", "skipped"]
@@ -93,6 +95,8 @@ class Placement:
     """imported (written, or would be in a dry run), unchanged or skipped."""
     path: Path
     """The file written, found identical, or (skipped) the one already using the slug."""
+    copied: tuple[Path, ...] = ()
+    """Images of the story copied beside it (or that would be, in a dry run)."""
 
 
 class Placer:
@@ -106,19 +110,23 @@ class Placer:
         self.claimed: dict[Path, bytes] = {}
         inside = into.resolve().is_relative_to(config.content_dir.resolve())
         self.slugs = existing_slugs([config.content_dir] if inside else [config.content_dir, into])
+        self.shelf = Shelf(config.content_dir, config.base_path, dry_run=dry_run)
 
     def place(self, story: Story) -> Placement:
         number = 1
         while True:
             slug = story.slug if number == 1 else f"{story.slug}-{number}"
             path = self.into / f"{story.date.year:04d}" / f"{slug}.md"
-            data = render(story, slug, self.config).encode("utf-8")
+            shown, copies = self.shelf.place(story, path.with_suffix(""))
+            data = render(shown, slug, self.config).encode("utf-8")
             existing = self._contents(path)
             if existing == data:
-                return Placement("unchanged", path)
+                self.shelf.copy(copies)
+                return Placement("unchanged", path, tuple(target for _, target in copies))
             holder = path if existing is not None else self.slugs.get(slug)
             if holder is None:
-                return self._write(path, slug, data)
+                self.shelf.copy(copies)
+                return self._write(path, slug, data, tuple(target for _, target in copies))
             if not self.suffix:
                 return Placement("skipped", holder)
             number += 1
@@ -128,14 +136,14 @@ class Placer:
             return self.claimed[path]
         return path.read_bytes() if path.is_file() else None
 
-    def _write(self, path: Path, slug: str, data: bytes) -> Placement:
+    def _write(self, path: Path, slug: str, data: bytes, copied: tuple[Path, ...]) -> Placement:
         self.claimed[path] = data
         self.slugs[slug] = path
         if not self.dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("xb") as file:
                 file.write(data)
-        return Placement("imported", path)
+        return Placement("imported", path, copied)
 
 
 def existing_slugs(roots: list[Path]) -> dict[str, Path]:
