@@ -27,6 +27,8 @@ class Outcome:
     """Name of each template tag or shortcode the body shows as a placeholder."""
     html: bool = False
     """The body carries HTML."""
+    links_rewritten: int = 0
+    """Links to paths the archive does not hold, now absolute on the old site."""
 
     def lines(self, dry_run: bool) -> list[str]:
         if self.status in ("skipped", "failed"):
@@ -83,6 +85,21 @@ class ImportReport:
                 f"cannot translate show as a placeholder in {_stories(stories)}: {names}; "
                 "replace them by hand."
             )
+        rewritten = sum(outcome.links_rewritten for outcome in self.outcomes)
+        if rewritten:
+            stories = sum(bool(outcome.links_rewritten) for outcome in self.outcomes)
+            notes.append(
+                f"Note: {rewritten} link(s) in {_stories(stories)} to paths the archive does not "
+                "hold now point at the old site (their address made absolute)."
+            )
+        kept = _warned(self.outcomes, LINK_NOT_ANSWERED)
+        if kept:
+            notes.append(
+                f"Warning: {len(kept)} link(s) to paths the archive does not hold are left as "
+                "they were, as the old site's address is not known: `folio check` and the build "
+                "will report them. Give it with --source-base-url, or list the paths under "
+                "[links] outside in folio.toml."
+            )
         html = sum(outcome.html for outcome in self.outcomes
                    if outcome.status in ("imported", "unchanged"))
         if self.html_shown_as_text and html:
@@ -104,6 +121,11 @@ class ImportReport:
             ).most_common()),
             "old_urls_not_computed": _warned(self.outcomes, OLD_URL_NOT_COMPUTED),
             "photos_not_imported": _warned(self.outcomes, "photo: "),
+            "links_rewritten": sum(outcome.links_rewritten for outcome in self.outcomes),
+            "links_not_rewritten": [
+                {"file": outcome.detail, **entry}
+                for outcome in self.outcomes for entry in _warned((outcome,), LINK_NOT_ANSWERED)
+            ],
             "settings": list(self.settings),
             "outcomes": [asdict(outcome) for outcome in self.outcomes],
         }
@@ -119,6 +141,10 @@ class ImportReport:
 
 OLD_URL_NOT_COMPUTED = "old URL not computed: "
 """How the warning of a story whose old URL the import could not work out begins."""
+
+
+LINK_NOT_ANSWERED = "link outside the archive: "
+"""How the warning of a link the archive does not answer, left as it was, begins."""
 
 
 def _warned(outcomes: tuple[Outcome, ...], prefix: str) -> list[dict[str, str]]:

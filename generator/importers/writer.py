@@ -93,6 +93,8 @@ class Placement:
     """imported (written, or would be in a dry run), unchanged or skipped."""
     path: Path
     """The file written, found identical, or (skipped) the one already using the slug."""
+    body_line: int = 0
+    """The file's line where the body starts."""
 
 
 class Placer:
@@ -115,7 +117,7 @@ class Placer:
             data = render(story, slug, self.config).encode("utf-8")
             existing = self._contents(path)
             if existing == data:
-                return Placement("unchanged", path)
+                return Placement("unchanged", path, _body_line(data))
             holder = path if existing is not None else self.slugs.get(slug)
             if holder is None:
                 return self._write(path, slug, data)
@@ -135,7 +137,12 @@ class Placer:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("xb") as file:
                 file.write(data)
-        return Placement("imported", path)
+        return Placement("imported", path, _body_line(data))
+
+
+def _body_line(data: bytes) -> int:
+    """The line after the front matter and the blank line `render` writes."""
+    return data[: data.index(b"\n---\n", 3)].count(b"\n") + 4
 
 
 def existing_slugs(roots: list[Path]) -> dict[str, Path]:
