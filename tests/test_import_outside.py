@@ -188,3 +188,62 @@ WXR = """<?xml version="1.0" encoding="UTF-8"?>
 <content:encoded><![CDATA[<p>Fares rise.</p>]]></content:encoded></item>
 </channel></rss>
 """
+
+
+def test_roles_and_author_data_become_profiles(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    posts = old / "content" / "posts"
+    posts.mkdir(parents=True)
+    (old / "config.toml").write_text('baseURL = "https://old.example.org/"\n', encoding="utf-8")
+    authors = old / "content" / "authors" / "jwhite"
+    authors.mkdir(parents=True)
+    (authors / "_index.md").write_text(
+        "---\ntitle: Jason White\nphoto: https://img.example.org/jason.jpg\n---\n"
+        "Jason leads *data science*.\n", encoding="utf-8")
+    (posts / "one.md").write_text(
+        "---\ntitle: One\nauthor: Max Neuvians and Tim Arney, Developers\n"
+        "date: 2020-01-02\n---\nOne.\n", encoding="utf-8")
+    (posts / "two.md").write_text(
+        "---\ntitle: Two\nauthors: ['Max Neuvians, Senior Developer', jwhite]\n"
+        "date: 2021-03-04\n---\nTwo.\n", encoding="utf-8")
+    (posts / "three.md").write_text(
+        "---\ntitle: Three\nauthor: Ana Lima, Editor\ndate: 2021-05-06\n---\nThree.\n",
+        encoding="utf-8")
+    site = new_site(tmp_path / "site")
+    own = "---\nrole: Managing editor\n---\nAna runs the desk.\n"
+    (site / "content" / "authors").mkdir()
+    (site / "content" / "authors" / "ana-lima.md").write_text(own, encoding="utf-8")
+
+    dry = folio_import(site, "hugo", old, "--dry-run")
+    assert "profile: would write content/authors/max-neuvians.md (Senior Developer)" in dry.out
+    assert sorted(p.name for p in (site / "content" / "authors").iterdir()) == ["ana-lima.md"]
+
+    result = folio_import(site, "hugo", old, "--report", tmp_path / "report.json")
+    assert result.code == 0, result.out
+    assert "profile: wrote content/authors/tim-arney.md (Developers)" in result.out
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert report["profiles_written"] == 3
+    profiles = site / "content" / "authors"
+    assert sorted(p.name for p in profiles.iterdir()) == [
+        "ana-lima.md", "jason-white.md", "max-neuvians.md", "tim-arney.md"]
+    assert (profiles / "ana-lima.md").read_text("utf-8") == own, "never overwritten"
+    assert (profiles / "max-neuvians.md").read_text("utf-8") == \
+        "---\nname: Max Neuvians\nrole: Senior Developer\n---\n", "the newest story's role"
+    assert (profiles / "jason-white.md").read_text("utf-8") == (
+        "---\nname: Jason White\nphoto:\n  src: https://img.example.org/jason.jpg\n"
+        "  alt: Jason White\n---\n\nJason leads *data science*.\n")
+    again = folio_import(site, "hugo", old)
+    assert "profile:" not in again.out, "a second import writes none"
+
+    built = build(site)
+    assert built.code == 0, built.err
+    pages = output_pages(site)
+    for slug, role in [("max-neuvians", "Senior Developer"), ("tim-arney", "Developers"),
+                       ("ana-lima", "Managing editor")]:
+        page = BeautifulSoup(pages[f"authors/{slug}/index.html"], "html.parser")
+        shown = page.select_one(".role")
+        assert shown is not None and shown.get_text(strip=True) == role, slug
+    jason = BeautifulSoup(pages["authors/jason-white/index.html"], "html.parser")
+    assert "Jason leads" in jason.get_text()
+    assert any("img.example.org/jason.jpg" in (img.get("src") or "")
+               for img in jason.find_all("img"))

@@ -19,6 +19,7 @@ from ..site.errors import UsageError, display_path
 from . import feed, generators, text, wordpress
 from .interpret import interpret
 from .outside import Pointed, head_of, new_archive, point_outside
+from .profiles import known_people, people_of, write_profiles
 from .report import LINK_NOT_ANSWERED, ImportReport, Outcome
 from .settings import adopt_settings, inferred_settings
 from .source_site import SourceSite, address_of, read_source_site
@@ -125,9 +126,22 @@ def run_import(request: ImportRequest, config: Config) -> ImportReport:
         )
         for story in finished
     )
+    written = [story for story, outcome in zip(finished, outcomes, strict=True)
+               if isinstance(story, Story) and outcome.status in ("imported", "unchanged")]
     return ImportReport(
         outcomes, request.dry_run, request.default_byline, not config.markdown_html, settings,
+        profiles=tuple(_profiles(request, written, config)),
     )
+
+
+def _profiles(request: ImportRequest, stories: list[Story], config: Config) -> list[str]:
+    """Write the author profiles the import found roles, bios or photos for."""
+    source = request.sources[0] if len(request.sources) == 1 else None
+    known = (known_people(source) if source and source.is_dir()
+             and request.format in generators.DIALECTS else {})
+    inside = request.into.resolve().is_relative_to(config.content_dir.resolve())
+    folder = (config.content_dir if inside else request.into) / "authors"
+    return write_profiles(people_of(stories, known), folder, config, request.dry_run)
 
 
 def _links(stories: list[Story], config: Config) -> Links:

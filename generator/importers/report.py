@@ -55,6 +55,8 @@ class ImportReport:
     """What folio.toml took, or kept, of the old site's configuration."""
     written_to: str = ""
     """Where the report was written as JSON, if it was."""
+    profiles: tuple[str, ...] = ()
+    """The author profiles written (or, in a dry run, that would be)."""
 
     @property
     def failed(self) -> bool:
@@ -66,7 +68,8 @@ class ImportReport:
     def __str__(self) -> str:
         lines = [line for outcome in self.outcomes for line in outcome.lines(self.dry_run)]
         written = [f"The report as JSON: {self.written_to}"] if self.written_to else []
-        return "\n".join([*lines, *self.settings, *self.notes(), *written, self.summary()])
+        return "\n".join([*lines, *self.settings, *self.profiles, *self.notes(), *written,
+                          self.summary()])
 
     def notes(self) -> list[str]:
         notes = []
@@ -127,6 +130,8 @@ class ImportReport:
                 for outcome in self.outcomes for entry in _warned((outcome,), LINK_NOT_ANSWERED)
             ],
             "settings": list(self.settings),
+            "profiles_written": len(self.profiles),
+            "profiles": list(self.profiles),
             "outcomes": [asdict(outcome) for outcome in self.outcomes],
         }
 
