@@ -61,12 +61,18 @@ def test_posts_of_a_1_2_export(tmp_path: Path) -> None:
     assert built_articles(site) == 3
 
 
-def test_pages_with_a_flag(tmp_path: Path) -> None:
+def test_pages_with_a_flag_are_standalone_pages(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     result = folio_import(site, "wordpress", HTTP, "--pages")
     assert summary(result) == "4 imported, 0 unchanged, 0 skipped, 0 failed."
-    assert by_title(site)["About the Courier"]["aliases"] == ["/about/"]
-    assert built_articles(site) == 4
+    assert "imported    content/pages/about.md" in result.out
+    meta, _ = read_story(site / "content" / "pages" / "about.md")
+    assert meta["title"] == "About the Courier"
+    assert not {"byline", "section", "tags", "photo", "aliases"} & set(meta), \
+        "a page's own fields; its URL /about/ is its old one"
+    assert built_articles(site) == 3, "three stories, and a page that is no story"
+    about = BeautifulSoup(output_pages(site)["about/index.html"], "html.parser")
+    assert about.h1 is not None and about.h1.get_text(strip=True) == "About the Courier"
 
 
 def test_https_namespace_export_and_mapped_custom_fields(tmp_path: Path) -> None:
@@ -270,6 +276,31 @@ def test_the_real_exports_password_protected_post_is_published_nowhere(tmp_path:
     with_drafts = everything_built(site / "output")
     for marker in hidden:
         assert marker in with_drafts, f"{marker}: what the check looks for, shown with --drafts"
+
+
+def test_the_real_exports_pages_keep_their_old_urls(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(HTML_ON)
+    result = folio_import(site, "wordpress", WORDPRESS_TEST_EXPORT, "--pages")
+    assert "imported    content/pages/about.md" in result.out
+    assert "imported    content/pages/level-3.md" in result.out
+    nested, _ = read_story(site / "content" / "pages" / "level-3.md")
+    assert nested["aliases"] == ["/level-1/level-2/level-3/"]
+    assert not (site / "content" / "2012" / "about.md").exists()
+    built = build(site)
+    assert built.code == 0, built.err
+    pages = output_pages(site)
+    for url, title in [("about", "About The Tests"), ("level-1", "Level 1"),
+                       ("level-3", "Level 3"), ("page-image-alignment", "Page Image Alignment")]:
+        page = BeautifulSoup(pages[f"{url}/index.html"], "html.parser")
+        assert page.h1 is not None and page.h1.get_text(strip=True) == title, url
+    for old, new in [("level-1/level-2/level-3", "/level-3/"),
+                     ("about/page-image-alignment", "/page-image-alignment/")]:
+        redirect = BeautifulSoup(pages[f"{old}/index.html"], "html.parser")
+        assert redirect.find("link", rel="canonical")["href"].endswith(new), old
+    listed = pages["index.html"] + pages["archive/index.html"]
+    assert "About The Tests" not in listed, "a page is in no list"
 
 
 def test_wordpress_theme_test_export_imports_and_builds_as_it_is(tmp_path: Path) -> None:

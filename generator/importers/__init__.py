@@ -243,7 +243,8 @@ def _settle(
         reason = f"not written: the slug {story.slug!r} is already used by {shown}"
         return Outcome(story.source, "skipped", reason, story.warnings)
     warnings = story.warnings + (
-        (f"no byline in the source; wrote {default_byline!r}",) if story.default_byline else ()
+        (f"no byline in the source; wrote {default_byline!r}",)
+        if story.default_byline and not story.page else ()
     ) + tuple(
         f"{LINK_NOT_ANSWERED}line {placement.body_line + line - 1}: {link} is no page of the "
         "archive; give the old site's address with --source-base-url, or add the path to "
@@ -251,6 +252,6 @@ def _settle(
         for line, link in links.kept
     )
     return Outcome(
-        story.source, placement.status, shown, warnings, story.default_byline,
+        story.source, placement.status, shown, warnings, story.default_byline and not story.page,
         story.placeholders, html or story.html, links.rewritten,
     )

@@ -97,7 +97,7 @@ def head_of(story: Story, url: str, config: Config) -> ArticleHead:
     return ArticleHead(
         id=f"import:{story.source}", slug=story.slug, url=url, title=story.title,
         bylines=story.bylines, date=story.date, section=story.section or config.default_section,
-        tags=story.tags, draft=story.draft, aliases=story.aliases,
+        tags=story.tags, draft=story.draft, aliases=story.aliases, standalone=story.page,
     )
 
 

@@ -83,6 +83,8 @@ def people_of(stories: Iterable[Story], known: Mapping[str, Person]) -> dict[str
     roles: dict[str, str] = {}
     names: dict[str, str] = {}
     for story in sorted(stories, key=lambda story: story.date, reverse=True):
+        if story.page:  # shows no byline
+            continue
         given = story.extra.get("byline_roles")
         for name in story.bylines:
             names.setdefault(slugify(name), name)

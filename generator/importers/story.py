@@ -41,6 +41,8 @@ class Draft:
     """The source's front matter as written (keys in lower case), for its templates."""
     language: str = ""
     """The story's language when the source says it (a multilingual site's folder)."""
+    page: bool = False
+    """A standalone page (WordPress's About), not a dated story."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ class Story:
     """The source gave a day without a time of day."""
     html: bool = False
     """The body is HTML, or Markdown carrying raw HTML."""
+    page: bool = False
+    """A standalone page, written to content/pages/ and shown at /<slug>/."""
 
 
 @dataclass(frozen=True, slots=True)

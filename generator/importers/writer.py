@@ -19,11 +19,14 @@ import yaml
 
 from ..site import frontmatter_yaml, urls
 from ..site.config import Config
-from ..site.content import permalink, slug_from_file
+from ..site.content import PAGE_FIELDS, PAGES_FOLDER, permalink, slug_from_file
 from ..site.slugs import is_valid_slug
 from .story import Story
 
 Status = Literal["imported", "unchanged", "skipped"]
+FOLIO_PATHS = frozenset(["archive", "authors", "corrections", "page", "pagefind", "search",
+                         "sections", "tags"])
+"""First parts of the URLs of Folio's own pages, which a standalone page cannot take."""
 
 
 class _Dumper(yaml.SafeDumper):
@@ -52,7 +55,8 @@ def render(story: Story, slug: str, config: Config) -> str:
 
 
 def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
-    """Folio's fields in the order docs/front-matter.md lists them, then the source's own keys."""
+    """Folio's fields in the order docs/front-matter.md lists them, then the source's own keys
+    (a standalone page's fields only: it shows no byline, section, tags or photo)."""
     url = article_url(config, story, slug)
     meta: dict[str, Any] = {
         "title": story.title,
@@ -72,7 +76,8 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if urls.fold(alias) != urls.fold(url)],
     }
-    kept = {key: value for key, value in meta.items() if value}
+    kept = {key: value for key, value in meta.items()
+            if value and (not story.page or key in PAGE_FIELDS)}
     return {**kept, **story.extra}
 
 
@@ -81,7 +86,9 @@ def _given(**values: str | None) -> dict[str, str]:
 
 
 def article_url(config: Config, story: Story, slug: str) -> str:
-    """The URL Folio will give the story."""
+    """The URL Folio will give the story (or standalone page)."""
+    if story.page:
+        return f"/{slug}/"
     return permalink(config.permalink, story.date, slug, story.section or config.default_section)
 
 
@@ -107,18 +114,22 @@ class Placer:
         self.dry_run = dry_run
         self.claimed: dict[Path, bytes] = {}
         inside = into.resolve().is_relative_to(config.content_dir.resolve())
+        self.pages = (config.content_dir if inside else into) / PAGES_FOLDER
         self.slugs = existing_slugs([config.content_dir] if inside else [config.content_dir, into])
 
     def place(self, story: Story) -> Placement:
         number = 1
         while True:
             slug = story.slug if number == 1 else f"{story.slug}-{number}"
-            path = self.into / f"{story.date.year:04d}" / f"{slug}.md"
+            path = (self.pages if story.page else self.into / f"{story.date.year:04d}"
+                    ) / f"{slug}.md"
             data = render(story, slug, self.config).encode("utf-8")
             existing = self._contents(path)
             if existing == data:
                 return Placement("unchanged", path, _body_line(data))
             holder = path if existing is not None else self.slugs.get(slug)
+            if holder is None and story.page and (slug in FOLIO_PATHS or slug.isdigit()):
+                holder = path  # /tags/, /2015/: Folio's own pages
             if holder is None:
                 return self._write(path, slug, data)
             if not self.suffix:
