@@ -384,6 +384,11 @@ def _import_parser(commands: Any) -> None:
         "--force", action="store_true",
         help="at an old site's root: replace folio.toml settings its configuration says otherwise",
     )
+    imports.add_argument(
+        "--source-base-url", metavar="URL", default="",
+        help="the old site's address: links to its paths the archive does not hold point "
+        "there (default: its configuration's base URL, at a Hugo, Jekyll or Eleventy root)",
+    )
     imports.set_defaults(run=_import)
 
 
@@ -402,6 +407,7 @@ def _import(args: argparse.Namespace) -> int:
         default_byline=args.default_byline or config.default_byline,
         pages=args.pages,
         force=args.force,
+        source_base_url=args.source_base_url,
     )
     report = run_import(request, config)
     written = args.report or config.site_dir / "import-report.json"

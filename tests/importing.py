@@ -34,11 +34,12 @@ def read_story(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def stories(site: Path) -> dict[str, dict[str, Any]]:
-    """Front matter of every Markdown file under content/, by path under content/."""
+    """Front matter of every Markdown file under content/ but the author profiles, by path
+    under content/."""
     content = site / "content"
     return {
         path.relative_to(content).as_posix(): read_story(path)[0]
-        for path in sorted(content.rglob("*.md"))
+        for path in sorted(content.rglob("*.md")) if path.parent != content / "authors"
     }
 
 

@@ -68,6 +68,8 @@ def test_a_hugo_site_without_permalinks_keeps_its_paths(tmp_path: Path) -> None:
     found = by_title(site)
     first = found["The first story"]
     assert first["byline"] == ["Lee Kim"], "the slug named by content/authors/lkim/"
+    assert (site / "content" / "authors" / "lee-kim.md").read_text("utf-8") == \
+        "---\nname: Lee Kim\n---\n\nReporter.\n", "the author page's text is the biography"
     assert first["tags"] == ["Budget", "Elections", "Budget 2016"], "every taxonomy is tags"
     # baseURL's path /news/ comes first; `slug` replaces the file name; a bundle is its folder.
     assert "/news/posts/first-story/" in found["The first story"]["aliases"]

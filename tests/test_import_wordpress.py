@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -60,12 +61,18 @@ def test_posts_of_a_1_2_export(tmp_path: Path) -> None:
     assert built_articles(site) == 3
 
 
-def test_pages_with_a_flag(tmp_path: Path) -> None:
+def test_pages_with_a_flag_are_standalone_pages(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     result = folio_import(site, "wordpress", HTTP, "--pages")
     assert summary(result) == "4 imported, 0 unchanged, 0 skipped, 0 failed."
-    assert by_title(site)["About the Courier"]["aliases"] == ["/about/"]
-    assert built_articles(site) == 4
+    assert "imported    content/pages/about.md" in result.out
+    meta, _ = read_story(site / "content" / "pages" / "about.md")
+    assert meta["title"] == "About the Courier"
+    assert not {"byline", "section", "tags", "photo", "aliases"} & set(meta), \
+        "a page's own fields; its URL /about/ is its old one"
+    assert built_articles(site) == 3, "three stories, and a page that is no story"
+    about = BeautifulSoup(output_pages(site)["about/index.html"], "html.parser")
+    assert about.h1 is not None and about.h1.get_text(strip=True) == "About the Courier"
 
 
 def test_https_namespace_export_and_mapped_custom_fields(tmp_path: Path) -> None:
@@ -179,30 +186,33 @@ def test_scripts_handlers_and_script_links_never_reach_the_page(tmp_path: Path) 
     assert "<strong>votes</strong>" in page and "<h2>Budget</h2>" in page
 
 
-def test_protected_and_private_posts_are_drafts(tmp_path: Path) -> None:
+def test_protected_private_and_pending_posts_are_drafts(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     source = _export(
         tmp_path,
         _post(1, "Open Story", "<p>For everyone.</p>"),
         _post(2, "Members Story", "<p>Members-only text.</p>", password="enter"),
         _post(3, "Editors Story", "<p>Editors-only text.</p>", status="private"),
+        _post(4, "Waiting Story", "<p>Waiting-for-review text.</p>", status="pending"),
     )
     result = folio_import(site, "wordpress", source)
-    assert summary(result) == "3 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    assert summary(result) == "4 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
     assert "warning: draft: 'Members Story' was password-protected in WordPress; imported " \
         "as a draft" in result.out
     assert "warning: draft: 'Editors Story' was private in WordPress; imported as a draft" \
         in result.out
     stories = by_title(site)
-    assert stories["Members Story"]["draft"] is True
-    assert stories["Editors Story"]["draft"] is True
+    for hidden in ("Members Story", "Editors Story", "Waiting Story"):
+        assert stories[hidden]["draft"] is True, hidden
     assert "draft" not in stories["Open Story"]
     assert build(site).code == 0
-    pages = "".join(output_pages(site).values())
-    assert "For everyone." in pages
-    for hidden in ("Members Story", "Members-only text", "Editors Story", "Editors-only text"):
-        assert hidden not in pages, hidden
-    assert built_articles(site) == 3, "--drafts shows them"
+    published = everything_built(site / "output")
+    assert "For everyone." in published and "open-story" in published
+    for hidden in ("Members", "Editors", "Waiting", "members-story", "editors-story",
+                   "waiting-story"):
+        assert hidden not in published, hidden
+    assert built_articles(site) == 4, "--drafts shows them"
+    assert "Waiting-for-review text." in everything_built(site / "output")
 
 
 def test_a_script_link_is_no_alias(tmp_path: Path) -> None:
@@ -229,6 +239,68 @@ def test_a_script_link_is_no_alias(tmp_path: Path) -> None:
 
 WORDPRESS_TEST_EXPORT = (Path(__file__).resolve().parents[2] / "shared" / "corpora"
                          / "wordpress-theme-test" / "themeunittestdata.wordpress.xml")
+
+
+def everything_built(output: Path) -> str:
+    """Every file of a built site as text: pages, feeds, sitemaps and the search index
+    (its gzip-compressed shards decompressed)."""
+    texts = []
+    for path in sorted(p for p in output.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data.startswith(b"\x1f\x8b"):
+            data = gzip.decompress(data)
+        texts.append(data.decode("utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+CORPUS_EXPORT = (Path(__file__).resolve().parent / "fixtures" / "corpora"
+                 / "wordpress-theme-test" / "themeunittestdata.wordpress.xml")
+
+
+def test_the_real_exports_password_protected_post_is_published_nowhere(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "wordpress", CORPUS_EXPORT)
+    assert result.code == 0, result.out
+    title = 'Template: Password Protected (the password is "enter")'
+    assert by_title(site)[title]["draft"] is True
+    hidden = ("Template: Password Protected", "template-password-protected",
+              "should not be visible until the password is entered")
+    assert build(site).code == 0
+    published = everything_built(site / "output")
+    assert "Markup: Image Alignment" in published
+    assert "Markup: Image Alignment" in everything_built(site / "output" / "pagefind"), \
+        "the search index is read too"
+    for marker in hidden:
+        assert marker not in published, marker
+    assert build(site, "--drafts").code == 0
+    with_drafts = everything_built(site / "output")
+    for marker in hidden:
+        assert marker in with_drafts, f"{marker}: what the check looks for, shown with --drafts"
+
+
+def test_the_real_exports_pages_keep_their_old_urls(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(HTML_ON)
+    result = folio_import(site, "wordpress", WORDPRESS_TEST_EXPORT, "--pages")
+    assert "imported    content/pages/about.md" in result.out
+    assert "imported    content/pages/level-3.md" in result.out
+    nested, _ = read_story(site / "content" / "pages" / "level-3.md")
+    assert nested["aliases"] == ["/level-1/level-2/level-3/"]
+    assert not (site / "content" / "2012" / "about.md").exists()
+    built = build(site)
+    assert built.code == 0, built.err
+    pages = output_pages(site)
+    for url, title in [("about", "About The Tests"), ("level-1", "Level 1"),
+                       ("level-3", "Level 3"), ("page-image-alignment", "Page Image Alignment")]:
+        page = BeautifulSoup(pages[f"{url}/index.html"], "html.parser")
+        assert page.h1 is not None and page.h1.get_text(strip=True) == title, url
+    for old, new in [("level-1/level-2/level-3", "/level-3/"),
+                     ("about/page-image-alignment", "/page-image-alignment/")]:
+        redirect = BeautifulSoup(pages[f"{old}/index.html"], "html.parser")
+        assert redirect.find("link", rel="canonical")["href"].endswith(new), old
+    listed = pages["index.html"] + pages["archive/index.html"]
+    assert "About The Tests" not in listed, "a page is in no list"
 
 
 def test_wordpress_theme_test_export_imports_and_builds_as_it_is(tmp_path: Path) -> None:

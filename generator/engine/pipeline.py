@@ -31,7 +31,7 @@ from ..site.render import Rendered, RenderIndex, site_infos
 from ..site.search import SEARCH_FOLDER, has_search, search_shards
 from ..site.sitemaps import NEWS_WINDOW, SITEMAP_TEMPLATE
 from ..site.sources import FileFacts, Sources, find_sources
-from ..site.theme_paths import themes
+from ..site.theme_paths import static_files
 from .cache import (
     Cache,
     CacheDamaged,
@@ -89,7 +89,7 @@ def plan_site(
     people, orphans = shown_profiles(profiles, index.authors)
     pages = plan_pages(index, config, people)
     names = [urls.file_name(page.url) for page in pages]
-    copies = dict(_static_files(config))
+    copies = dict(static_files(config))
     copies.update((urls.file_for(asset.url), asset.source) for asset in loaded.assets)
     by_id = {a.id: a for a in loaded.articles}
     errors = loaded.errors + profile_errors + _located(
@@ -467,16 +467,6 @@ def next_change(articles: list[Article], config: Config) -> datetime | None:
     """The first moment after now when time alone changes what the site shows."""
     moments = (m for a in articles for m in (a.date, a.date + NEWS_WINDOW))
     return min((m for m in moments if m > config.present), default=None)
-
-
-def _static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
-    """Built-in theme, theme, then the site's own static/ files (later ones win), as
-    templates fall back from site to theme to the built-in theme."""
-    for root in (*(theme / "static" for theme in themes(config)), config.site_dir / "static"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    yield PurePosixPath(path.relative_to(root).as_posix()), path
 
 
 def _clashes(

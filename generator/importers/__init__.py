@@ -9,17 +9,21 @@ every input. Nothing is written in a dry run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from ..site.config import Config
 from ..site.errors import UsageError, display_path
 from . import feed, generators, images, text, wordpress
 from .interpret import interpret
-from .report import ImportReport, Outcome
+from .outside import Pointed, head_of, new_archive, point_outside
+from .profiles import known_people, people_of, write_profiles
+from .report import LINK_NOT_ANSWERED, ImportReport, Outcome
 from .settings import adopt_settings, inferred_settings
-from .source_site import read_source_site
+from .source_site import SourceSite, address_of, read_source_site
 from .sources import walk
 from .story import Draft, FileReader, Item, ReadOptions, Refused, Story, failed
 from .templates import Links, story_links
@@ -89,11 +93,16 @@ class ImportRequest:
     """Import WordPress pages as well as posts."""
     force: bool = False
     """Replace folio.toml settings the old site's configuration says otherwise."""
+    source_base_url: str = ""
+    """The old site's address, for links to its pages the archive does not hold; ""
+    to take it from the old site's configuration."""
 
 
 def run_import(request: ImportRequest, config: Config) -> ImportReport:
     """Import every story of `request.sources`; a broken input fails alone."""
     kind = _format(request)
+    settings, taken = _settings(request, config)
+    config = replace(config, **taken)
     options = ReadOptions(config.zone, parse_map(request.mappings), request.pages)
     placer = Placer(request.into, config, suffix=request.suffix, dry_run=request.dry_run)
     readings = [
@@ -105,18 +114,39 @@ def run_import(request: ImportRequest, config: Config) -> ImportReport:
     links = _links([story for _, _, story in readings if isinstance(story, Story)], config)
     sites = {source: kind.old_site(source) if kind.old_site else None
              for source in request.sources}
+    finished = [
+        images.gather(kind.finish(item, story, links), sites[source])
+        if isinstance(item, Draft) and isinstance(story, Story) else story
+        for source, item, story in readings
+    ]
+    archive = new_archive(config, (
+        head_of(story, article_url(config, story, story.slug), config)
+        for story in finished if isinstance(story, Story)
+    ))
     outcomes = tuple(
         _settle(
-            images.gather(kind.finish(item, story, links), sites[source])
-            if isinstance(item, Draft) and isinstance(story, Story) else story,
+            point_outside(story, archive, _address(request, story), kind.html)
+            if isinstance(story, Story) else (story, Pointed("")),
             placer, request.default_byline, config, kind.html,
         )
-        for source, item, story in readings
+        for story in finished
     )
+    written = [story for story, outcome in zip(finished, outcomes, strict=True)
+               if isinstance(story, Story) and outcome.status in ("imported", "unchanged")]
     return ImportReport(
-        outcomes, request.dry_run, request.default_byline, not config.markdown_html,
-        _settings(request, config),
+        outcomes, request.dry_run, request.default_byline, not config.markdown_html, settings,
+        profiles=tuple(_profiles(request, written, config)),
     )
+
+
+def _profiles(request: ImportRequest, stories: list[Story], config: Config) -> list[str]:
+    """Write the author profiles the import found roles, bios or photos for."""
+    source = request.sources[0] if len(request.sources) == 1 else None
+    known = (known_people(source) if source and source.is_dir()
+             and request.format in generators.DIALECTS else {})
+    inside = request.into.resolve().is_relative_to(config.content_dir.resolve())
+    folder = (config.content_dir if inside else request.into) / "authors"
+    return write_profiles(people_of(stories, known), folder, config, request.dry_run)
 
 
 def _links(stories: list[Story], config: Config) -> Links:
@@ -126,18 +156,38 @@ def _links(stories: list[Story], config: Config) -> Links:
     )
 
 
-def _settings(request: ImportRequest, config: Config) -> tuple[str, ...]:
-    """What folio.toml took from the old site's configuration, when SOURCE is its root."""
-    if request.format not in generators.DIALECTS or len(request.sources) != 1:
-        return ()
-    try:
-        site = read_source_site(request.format, request.sources[0])
-    except ValueError:  # already reported as the input's failure
-        return ()
+def _settings(request: ImportRequest, config: Config
+              ) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """What folio.toml took from the old site's configuration, when SOURCE is its root:
+    what the report says of it, and the settings the import itself goes by."""
+    site = _source_site(request)
     if site is None:
-        return ()
+        return (), {}
     toml = config.site_dir / "folio.toml"
-    return tuple(adopt_settings(toml, inferred_settings(site), request.force, request.dry_run))
+    said, taken_text = adopt_settings(toml, inferred_settings(site), request.force, request.dry_run)
+    taken: dict[str, Any] = dict(taken_text)
+    if "base_url" in taken:
+        taken["base_url"] = taken["base_url"].rstrip("/") + "/"
+    return tuple(said), taken
+
+
+def _source_site(request: ImportRequest) -> SourceSite | None:
+    """The old site whose root SOURCE is, if it is one."""
+    if request.format not in generators.DIALECTS or len(request.sources) != 1:
+        return None
+    try:
+        return read_source_site(request.format, request.sources[0])
+    except ValueError:  # reported as the input's failure
+        return None
+
+
+def _address(request: ImportRequest, story: Story) -> str:
+    """The old site's base URL for the links of `story`: `--source-base-url`, else
+    the one its configuration gives the story's folder; "" when neither says."""
+    if request.source_base_url:
+        return request.source_base_url
+    site = _source_site(request)
+    return address_of(site, Path(story.source)) if site else ""
 
 
 def _format(request: ImportRequest) -> Format:
@@ -150,6 +200,11 @@ def _format(request: ImportRequest) -> Format:
         raise UsageError("--pages applies to wordpress imports only")
     if not request.default_byline.strip():
         raise UsageError("--default-byline must name someone")
+    address = urlsplit(request.source_base_url)
+    if request.source_base_url and (address.scheme not in ("http", "https") or not address.netloc
+                                    or address.query or address.fragment):
+        raise UsageError("--source-base-url expects the old site's address, such as "
+                         f"https://www.example.org/, got {request.source_base_url!r}")
     return kind
 
 
@@ -181,8 +236,10 @@ def _items(source: Path, kind: Format, options: ReadOptions) -> Iterator[Item]:
 
 
 def _settle(
-    story: Story | Refused, placer: Placer, default_byline: str, config: Config, html: bool
+    pointed: tuple[Story | Refused, Pointed], placer: Placer, default_byline: str,
+    config: Config, html: bool,
 ) -> Outcome:
+    story, links = pointed
     if isinstance(story, Refused):
         return Outcome(story.source, "failed" if story.failed else "skipped", story.reason)
     placement = placer.place(story)
@@ -191,9 +248,16 @@ def _settle(
         reason = f"not written: the slug {story.slug!r} is already used by {shown}"
         return Outcome(story.source, "skipped", reason, story.warnings)
     warnings = story.warnings + (
-        (f"no byline in the source; wrote {default_byline!r}",) if story.default_byline else ()
+        (f"no byline in the source; wrote {default_byline!r}",)
+        if story.default_byline and not story.page else ()
+    ) + tuple(
+        f"{LINK_NOT_ANSWERED}line {placement.body_line + line - 1}: {link} is no page of the "
+        "archive; give the old site's address with --source-base-url, or add the path to "
+        "[links] outside in folio.toml"
+        for line, link in links.kept
     )
     return Outcome(
-        story.source, placement.status, shown, warnings, story.default_byline,
+        story.source, placement.status, shown, warnings, story.default_byline and not story.page,
         story.placeholders, html or story.html, len(placement.copied), story.missing_images,
+        links.rewritten,
     )

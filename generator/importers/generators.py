@@ -429,6 +429,14 @@ def author_names(root: Path) -> dict[str, str]:
     return names
 
 
+def author_entries(base: Path) -> Iterator[dict[Any, Any]]:
+    """The authors of the data files under `base` (`_data/authors.*`, `data/authors/*`)
+    that are tables of keys (name, bio, ...)."""
+    for data in (base / "_data", base / "data"):
+        for path in _data_files(data):
+            yield from (e for e in _load_data(path, data).values() if isinstance(e, dict))
+
+
 def _data_files(data: Path) -> list[Path]:
     files = [data / f"authors{suffix}" for suffix in _DATA_SUFFIXES]
     folder = data / "authors"

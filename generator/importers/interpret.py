@@ -124,6 +124,7 @@ class _Reading:
             default_byline=not bylines,
             placeholders=self.draft.placeholders,
             date_only=is_date_only(self.values.get("date")),
+            page=self.draft.page,
         )
 
     def text(self, name: str) -> str:

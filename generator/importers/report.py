@@ -33,6 +33,8 @@ class Outcome:
     """Images of the old site copied beside the story (or that would be, in a dry run)."""
     missing_images: tuple[MissingImage, ...] = ()
     """Local images the story names that the old site does not hold."""
+    links_rewritten: int = 0
+    """Links to paths the archive does not hold, now absolute on the old site."""
 
     def lines(self, dry_run: bool) -> list[str]:
         if self.status in ("skipped", "failed"):
@@ -59,6 +61,8 @@ class ImportReport:
     """What folio.toml took, or kept, of the old site's configuration."""
     written_to: str = ""
     """Where the report was written as JSON, if it was."""
+    profiles: tuple[str, ...] = ()
+    """The author profiles written (or, in a dry run, that would be)."""
 
     @property
     def failed(self) -> bool:
@@ -70,7 +74,8 @@ class ImportReport:
     def __str__(self) -> str:
         lines = [line for outcome in self.outcomes for line in outcome.lines(self.dry_run)]
         written = [f"The report as JSON: {self.written_to}"] if self.written_to else []
-        return "\n".join([*lines, *self.settings, *self.notes(), *written, self.summary()])
+        return "\n".join([*lines, *self.settings, *self.profiles, *self.notes(), *written,
+                          self.summary()])
 
     def notes(self) -> list[str]:
         notes = []
@@ -88,6 +93,21 @@ class ImportReport:
                 f"Warning: {placeholders.total()} template tag(s) or shortcode(s) the import "
                 f"cannot translate show as a placeholder in {_stories(stories)}: {names}; "
                 "replace them by hand."
+            )
+        rewritten = sum(outcome.links_rewritten for outcome in self.outcomes)
+        if rewritten:
+            stories = sum(bool(outcome.links_rewritten) for outcome in self.outcomes)
+            notes.append(
+                f"Note: {rewritten} link(s) in {_stories(stories)} to paths the archive does not "
+                "hold now point at the old site (their address made absolute)."
+            )
+        kept = _warned(self.outcomes, LINK_NOT_ANSWERED)
+        if kept:
+            notes.append(
+                f"Warning: {len(kept)} link(s) to paths the archive does not hold are left as "
+                "they were, as the old site's address is not known: `folio check` and the build "
+                "will report them. Give it with --source-base-url, or list the paths under "
+                "[links] outside in folio.toml."
             )
         html = sum(outcome.html for outcome in self.outcomes
                    if outcome.status in ("imported", "unchanged"))
@@ -134,7 +154,14 @@ class ImportReport:
                     for outcome in self.outcomes for image in outcome.missing_images
                 ],
             },
+            "links_rewritten": sum(outcome.links_rewritten for outcome in self.outcomes),
+            "links_not_rewritten": [
+                {"file": outcome.detail, **entry}
+                for outcome in self.outcomes for entry in _warned((outcome,), LINK_NOT_ANSWERED)
+            ],
             "settings": list(self.settings),
+            "profiles_written": len(self.profiles),
+            "profiles": list(self.profiles),
             "outcomes": [asdict(outcome) for outcome in self.outcomes],
         }
 
@@ -149,6 +176,10 @@ class ImportReport:
 
 OLD_URL_NOT_COMPUTED = "old URL not computed: "
 """How the warning of a story whose old URL the import could not work out begins."""
+
+
+LINK_NOT_ANSWERED = "link outside the archive: "
+"""How the warning of a link the archive does not answer, left as it was, begins."""
 
 
 def _warned(outcomes: tuple[Outcome, ...], prefix: str) -> list[dict[str, str]]:

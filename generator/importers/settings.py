@@ -45,18 +45,22 @@ def folio_permalink(site: SourceSite) -> str | None:
 
 
 def adopt_settings(toml: Path, settings: Mapping[str, str], force: bool,
-                   dry_run: bool) -> list[str]:
-    """Write `settings` into the top of `toml` as the module says; what was done."""
+                   dry_run: bool) -> tuple[list[str], dict[str, str]]:
+    """Write `settings` into the top of `toml` as the module says; what was done, and
+    the settings taken (also in a dry run, which writes none)."""
     text = toml.read_text("utf-8")
     present = tomllib.loads(text)
     said: list[str] = []
     added: list[str] = []
+    taken: dict[str, str] = {}
     for key, value in settings.items():
         line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
         if key not in present:
             added.append(line)
+            taken[key] = value
             said.append(f"folio.toml: {'would add' if dry_run else 'added'} {line}")
         elif present[key] != value and force:
+            taken[key] = value
             text = _replace_top_level(text, key, line)
             said.append(f"folio.toml: {'would replace' if dry_run else 'replaced'} {key} "
                         f"with {line} (--force)")
@@ -69,7 +73,7 @@ def adopt_settings(toml: Path, settings: Mapping[str, str], force: bool,
                                         *added])
     if not dry_run and said:
         toml.write_text(text, "utf-8")
-    return said
+    return said, taken
 
 
 def _top_level_end(lines: list[str]) -> int:

@@ -106,6 +106,13 @@ def old_path(site: SourceSite, path: Path, fields: Mapping[str, Any]) -> str:
     return _clean(where.prefix + "/" + found.lstrip("/"))
 
 
+def address_of(site: SourceSite, path: Path) -> str:
+    """The old site's base URL for the post at `path`: its language's on a site with one
+    host per language, else the site's; "" when the configuration gives none."""
+    root = next((r for r in site.roots if r.folder in path.parents), None)
+    return (root.base_url if root else "") or site.settings.get("base_url", "")
+
+
 def language_of(site: SourceSite, path: Path) -> str:
     """The language of the post at `path`, "" when the site has one."""
     return next((r.language for r in site.roots if r.folder in path.parents), "")

@@ -41,6 +41,8 @@ class Draft:
     """The source's front matter as written (keys in lower case), for its templates."""
     language: str = ""
     """The story's language when the source says it (a multilingual site's folder)."""
+    page: bool = False
+    """A standalone page (WordPress's About), not a dated story."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ class Story:
     """Files of the old site the photo and body name, to be copied beside the story."""
     missing_images: tuple[MissingImage, ...] = ()
     """Local images the old site does not hold; the story names them as written."""
+    page: bool = False
+    """A standalone page, written to content/pages/ and shown at /<slug>/."""
 
 
 @dataclass(frozen=True, slots=True)

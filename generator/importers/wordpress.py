@@ -27,6 +27,7 @@ from defusedxml.ElementTree import parse
 from . import shortcodes
 from .dates import fixed_offset, parse_date_text
 from .interpret import plain_text
+from .report import OLD_URL_NOT_COMPUTED
 from .sanitize import clean_html, left_out_warning
 from .story import Draft, Item, ReadOptions, failed, skipped
 
@@ -169,13 +170,14 @@ def _item(entry: Entry, source: str, export: Export, options: ReadOptions) -> It
         "photo": _photo(entry, export, warnings),
         "slug": unquote(entry.get("wp:post_name")) or None,
         "draft": status in DRAFT_STATUSES or hidden is not None,
-        "aliases": _old_path(entry, status),
+        "aliases": _old_path(entry, status, warnings),
     }
     for key, value in entry.meta.items():
         if key.lower() in options.field_map:
             fields[options.field_map[key.lower()]] = value
     body, placeholders = _body(entry, export, warnings)
-    return Draft(source, fields, body, tuple(warnings), placeholders)
+    return Draft(source, fields, body, tuple(warnings), placeholders,
+                 page=entry.get("wp:post_type") == "page")
 
 
 def _body(entry: Entry, export: Export, warnings: list[str]) -> tuple[str, tuple[str, ...]]:
@@ -262,9 +264,15 @@ def _photo(entry: Entry, export: Export, warnings: list[str]) -> dict[str, str] 
     }
 
 
-def _old_path(entry: Entry, status: str) -> str | None:
-    """The published post's permalink (not a `?p=12` draft link); `interpret` keeps its path."""
+def _old_path(entry: Entry, status: str, warnings: list[str]) -> str | None:
+    """The published post's permalink (not a draft's `?p=12` link); `interpret` keeps
+    its path. A published post's `?p=12` or `?page_id=3` is warned of: a static site
+    cannot answer a query."""
     link = urlsplit(entry.get("link"))
-    if status in DRAFT_STATUSES or link.query or not link.path.strip("/"):
+    if status in DRAFT_STATUSES or (not link.path.strip("/") and not link.query):
+        return None
+    if link.query:
+        warnings.append(f"{OLD_URL_NOT_COMPUTED}{entry.get('link')} is a query, which no "
+                        "page of a static site answers")
         return None
     return entry.get("link")

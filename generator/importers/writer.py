@@ -20,12 +20,15 @@ import yaml
 
 from ..site import frontmatter_yaml, urls
 from ..site.config import Config
-from ..site.content import permalink, slug_from_file
+from ..site.content import PAGE_FIELDS, PAGES_FOLDER, permalink, slug_from_file
 from ..site.slugs import is_valid_slug
 from .images import Shelf
 from .story import Story
 
 Status = Literal["imported", "unchanged", "skipped"]
+FOLIO_PATHS = frozenset(["archive", "authors", "corrections", "page", "pagefind", "search",
+                         "sections", "tags"])
+"""First parts of the URLs of Folio's own pages, which a standalone page cannot take."""
 
 
 class _Dumper(yaml.SafeDumper):
@@ -54,7 +57,8 @@ def render(story: Story, slug: str, config: Config) -> str:
 
 
 def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
-    """Folio's fields in the order docs/front-matter.md lists them, then the source's own keys."""
+    """Folio's fields in the order docs/front-matter.md lists them, then the source's own keys
+    (a standalone page's fields only: it shows no byline, section, tags or photo)."""
     url = article_url(config, story, slug)
     meta: dict[str, Any] = {
         "title": story.title,
@@ -74,7 +78,8 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if urls.fold(alias) != urls.fold(url)],
     }
-    kept = {key: value for key, value in meta.items() if value}
+    kept = {key: value for key, value in meta.items()
+            if value and (not story.page or key in PAGE_FIELDS)}
     return {**kept, **story.extra}
 
 
@@ -83,7 +88,9 @@ def _given(**values: str | None) -> dict[str, str]:
 
 
 def article_url(config: Config, story: Story, slug: str) -> str:
-    """The URL Folio will give the story."""
+    """The URL Folio will give the story (or standalone page)."""
+    if story.page:
+        return f"/{slug}/"
     return permalink(config.permalink, story.date, slug, story.section or config.default_section)
 
 
@@ -97,6 +104,8 @@ class Placement:
     """The file written, found identical, or (skipped) the one already using the slug."""
     copied: tuple[Path, ...] = ()
     """Images of the story copied beside it (or that would be, in a dry run)."""
+    body_line: int = 0
+    """The file's line where the body starts."""
 
 
 class Placer:
@@ -109,6 +118,7 @@ class Placer:
         self.dry_run = dry_run
         self.claimed: dict[Path, bytes] = {}
         inside = into.resolve().is_relative_to(config.content_dir.resolve())
+        self.pages = (config.content_dir if inside else into) / PAGES_FOLDER
         self.slugs = existing_slugs([config.content_dir] if inside else [config.content_dir, into])
         self.shelf = Shelf(config.content_dir, config.base_path, dry_run=dry_run)
 
@@ -116,14 +126,18 @@ class Placer:
         number = 1
         while True:
             slug = story.slug if number == 1 else f"{story.slug}-{number}"
-            path = self.into / f"{story.date.year:04d}" / f"{slug}.md"
+            path = (self.pages if story.page else self.into / f"{story.date.year:04d}"
+                    ) / f"{slug}.md"
             shown, copies = self.shelf.place(story, path.with_suffix(""))
             data = render(shown, slug, self.config).encode("utf-8")
             existing = self._contents(path)
             if existing == data:
                 self.shelf.copy(copies)
-                return Placement("unchanged", path, tuple(target for _, target in copies))
+                return Placement("unchanged", path, tuple(target for _, target in copies),
+                                 _body_line(data))
             holder = path if existing is not None else self.slugs.get(slug)
+            if holder is None and story.page and (slug in FOLIO_PATHS or slug.isdigit()):
+                holder = path  # /tags/, /2015/: Folio's own pages
             if holder is None:
                 self.shelf.copy(copies)
                 return self._write(path, slug, data, tuple(target for _, target in copies))
@@ -143,7 +157,12 @@ class Placer:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("xb") as file:
                 file.write(data)
-        return Placement("imported", path, copied)
+        return Placement("imported", path, copied, _body_line(data))
+
+
+def _body_line(data: bytes) -> int:
+    """The line after the front matter and the blank line `render` writes."""
+    return data[: data.index(b"\n---\n", 3)].count(b"\n") + 4
 
 
 def existing_slugs(roots: list[Path]) -> dict[str, Path]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
 from .config import Config
 from .errors import FolioError
@@ -28,3 +29,13 @@ def theme_dir(config: Config) -> Path:
 def themes(config: Config) -> list[Path]:
     """The built-in theme, then the site's theme when it is another: later ones win."""
     return list(dict.fromkeys((builtin_theme(), theme_dir(config))))
+
+
+def static_files(config: Config) -> Iterator[tuple[PurePosixPath, Path]]:
+    """Built-in theme, theme, then the site's own static/ files (later ones win), as
+    templates fall back from site to theme to the built-in theme."""
+    for root in (*(theme / "static" for theme in themes(config)), config.site_dir / "static"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    yield PurePosixPath(path.relative_to(root).as_posix()), path
