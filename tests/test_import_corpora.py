@@ -154,3 +154,37 @@ def _body(page: str) -> BeautifulSoup:
     body = BeautifulSoup(page, "html.parser").select_one(".story-body")
     assert body is not None
     return body
+
+
+def test_a_bilingual_archive_becomes_a_multilingual_site(tmp_path: Path) -> None:
+    """The Canadian blog from its root: French posts in French under /fr/, each linked to
+    its English original by hreflang (Hugo's translationKey), every old URL kept."""
+    root = CORPORA / "digital-canada-hugo"
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "hugo", root)
+    assert summary(result) == "6 imported, 0 unchanged, 0 skipped, 0 failed.", result.out
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write('search = false\n\n[markdown]\nhtml = true\n\n'
+                     '[links]\noutside = ["/careers/", "/carrieres/"]\n')
+    built = build(site)
+    assert built.code == 0, built.err
+    output = site / "output"
+    pages = {path: BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+             for path in output.rglob("index.html")}
+    stories = {path: soup for path, soup in pages.items() if soup.select_one("article.story")}
+    french = {path: soup for path, soup in stories.items()
+              if path.relative_to(output).parts[0] == "fr"}
+    assert len(stories) == 6 and len(french) == 3
+    for path, soup in stories.items():
+        language = "fr" if path in french else "en"
+        assert soup.html["lang"] == language, path
+        alternates = {link["hreflang"]: link["href"]
+                      for link in soup.select('head link[rel="alternate"][hreflang]')}
+        assert set(alternates) == {"en", "fr"}, path
+        other = alternates["en" if language == "fr" else "fr"]
+        target = output / other.split("://", 1)[1].split("/", 1)[1] / "index.html"
+        assert target in stories, (path, other)
+        byline = soup.select_one(".byline").get_text(" ", strip=True)
+        assert byline.startswith("Par " if language == "fr" else "By "), byline
+    for old in ("/2018/07/17/codage-collectif/", "/2018/07/17/community-driven-coding/"):
+        assert (output / old.strip("/") / "index.html").is_file(), old

@@ -120,6 +120,8 @@ class Story:
     corrections: list[dict[str, str]] = field(default_factory=list)
     broken: bool = False
     """Whether it also names a related slug no story has (an error once published)."""
+    language: str | None = None
+    translation_key: str | None = None
 
     @property
     def file(self) -> str:
@@ -182,6 +184,8 @@ def front_matter(story: Story, stories: dict[int, Story]) -> dict[str, Any]:
         "draft": story.draft or None,
         "aliases": story.aliases or None,
         "corrections": story.corrections or None,
+        "language": story.language,
+        "translation_key": story.translation_key,
     }
     if story.updated_hours is not None:
         updated = datetime.fromisoformat(story.date) + timedelta(hours=story.updated_hours)
@@ -270,7 +274,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
                           "--jobs", "1", "--clean")
         assert (incremental.code, incremental.err.replace(str(self.site), "SITE")) == (
             clean.code, clean.err.replace(str(clean_site), "SITE")), incremental.err
-        if any(s.broken and s.live for s in self.stories.values()):
+        if any(s.broken and s.live for s in self.stories.values()) or self.translations_clash():
             assert incremental.code == 1, incremental.err
             assert tree(self.site / "output") == self.last_good, "a failed build changed output/"
             return
@@ -279,6 +283,12 @@ class IncrementalBuilds(RuleBasedStateMachine):
         expected = tree(clean_site / "output")
         assert_same_files(built, expected)
         self.last_good = built
+
+    def translations_clash(self) -> bool:
+        """Whether two published stories of one language share a translation key."""
+        versions = [(s.translation_key, s.language or "en") for s in self.stories.values()
+                    if s.live and s.translation_key]
+        return len(versions) != len(set(versions))
 
     @initialize()
     def start(self) -> None:
@@ -335,6 +345,16 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(index=pick, section=st.sampled_from(SECTIONS))
     def edit_section(self, index: int, section: str | None) -> None:
         self.story(index).section = section
+        self.build_and_compare()
+
+    @rule(index=pick, language=st.sampled_from([None, "fr", "en", "de"]))
+    def edit_language(self, index: int, language: str | None) -> None:
+        self.story(index).language = language
+        self.build_and_compare()
+
+    @rule(index=pick, key=st.sampled_from([None, "talks", "fire"]))
+    def edit_translation_key(self, index: int, key: str | None) -> None:
+        self.story(index).translation_key = key
         self.build_and_compare()
 
     @rule(index=pick, explicit=st.booleans())

@@ -86,7 +86,7 @@ def plan_site(
     loaded = load_content(config, runner or Runner(1), sources, store)
     profiles, profile_errors = load_profiles(config, sources.profiles)
     index, index_errors = build_index((a.head for a in loaded.articles), config, known)
-    people, orphans = shown_profiles(profiles, index.authors)
+    people, orphans = shown_profiles(profiles, index.every_author)
     pages = plan_pages(index, config, people)
     names = [urls.file_name(page.url) for page in pages]
     copies = dict(static_files(config))

@@ -94,6 +94,7 @@ def build_search_index(root: Path, shards: Mapping[str, tuple[str, ...]],
             _run_pagefind(site, folder / name, name)
         for unused in _UNUSED:
             (folder / name / unused).unlink(missing_ok=True)
+        _sort_languages(folder / name)
         languages.update(_languages(folder / name))
     if not shards:
         return
@@ -263,6 +264,19 @@ def _gzip_damage(data: bytes) -> str:
     except zlib.error as exc:
         return f"does not decompress: {exc}"
     return "" if decompressor.eof and not decompressor.unused_data else "cut short"
+
+
+def _sort_languages(folder: Path) -> None:
+    """Pagefind lists a shard's languages in no fixed order; sorted, the same pages give
+    the same bytes (a damaged entry is left for `_languages` to report)."""
+    path = folder / _ENTRY
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry["languages"] = dict(sorted(entry["languages"].items()))
+    except (ValueError, KeyError, TypeError, AttributeError, OSError):
+        return
+    path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                    encoding="utf-8")
 
 
 def _languages(folder: Path) -> list[str]:

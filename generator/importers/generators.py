@@ -28,7 +28,14 @@ from markdown_it import MarkdownIt
 from ..site import frontmatter_yaml
 from .report import OLD_URL_NOT_COMPUTED
 from .sanitize import clean_markdown, left_out_warning
-from .source_site import NotComputed, SourceSite, language_of, old_path, read_source_site
+from .source_site import (
+    NotComputed,
+    SourceSite,
+    language_of,
+    old_path,
+    read_source_site,
+    translation_path,
+)
 from .sources import read_utf8, walk
 from .story import Draft, FileReader, Item, ReadOptions, Story, failed, skipped
 from .templates import Links, Templates, translate
@@ -43,6 +50,7 @@ RENAMES = {
     "redirect_from": "aliases",
     "lastmod": "updated", "last_modified_at": "updated", "modified": "updated",
     "publishdate": "date",
+    "translationkey": "translation_key", "lang": "language",
 }
 """Source key (lower case) to Folio field, used when the source does not set that field itself;
 of two keys for one field, the first that is not empty (`deck: ""` gives way to `summary`)."""
@@ -276,6 +284,10 @@ def _with_site(draft: Draft, site: SourceSite, path: Path, meta: Mapping[str, An
     """`draft` in its language, with the path the old site gave it among its aliases
     (or a warning saying why it is not known)."""
     draft = replace(draft, language=language_of(site, path))
+    if draft.language and not draft.fields.get("translation_key"):
+        # Hugo's way: one path under each language's folder is one story, translated.
+        draft = replace(draft, fields={**draft.fields,
+                                       "translation_key": translation_path(site, path)})
     try:
         old = old_path(site, path, meta)
     except NotComputed as exc:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..site import urls
+from ..site.config import language_problem
 from ..site.model import Photo, RelatedLink
 from ..site.slugs import is_valid_slug, slugify
 from .bylines import people
@@ -25,7 +26,7 @@ from .story import Draft, Refused, Story, failed, skipped
 
 FIELDS = (
     "title", "dek", "byline", "date", "updated", "section", "publication", "tags",
-    "photo", "related", "slug", "draft", "aliases",
+    "photo", "related", "slug", "draft", "aliases", "language", "translation_key",
 )
 """Folio fields an importer fills; any other key of a draft is kept as it is."""
 
@@ -125,7 +126,17 @@ class _Reading:
             placeholders=self.draft.placeholders,
             date_only=is_date_only(self.values.get("date")),
             page=self.draft.page,
+            language=self.language(),
+            translation_key=self.text("translation_key"),
         )
+
+    def language(self) -> str:
+        """The story's language: its folder's on a multilingual site, else `language`."""
+        tag = self.draft.language or self.text("language")
+        if tag and language_problem(tag):
+            self.keep("language", tag, "expected a BCP 47 language tag such as en or pt-BR")
+            return ""
+        return tag
 
     def text(self, name: str) -> str:
         value = self.values.get(name)

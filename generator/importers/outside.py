@@ -98,6 +98,8 @@ def head_of(story: Story, url: str, config: Config) -> ArticleHead:
         id=f"import:{story.source}", slug=story.slug, url=url, title=story.title,
         bylines=story.bylines, date=story.date, section=story.section or config.default_section,
         tags=story.tags, draft=story.draft, aliases=story.aliases, standalone=story.page,
+        language=urls.language_key(story.language or config.language, config.language),
+        translation_key=story.translation_key,
     )
 
 

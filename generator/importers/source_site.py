@@ -113,6 +113,13 @@ def address_of(site: SourceSite, path: Path) -> str:
     return (root.base_url if root else "") or site.settings.get("base_url", "")
 
 
+def translation_path(site: SourceSite, path: Path) -> str:
+    """The path of the post at `path` under its language's folder, without its suffix:
+    what Hugo pairs translations by when they name no translationKey."""
+    root = next((r.folder for r in site.roots if r.folder in path.parents), path.parent)
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
 def language_of(site: SourceSite, path: Path) -> str:
     """The language of the post at `path`, "" when the site has one."""
     return next((r.language for r in site.roots if r.folder in path.parents), "")

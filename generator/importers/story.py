@@ -98,6 +98,10 @@ class Story:
     """Local images the old site does not hold; the story names them as written."""
     page: bool = False
     """A standalone page, written to content/pages/ and shown at /<slug>/."""
+    language: str = ""
+    """BCP 47 tag of the story's language; "" when the source does not say."""
+    translation_key: str = ""
+    """Stories with one key are translations of one another."""
 
 
 @dataclass(frozen=True, slots=True)

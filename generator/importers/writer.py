@@ -77,6 +77,8 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
         "slug": slug if slug_from_file(slug) != slug else None,
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if urls.fold(alias) != urls.fold(url)],
+        "language": story.language,
+        "translation_key": story.translation_key,
     }
     kept = {key: value for key, value in meta.items()
             if value and (not story.page or key in PAGE_FIELDS)}
@@ -89,9 +91,11 @@ def _given(**values: str | None) -> dict[str, str]:
 
 def article_url(config: Config, story: Story, slug: str) -> str:
     """The URL Folio will give the story (or standalone page)."""
+    language = urls.language_key(story.language or config.language, config.language)
     if story.page:
-        return f"/{slug}/"
-    return permalink(config.permalink, story.date, slug, story.section or config.default_section)
+        return urls.in_language(language, f"/{slug}/")
+    return urls.in_language(language, permalink(
+        config.permalink, story.date, slug, story.section or config.default_section))
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,12 @@ class SiteIndex:
     def menu(self) -> tuple[MenuLink, ...]:
         return self.home.menu
 
+    @property
+    def every_author(self) -> dict[str, Term]:
+        """The authors of every language by slug; the site's own language's term first."""
+        editions = reversed(list(self.editions.values()))
+        return {slug: term for edition in editions for slug, term in edition.authors.items()}
+
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)

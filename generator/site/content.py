@@ -226,7 +226,7 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     return ArticleHead(
         id=relative,
         slug=slug,
-        url=in_language(language, permalink(config.permalink, published, slug, section)),
+        url=urls.in_language(language, permalink(config.permalink, published, slug, section)),
         title=title,
         bylines=bylines,
         date=published,
@@ -261,7 +261,7 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
     return ArticleHead(
         id=relative,
         slug=slug,
-        url=in_language(language, f"/{slug}/"),
+        url=urls.in_language(language, f"/{slug}/"),
         title=title,
         bylines=(),
         date=published or UNDATED,
@@ -274,11 +274,6 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
         language=language,
         translation_key=reader.translation_key(),
     )
-
-
-def in_language(language: str, url: str) -> str:
-    """`url` in the archive of `language` ("" for the site's own: no prefix)."""
-    return f"/{language}{url}" if language else url
 
 
 def slug_from_file(name: str) -> str:

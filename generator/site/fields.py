@@ -229,7 +229,7 @@ class FieldReader:
         if problem := language_problem(tag):
             self.error("language", problem)
             return ""
-        return "" if tag.lower() == self.config.language.lower() else tag.lower()
+        return urls.language_key(tag, self.config.language)
 
     def translation_key(self) -> str:
         value = self.meta.get("translation_key")

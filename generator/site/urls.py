@@ -94,6 +94,16 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def language_key(tag: str, site_language: str) -> str:
+    """Language `tag` as articles keep it: lower case, "" for the site's own language."""
+    return "" if tag.lower() == site_language.lower() else tag.lower()
+
+
+def in_language(language: str, url: str) -> str:
+    """`url` in the archive of `language` (a `language_key`; "" adds no prefix)."""
+    return f"/{language}{url}" if language else url
+
+
 def tag_url(name: str) -> str:
     return f"/tags/{slugify(name)}/"
 
