@@ -3,12 +3,15 @@ in that language, and translations linked to each other with hreflang."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, expect
 
+from browser import chromium, serving
 from conftest import CONFIG, article, build, make_site, tree
 from sitewalk import Site
 
@@ -151,3 +154,43 @@ def test_a_story_that_changes_language_moves_and_the_rebuild_equals_a_clean_one(
     assert walk.soup("/de/2020/05/02/b/").html["lang"] == "de"
     assert BeautifulSoup((site / "output" / "de" / "index.html").read_text(encoding="utf-8"),
                          "html.parser").html["lang"] == "de"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """English stories of 2019 and 2020 and French ones of 2020: the 2019 shard of the
+    search index holds English pages alone."""
+    root = tmp_path_factory.mktemp("served")
+    site = make_site(root / "site", {
+        "old.md": article("A quokka in the harbour.", title="Quokka seen in 2019",
+                          date="2019-03-01T09:30:00-05:00"),
+        "new.md": article("Another quokka downtown.", title="Quokka back in 2020"),
+        "nouveau.md": article("Un quokka au centre-ville.", title="Le quokka revient",
+                              language="fr"),
+    })
+    result = build(site)
+    assert result.code == 0, result.err
+    with serving(site / "output") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("search", "found"), [
+    ("/fr/search/", ["Le quokka revient"]),
+    ("/search/", ["Quokka back in 2020", "Quokka seen in 2019"]),
+])
+def test_each_language_searches_its_own_stories(browser: Browser, served: str, search: str,
+                                                found: list[str]) -> None:
+    page = browser.new_page()
+    page.goto(f"{served}{search}?q=quokka")
+    expect(page.locator(".search-status")).to_contain_text("quokka")
+    titles = page.locator(".search-results > li h2 a")
+    expect(titles).to_have_count(len(found))
+    assert sorted(titles.all_text_contents()) == found
+    page.close()

@@ -73,7 +73,9 @@ def stage_search_index(
 
     def index(root: Path) -> None:
         build_search_index(root, redo, scratch)
-        _write_manifest(root / SEARCH_FOLDER, digests, staging.output_dir / SEARCH_FOLDER)
+        languages = {name: _languages(root / SEARCH_FOLDER / name) for name in digests}
+        _write_manifest(root / SEARCH_FOLDER, {"shards": digests, "languages": languages},
+                        staging.output_dir / SEARCH_FOLDER)
 
     return index
 
@@ -158,9 +160,11 @@ def _manifest(path: Path) -> dict[str, str]:
     return shards if isinstance(shards, dict) else {}
 
 
-def _write_manifest(folder: Path, digests: Mapping[str, str], current: Path) -> None:
-    """Write the manifest, or link `output/`'s when it is the same."""
-    data = (json.dumps({"shards": digests}, separators=(",", ":")) + "\n").encode()
+def _write_manifest(folder: Path, manifest: Mapping[str, object], current: Path) -> None:
+    """Write the manifest (each shard's digest, and the languages of its pages, which
+    the search page of a language picks its shards by), or link `output/`'s when it is
+    the same."""
+    data = (json.dumps(manifest, separators=(",", ":")) + "\n").encode()
     folder.mkdir(exist_ok=True)
     target = folder / MANIFEST
     try:

@@ -16,13 +16,23 @@ async function loadIndex() {
   const manifest = new URL(root.dataset.searchIndex, window.location.href);
   const response = await fetch(manifest);
   if (!response.ok) throw new Error(`${manifest}: ${response.status}`);
-  const folders = Object.keys((await response.json()).shards)
+  const folders = inLanguage(await response.json())
     .map((shard) => new URL(`${encodeURIComponent(shard)}/`, manifest).pathname);
   const options = { baseUrl: root.dataset.searchBase };
   const pagefind = await import(`${folders[0]}pagefind.js`);
   await pagefind.options(options);
   await Promise.all(folders.slice(1).map((folder) => pagefind.mergeIndex(folder, options)));
   return pagefind;
+}
+
+// The shards holding stories in the page's language: Pagefind searches each shard in
+// the page's language, or, in a shard with none, in another one.
+function inLanguage(manifest) {
+  const shards = Object.keys(manifest.shards);
+  const language = document.documentElement.lang.toLowerCase();
+  const spoken = shards.filter((shard) => (manifest.languages?.[shard] ?? [])
+    .some((tag) => tag === language || tag.split("-")[0] === language.split("-")[0]));
+  return spoken.length ? spoken : shards;
 }
 
 // Pagefind excerpts are HTML whose matches are wrapped in <mark>: keep the text
