@@ -133,3 +133,30 @@ def test_the_report_is_written_as_json(tmp_path: Path) -> None:
     folio_import(site, "eleventy", FIXTURES / "eleventy-site", "--dry-run")
     again = json.loads((site / "import-report.json").read_text("utf-8"))
     assert again["dry_run"] is True and again["counts"]["unchanged"] == 4
+
+
+def test_hugo_translations_by_file_name_are_linked(tmp_path: Path) -> None:
+    """Languages sharing one content folder: Hugo reads `post.fr.md` as French, pairs it
+    with `post.md`, and serves the French one under /fr/."""
+    old = tmp_path / "old"
+    (old / "content" / "posts").mkdir(parents=True)
+    (old / "hugo.toml").write_text(
+        'baseURL = "https://old.example.org/"\ndefaultContentLanguage = "en"\n'
+        "[languages.fr]\nweight = 2\n[languages.en]\nweight = 1\n", encoding="utf-8")
+    posts = old / "content" / "posts"
+    (posts / "_index.fr.md").write_text("---\ntitle: Billets\n---\n", encoding="utf-8")
+    (posts / "hello.md").write_text(
+        "---\ntitle: Hello\nauthor: Ann Lee\ndate: 2020-05-01T09:00:00-04:00\n---\nHi.\n",
+        encoding="utf-8")
+    (posts / "hello.fr.md").write_text(
+        "---\ntitle: Bonjour\nauthor: Ann Lee\ndate: 2020-05-01T09:00:00-04:00\n---\nSalut.\n",
+        encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    result = folio_import(site, "hugo", old)
+    assert summary(result) == "2 imported, 0 unchanged, 1 skipped, 0 failed.", result.out
+    built(site)
+    assert resolves(site, "/posts/hello/") and resolves(site, "/fr/posts/hello/")
+    french = site / "output" / "fr" / "2020" / "05" / "01" / "hello" / "index.html"
+    page = french.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page
+    assert 'hreflang="en" href="https://gazette.example.org/2020/05/01/hello/"' in page

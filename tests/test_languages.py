@@ -194,3 +194,15 @@ def test_each_language_searches_its_own_stories(browser: Browser, served: str, s
     expect(titles).to_have_count(len(found))
     assert sorted(titles.all_text_contents()) == found
     page.close()
+
+
+def test_a_translation_named_after_its_original_keeps_its_slug(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "talks.md": article(title="Talks", translation_key="t"),
+        "talks.fr.md": article(title="Pourparlers", language="fr", translation_key="t"),
+        "pages/about.de.md": "---\ntitle: Über uns\nlanguage: de\n---\nWir.\n",
+    })
+    assert build(site).code == 0
+    walk = Site(site / "output")
+    assert walk.exists("/2020/05/01/talks/") and walk.exists("/fr/2020/05/01/talks/")
+    assert walk.exists("/de/about/")

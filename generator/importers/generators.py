@@ -34,6 +34,7 @@ from .source_site import (
     language_of,
     old_path,
     read_source_site,
+    stem_of,
     translation_path,
 )
 from .sources import read_utf8, walk
@@ -128,7 +129,8 @@ def files(name: str) -> Callable[[Path, tuple[str, ...]], Iterator[Path]]:
 
     def found(source: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
         site = read_source_site(name, source)
-        for folder in [root.folder for root in site.roots] if site else [source]:
+        folders = dict.fromkeys(root.folder for root in site.roots) if site else [source]
+        for folder in folders:  # languages may share one
             yield from walk(folder, suffixes)
 
     return found
@@ -138,7 +140,7 @@ def read(
     path: Path, source: str, *, dialect: Dialect, options: ReadOptions,
     authors: Mapping[str, str], site: SourceSite | None = None,
 ) -> Iterator[Item]:
-    if path.name == "_index.md":
+    if path.name.startswith("_index."):  # _index.md, _index.fr.md
         yield skipped(source, "a list page (_index.md), not a story")
         return
     text, problem = read_utf8(path)
@@ -154,7 +156,8 @@ def read(
         yield skipped(source, "no front matter, so not a story")
         return
     taxonomies = site.taxonomies if site else DEFAULT_TAXONOMIES
-    draft = _draft(path, source, meta, body, dialect, options, authors, taxonomies)
+    named = path.with_name(stem_of(site, path) + path.suffix) if site else path  # post.fr.md
+    draft = _draft(named, source, meta, body, dialect, options, authors, taxonomies)
     yield _with_site(draft, site, path, _lower_keys(meta)) if site else draft
 
 

@@ -94,7 +94,7 @@ def read_source_site(generator: str, root: Path) -> SourceSite | None:
 def old_path(site: SourceSite, path: Path, fields: Mapping[str, Any]) -> str:
     """The path the old site gave the post at `path` (front matter `fields`, lower-cased
     keys as the source wrote them); NotComputed saying why it cannot be known."""
-    where = next((r for r in site.roots if r.folder in path.parents), None)
+    where = root_of(site, path)
     if where is None:
         raise NotComputed("the file is outside the site's content folders")
     if site.generator == "hugo":
@@ -109,20 +109,40 @@ def old_path(site: SourceSite, path: Path, fields: Mapping[str, Any]) -> str:
 def address_of(site: SourceSite, path: Path) -> str:
     """The old site's base URL for the post at `path`: its language's on a site with one
     host per language, else the site's; "" when the configuration gives none."""
-    root = next((r for r in site.roots if r.folder in path.parents), None)
+    root = root_of(site, path)
     return (root.base_url if root else "") or site.settings.get("base_url", "")
 
 
 def translation_path(site: SourceSite, path: Path) -> str:
-    """The path of the post at `path` under its language's folder, without its suffix:
-    what Hugo pairs translations by when they name no translationKey."""
-    root = next((r.folder for r in site.roots if r.folder in path.parents), path.parent)
-    return path.relative_to(root).with_suffix("").as_posix()
+    """The path of the post at `path` under its language's folder, without its suffix
+    and language (`post.fr.md`): what Hugo pairs translations by when they name no
+    translationKey."""
+    root = root_of(site, path)
+    relative = path.relative_to(root.folder if root else path.parent).with_suffix("")
+    return relative.with_name(stem_of(site, relative)).as_posix()
 
 
 def language_of(site: SourceSite, path: Path) -> str:
     """The language of the post at `path`, "" when the site has one."""
-    return next((r.language for r in site.roots if r.folder in path.parents), "")
+    root = root_of(site, path)
+    return root.language if root else ""
+
+
+def root_of(site: SourceSite, path: Path) -> ContentRoot | None:
+    """The content folder of the post at `path`, with its language: where languages share
+    a folder, Hugo reads it from the file name (`post.fr.md`), else it is the default's."""
+    holding = [r for r in site.roots if r.folder in path.parents]
+    named = Path(path.stem).suffix.lstrip(".").lower()
+    return next((r for r in holding if r.language.lower() == named), None) or next(
+        iter(holding), None)
+
+
+def stem_of(site: SourceSite, path: Path) -> str:
+    """The name of the post at `path` less its suffix and any language of the site in it."""
+    stem = Path(path.stem)
+    named = stem.suffix.lstrip(".").lower()
+    spoken = {r.language.lower() for r in site.roots if r.language}
+    return stem.stem if named in spoken else path.stem
 
 
 # Hugo ------------------------------------------------------------------------------
@@ -151,6 +171,7 @@ def _read_hugo(root: Path) -> SourceSite | None:
             prefix = "" if multihost or (name == default and not in_subdir) else f"/{name}"
             roots.append(ContentRoot(folder, str(name), _base_path(own_base) + prefix, own_base))
             permalinks = {**_permalinks(entry.get("permalinks")), **permalinks}
+        roots.sort(key=lambda r: r.language != default)  # a file that names none is the default's
     else:
         roots.append(ContentRoot(root / content, "", _base_path(base_url), base_url))
     own = _lower(languages.get(default, {})) if isinstance(languages, Mapping) else {}
@@ -207,8 +228,8 @@ def _permalinks(value: Any) -> dict[str, str]:
 def _hugo_path(site: SourceSite, where: ContentRoot, path: Path,
                fields: Mapping[str, Any]) -> str:
     relative = path.relative_to(where.folder)
-    bundle = path.stem in ("index", "_index")
-    filename = relative.parent.name if bundle else path.stem
+    bundle = stem_of(site, path) in ("index", "_index")
+    filename = relative.parent.name if bundle else stem_of(site, path)
     section = relative.parts[0] if len(relative.parts) > 1 else ""
     if isinstance(fields.get("url"), str):
         return str(fields["url"])

@@ -74,7 +74,7 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
             caption=story.photo.caption, credit=story.photo.credit,
         ),
         "related": [_given(title=link.title, url=link.url) for link in story.related],
-        "slug": slug if slug_from_file(slug) != slug else None,
+        "slug": slug if slug_from_file(file_name(slug, _language(story, config))) != slug else None,
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if urls.fold(alias) != urls.fold(url)],
         "language": story.language,
@@ -85,13 +85,17 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
     return {**kept, **story.extra}
 
 
+def _language(story: Story, config: Config) -> str:
+    return urls.language_key(story.language or config.language, config.language)
+
+
 def _given(**values: str | None) -> dict[str, str]:
     return {key: value for key, value in values.items() if value}
 
 
 def article_url(config: Config, story: Story, slug: str) -> str:
     """The URL Folio will give the story (or standalone page)."""
-    language = urls.language_key(story.language or config.language, config.language)
+    language = _language(story, config)
     if story.page:
         return urls.in_language(language, f"/{slug}/")
     return urls.in_language(language, permalink(
@@ -123,15 +127,17 @@ class Placer:
         self.claimed: dict[Path, bytes] = {}
         inside = into.resolve().is_relative_to(config.content_dir.resolve())
         self.pages = (config.content_dir if inside else into) / PAGES_FOLDER
-        self.slugs = existing_slugs([config.content_dir] if inside else [config.content_dir, into])
+        self.slugs = existing_slugs([config.content_dir] if inside else [config.content_dir, into],
+                                    config.language)
         self.shelf = Shelf(config.content_dir, config.base_path, dry_run=dry_run)
 
     def place(self, story: Story) -> Placement:
         number = 1
         while True:
             slug = story.slug if number == 1 else f"{story.slug}-{number}"
+            language = _language(story, self.config)
             path = (self.pages if story.page else self.into / f"{story.date.year:04d}"
-                    ) / f"{slug}.md"
+                    ) / file_name(slug, language)
             shown, copies = self.shelf.place(story, path.with_suffix(""))
             data = render(shown, slug, self.config).encode("utf-8")
             existing = self._contents(path)
@@ -139,12 +145,13 @@ class Placer:
                 self.shelf.copy(copies)
                 return Placement("unchanged", path, tuple(target for _, target in copies),
                                  _body_line(data))
-            holder = path if existing is not None else self.slugs.get(slug)
+            holder = path if existing is not None else self.slugs.get(f"{language}/{slug}")
             if holder is None and story.page and (slug in FOLIO_PATHS or slug.isdigit()):
                 holder = path  # /tags/, /2015/: Folio's own pages
             if holder is None:
                 self.shelf.copy(copies)
-                return self._write(path, slug, data, tuple(target for _, target in copies))
+                return self._write(path, f"{language}/{slug}", data,
+                                   tuple(target for _, target in copies))
             if not self.suffix:
                 return Placement("skipped", holder)
             number += 1
@@ -154,9 +161,10 @@ class Placer:
             return self.claimed[path]
         return path.read_bytes() if path.is_file() else None
 
-    def _write(self, path: Path, slug: str, data: bytes, copied: tuple[Path, ...]) -> Placement:
+    def _write(self, path: Path, claim: str, data: bytes, copied: tuple[Path, ...]) -> Placement:
+        """`claim`: the language and slug the file takes (a slug is unique in a language)."""
         self.claimed[path] = data
-        self.slugs[slug] = path
+        self.slugs[claim] = path
         if not self.dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("xb") as file:
@@ -169,21 +177,31 @@ def _body_line(data: bytes) -> int:
     return data[: data.index(b"\n---\n", 3)].count(b"\n") + 4
 
 
-def existing_slugs(roots: list[Path]) -> dict[str, Path]:
-    """The slug of every Markdown file under `roots`, as Folio will read it."""
+def file_name(slug: str, language: str) -> str:
+    """The file of a story: `slug.md`, or `slug.fr.md` in another language than the site's,
+    beside a translation that keeps the slug."""
+    return f"{slug}.{language}.md" if language else f"{slug}.md"
+
+
+def existing_slugs(roots: list[Path], site_language: str) -> dict[str, Path]:
+    """The language and slug (`fr/slug`, `/slug` in the site's own language) of every
+    Markdown file under `roots`, as Folio will read them."""
     slugs: dict[str, Path] = {}
     for root in roots:
         for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
             if not any(part.startswith(".") for part in path.relative_to(root).parts):
-                slugs.setdefault(_slug_of(path), path)
+                slugs.setdefault(_slug_of(path, site_language), path)
     return slugs
 
 
-def _slug_of(path: Path) -> str:
+def _slug_of(path: Path, site_language: str) -> str:
     try:
         piece = frontmatter_yaml.split(path.read_text(encoding="utf-8-sig"))
         meta = frontmatter_yaml.parse(piece) if piece.front_matter is not None else None
     except (OSError, UnicodeDecodeError, frontmatter_yaml.FrontMatterError):
         meta = None
     slug = meta.get("slug") if isinstance(meta, dict) else None
-    return slug if isinstance(slug, str) and is_valid_slug(slug) else slug_from_file(path.stem)
+    tag = meta.get("language") if isinstance(meta, dict) else None
+    language = urls.language_key(tag, site_language) if isinstance(tag, str) and tag else ""
+    named = slug if isinstance(slug, str) and is_valid_slug(slug) else slug_from_file(path.stem)
+    return f"{language}/{named}"

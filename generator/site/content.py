@@ -210,7 +210,8 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     updated = reader.moment("updated")
     section = reader.text("section") or config.default_section
     reader.name_has_url("section", section)
-    slug = reader.slug(slug_from_file(relative))
+    language = reader.language()
+    slug = reader.slug(slug_from_file(_without_language(relative, language)))
     tags = reader.names("tags", allow_string=False)
     photo = reader.photo()
     related = reader.related()
@@ -218,7 +219,6 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     featured = reader.flag("featured")
     aliases = reader.aliases()
     corrections = reader.corrections()
-    language = reader.language()
     if published and updated and updated < published:
         reader.error("updated", "is earlier than date; expected the time of a later revision")
     if not (title and bylines and published and slug):
@@ -248,14 +248,14 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
 def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
     """A standalone page: /<slug>/, with no byline, section, tags or photo."""
     title = reader.text("title", required=True)
-    slug = reader.slug(slug_from_file(relative))
+    language = reader.language()
+    slug = reader.slug(slug_from_file(_without_language(relative, language)))
     published = reader.moment("date")
     updated = reader.moment("updated")
     draft = reader.flag("draft")
     aliases = reader.aliases()
     in_menu = reader.flag("menu")
     order = reader.number("order")
-    language = reader.language()
     if not (title and slug):
         return None
     return ArticleHead(
@@ -274,6 +274,15 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
         language=language,
         translation_key=reader.translation_key(),
     )
+
+
+def _without_language(name: str, language: str) -> str:
+    """`name` less the language it ends with, as translations are often named
+    (`talks.fr.md` beside `talks.md`)."""
+    path = Path(name)
+    if language and Path(path.stem).suffix.lower() == f".{language}":
+        return str(path.with_name(Path(path.stem).stem + path.suffix))
+    return name
 
 
 def slug_from_file(name: str) -> str:
