@@ -259,5 +259,5 @@ def _settle(
     return Outcome(
         story.source, placement.status, shown, warnings, story.default_byline and not story.page,
         story.placeholders, html or story.html, len(placement.copied), story.missing_images,
-        links.rewritten,
+        links.rewritten, story.aliases,
     )

@@ -35,6 +35,8 @@ class Outcome:
     """Local images the story names that the old site does not hold."""
     links_rewritten: int = 0
     """Links to paths the archive does not hold, now absolute on the old site."""
+    old_urls: tuple[str, ...] = ()
+    """The paths the old site gave the story: its new URL or aliases of it."""
 
     def lines(self, dry_run: bool) -> list[str]:
         if self.status in ("skipped", "failed"):
