@@ -151,6 +151,19 @@ def test_the_address_given_wins_and_html_bodies_are_rewritten(tmp_path: Path) ->
     assert "--source-base-url expects the old site's address" in bad.err
 
 
+def test_a_wordpress_export_names_its_own_address(tmp_path: Path) -> None:
+    site = new_site(tmp_path / "site")
+    export = tmp_path / "export.xml"
+    export.write_text(WXR.replace(
+        "<channel><title>Courier</title>",
+        "<channel><title>Courier</title><wp:base_blog_url>https://blog.example.com"
+        "</wp:base_blog_url>"), encoding="utf-8")
+    assert folio_import(site, "wordpress", export).code == 0
+    _, body = read_story(site / "content" / "2015" / "harbour.md")
+    assert '<a href="https://blog.example.com/shop/?item=2">' in body
+    assert '<a href="/2015/09/ferry/">' in body
+
+
 def test_a_jekyll_base_path_is_kept_once(tmp_path: Path) -> None:
     old = tmp_path / "old"
     (old / "_posts").mkdir(parents=True)

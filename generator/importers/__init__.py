@@ -182,10 +182,13 @@ def _source_site(request: ImportRequest) -> SourceSite | None:
 
 
 def _address(request: ImportRequest, story: Story) -> str:
-    """The old site's base URL for the links of `story`: `--source-base-url`, else
-    the one its configuration gives the story's folder; "" when neither says."""
+    """The old site's base URL for the links of `story`: `--source-base-url`, else the
+    one its configuration gives the story's folder, or its WordPress export's header;
+    "" when none says."""
     if request.source_base_url:
         return request.source_base_url
+    if request.format == "wordpress":
+        return wordpress.blog_address(Path(story.source.rsplit(" #", 1)[0]))
     site = _source_site(request)
     return address_of(site, Path(story.source)) if site else ""
 

@@ -96,6 +96,20 @@ def read(path: Path, source: str, options: ReadOptions) -> Iterator[Item]:
             yield _item(entry, f"{source} #{entry.get('wp:post_id') or number}", export, options)
 
 
+_BLOG_URL = re.compile(rb"<wp:base_blog_url>\s*(https?://[^<\s]+)\s*</wp:base_blog_url>")
+
+
+def blog_address(path: Path) -> str:
+    """The blog's address an export names in its header (`wp:base_blog_url`); "" when it
+    names none. Only the header is read: it comes before the first item."""
+    try:
+        with path.open("rb") as export:
+            found = _BLOG_URL.search(export.read(65536))
+    except OSError:
+        return ""
+    return found[1].decode("utf-8", "replace") if found else ""
+
+
 def _name(tag: str) -> str:
     """"{http://wordpress.org/export/1.2/}post_id" -> "wp:post_id"; plain names stay."""
     if not tag.startswith("{"):
