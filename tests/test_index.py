@@ -74,9 +74,9 @@ def test_terms_are_sorted_by_name_ignoring_case() -> None:
         story("s2", day(2), tags=("banana", "Échecs", "Ärzte")),
         story("s3", day(3), tags=("Cherry",)),
     ], config())
-    assert [t.name for t in index.tags.values()] == [
+    assert [t.name for t in index.editions[""].tags.values()] == [
         "Apple", "banana", "Cherry", "zebra", "Ärzte", "Échecs"]
-    assert list(index.tags) == ["apple", "banana", "cherry", "zebra", "arzte", "echecs"]
+    assert list(index.editions[""].tags) == ["apple", "banana", "cherry", "zebra", "arzte", "echecs"]
 
 
 def test_a_term_is_named_by_its_most_used_spelling_and_lists_its_stories_newest_first() -> None:
@@ -86,10 +86,10 @@ def test_a_term_is_named_by_its_most_used_spelling_and_lists_its_stories_newest_
         story("s3", day(3), tags=("Syria", "Oil")),
         story("s4", day(4), tags=("SYRIA",)),
     ], config())
-    syria = index.tags["syria"]
+    syria = index.editions[""].tags["syria"]
     assert (syria.slug, syria.name, syria.url) == ("syria", "Syria", "/tags/syria/")
     assert syria.article_ids == ("s4.md", "s3.md", "s2.md", "s1.md")
-    assert index.tags["oil"].article_ids == ("s3.md",)
+    assert index.editions[""].tags["oil"].article_ids == ("s3.md",)
 
 
 def test_spellings_used_equally_often_give_the_first_in_code_point_order() -> None:
@@ -97,7 +97,7 @@ def test_spellings_used_equally_often_give_the_first_in_code_point_order() -> No
         story("s1", day(1), tags=("syria",)), story("s2", day(2), tags=("Syria",)),
         story("s3", day(3), tags=("SYRIA",)),
     ], config())
-    assert index.tags["syria"].name == "SYRIA"
+    assert index.editions[""].tags["syria"].name == "SYRIA"
 
 
 def test_authors_and_sections_are_terms_under_their_own_folders() -> None:
@@ -106,16 +106,16 @@ def test_authors_and_sections_are_terms_under_their_own_folders() -> None:
         story("s2", day(2), bylines=("Jose Alvarez",), section="world"),
         story("s3", day(3), bylines=("jose alvarez",), section="Culture"),
     ], config())
-    assert {slug: (t.name, t.url, t.article_ids) for slug, t in index.authors.items()} == {
+    assert {slug: (t.name, t.url, t.article_ids) for slug, t in index.editions[""].authors.items()} == {
         "jose-alvarez": ("Jose Alvarez", "/authors/jose-alvarez/",
                          ("s3.md", "s2.md", "s1.md")),
         "li-wei": ("Li Wei", "/authors/li-wei/", ("s1.md",)),
     }
-    assert {slug: (t.name, t.url, t.article_ids) for slug, t in index.sections.items()} == {
+    assert {slug: (t.name, t.url, t.article_ids) for slug, t in index.editions[""].sections.items()} == {
         "culture": ("Culture", "/sections/culture/", ("s3.md",)),
         "world": ("World", "/sections/world/", ("s2.md", "s1.md")),
     }
-    assert list(index.authors) == ["jose-alvarez", "li-wei"]
+    assert list(index.editions[""].authors) == ["jose-alvarez", "li-wei"]
 
 
 def test_periods_are_years_months_and_days_newest_first() -> None:
@@ -126,7 +126,7 @@ def test_periods_are_years_months_and_days_newest_first() -> None:
         story("d", datetime(2020, 11, 9, 8, 0, tzinfo=UTC)),
         story("e", datetime(999, 1, 2, 8, 0, tzinfo=UTC)),
     ], config())
-    assert [(p.parts, p.url, p.article_ids) for p in index.periods.values()] == [
+    assert [(p.parts, p.url, p.article_ids) for p in index.editions[""].periods.values()] == [
         ((2020, 11, 9), "/2020/11/09/", ("d.md",)),
         ((2020, 11), "/2020/11/", ("d.md",)),
         ((2020, 2, 3), "/2020/02/03/", ("b.md", "c.md")),
@@ -250,7 +250,7 @@ def test_aliases_on_a_url_or_another_alias_are_refused() -> None:
 @pytest.mark.parametrize("count", [0, 1])
 def test_an_empty_archive_has_no_terms_or_periods(count: int) -> None:
     index, errors = build_index([story("d", day(1), draft=True)][:count], config())
-    assert (index.newest_first, dict(index.tags), dict(index.periods), errors) == (
+    assert (index.newest_first, dict(index.editions[""].tags), dict(index.editions[""].periods), errors) == (
         (), {}, {}, [])
 
 

@@ -138,35 +138,6 @@ class SiteIndex:
     to each article many times over."""
 
     @property
-    def home(self) -> Edition:
-        """The archive in the site's own language."""
-        return self.editions[""]
-
-    @property
-    def tags(self) -> Mapping[str, Term]:
-        return self.home.tags
-
-    @property
-    def authors(self) -> Mapping[str, Term]:
-        return self.home.authors
-
-    @property
-    def sections(self) -> Mapping[str, Term]:
-        return self.home.sections
-
-    @property
-    def periods(self) -> Mapping[tuple[int, ...], Period]:
-        return self.home.periods
-
-    @property
-    def corrections(self) -> tuple[Corrected, ...]:
-        return self.home.corrections
-
-    @property
-    def menu(self) -> tuple[MenuLink, ...]:
-        return self.home.menu
-
-    @property
     def every_author(self) -> dict[str, Term]:
         """The authors of every language by slug; the site's own language's term first."""
         editions = reversed(list(self.editions.values()))
