@@ -76,7 +76,8 @@ def test_terms_are_sorted_by_name_ignoring_case() -> None:
     ], config())
     assert [t.name for t in index.editions[""].tags.values()] == [
         "Apple", "banana", "Cherry", "zebra", "Ärzte", "Échecs"]
-    assert list(index.editions[""].tags) == ["apple", "banana", "cherry", "zebra", "arzte", "echecs"]
+    assert list(index.editions[""].tags) == [
+        "apple", "banana", "cherry", "zebra", "arzte", "echecs"]
 
 
 def test_a_term_is_named_by_its_most_used_spelling_and_lists_its_stories_newest_first() -> None:
@@ -106,12 +107,13 @@ def test_authors_and_sections_are_terms_under_their_own_folders() -> None:
         story("s2", day(2), bylines=("Jose Alvarez",), section="world"),
         story("s3", day(3), bylines=("jose alvarez",), section="Culture"),
     ], config())
-    assert {slug: (t.name, t.url, t.article_ids) for slug, t in index.editions[""].authors.items()} == {
+    home = index.editions[""]
+    assert {slug: (t.name, t.url, t.article_ids) for slug, t in home.authors.items()} == {
         "jose-alvarez": ("Jose Alvarez", "/authors/jose-alvarez/",
                          ("s3.md", "s2.md", "s1.md")),
         "li-wei": ("Li Wei", "/authors/li-wei/", ("s1.md",)),
     }
-    assert {slug: (t.name, t.url, t.article_ids) for slug, t in index.editions[""].sections.items()} == {
+    assert {slug: (t.name, t.url, t.article_ids) for slug, t in home.sections.items()} == {
         "culture": ("Culture", "/sections/culture/", ("s3.md",)),
         "world": ("World", "/sections/world/", ("s2.md", "s1.md")),
     }
@@ -250,8 +252,8 @@ def test_aliases_on_a_url_or_another_alias_are_refused() -> None:
 @pytest.mark.parametrize("count", [0, 1])
 def test_an_empty_archive_has_no_terms_or_periods(count: int) -> None:
     index, errors = build_index([story("d", day(1), draft=True)][:count], config())
-    assert (index.newest_first, dict(index.editions[""].tags), dict(index.editions[""].periods), errors) == (
-        (), {}, {}, [])
+    home = index.editions[""]
+    assert (index.newest_first, dict(home.tags), dict(home.periods), errors) == ((), {}, {}, [])
 
 
 def test_the_smallest_numbers_of_a_bit_set_are_no_more_than_asked() -> None:

@@ -105,7 +105,7 @@ class Edition:
     @property
     def prefix(self) -> str:
         """What its URLs start with: "" or "/fr"."""
-        return f"/{self.language}" if self.language else ""
+        return urls.in_language(self.language, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,16 +207,16 @@ def _editions(published: list[ArticleHead], pages: list[ArticleHead]) -> dict[st
 
 
 def _edition(language: str, published: list[ArticleHead], pages: list[ArticleHead]) -> Edition:
-    prefix = f"/{language}" if language else ""
+    def localized(url_of: Callable[[str], str]) -> Callable[[str], str]:
+        return lambda name: urls.in_language(language, url_of(name))
+
     return Edition(
         language=language,
         newest_first=tuple(a.id for a in published),
-        tags=_terms(published, lambda a: a.tags, lambda name: prefix + urls.tag_url(name)),
-        authors=_terms(published, lambda a: a.bylines,
-                       lambda name: prefix + urls.author_url(name)),
-        sections=_terms(published, lambda a: (a.section,),
-                        lambda name: prefix + urls.section_url(name)),
-        periods=_periods(published, prefix),
+        tags=_terms(published, lambda a: a.tags, localized(urls.tag_url)),
+        authors=_terms(published, lambda a: a.bylines, localized(urls.author_url)),
+        sections=_terms(published, lambda a: (a.section,), localized(urls.section_url)),
+        periods=_periods(published, language),
         corrections=_corrections(published),
         menu=_menu(pages),
     )
@@ -282,15 +282,15 @@ def _display_name(spellings: Counter[str]) -> str:
     return min(spellings, key=lambda name: (-spellings[name], name))
 
 
-def _periods(articles: list[ArticleHead], prefix: str) -> dict[tuple[int, ...], Period]:
+def _periods(articles: list[ArticleHead], language: str) -> dict[tuple[int, ...], Period]:
     members: dict[tuple[int, ...], list[str]] = defaultdict(list)
     for article in articles:
         day = article.date
         for parts in ((day.year,), (day.year, day.month), (day.year, day.month, day.day)):
             members[parts].append(article.id)
     keys = sorted(members, reverse=True)
-    return {parts: Period(parts, prefix + _period_url(parts), tuple(members[parts]))
-            for parts in keys}
+    return {parts: Period(parts, urls.in_language(language, _period_url(parts)),
+                          tuple(members[parts])) for parts in keys}
 
 
 def _period_url(parts: tuple[int, ...]) -> str:

@@ -184,7 +184,7 @@ def _article_pages(index: SiteIndex, config: Config,
             "people": of_bylines(article.bylines, people),
         }
         yield _translated(Page(article.url, "article.html", context, origin=article_id),
-                          index, config)
+                          article_id, index, config)
 
 
 def _standalone_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
@@ -194,20 +194,18 @@ def _standalone_pages(index: SiteIndex, config: Config) -> Iterator[Page]:
         if updated:
             context["updated"] = updated.date()
         yield _translated(Page(index.articles[page_id].url, PAGE_TEMPLATE, context,
-                               origin=page_id), index, config)
+                               origin=page_id), page_id, index, config)
 
 
-def _translated(page: Page, index: SiteIndex, config: Config) -> Page:
-    """The page of an article, with its language and its translations when it has some."""
-    assert page.origin is not None
-    head = index.articles[page.origin]
-    context = dict(page.context)
-    versions = [i for i in index.translations.get(page.origin, ()) if i != page.origin]
+def _translated(page: Page, article_id: str, index: SiteIndex, config: Config) -> Page:
+    """The page of an article, in its language, with its translations when it has some."""
+    versions = [index.articles[i] for i in index.translations.get(article_id, ())
+                if i != article_id]
     if versions:
-        context["translations"] = tuple(
-            Translation(other.language or config.language, other.url, other.title)
-            for other in (index.articles[i] for i in versions))
-    return replace(page, context=context).in_language(head.language)
+        translations = tuple(Translation(other.language or config.language, other.url,
+                                         other.title) for other in versions)
+        page = replace(page, context={**page.context, "translations": translations})
+    return page.in_language(index.articles[article_id].language)
 
 
 def _list_pages(

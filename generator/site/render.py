@@ -92,7 +92,7 @@ class RenderIndex:
 
 def site_infos(config: Config, index: SiteIndex) -> dict[str, SiteInfo]:
     """What every template knows of the site, in each language's archive."""
-    homes = tuple(Translation(language or config.language, f"/{language}/" if language else "/",
+    homes = tuple(Translation(language or config.language, urls.in_language(language, "/"),
                               config.title) for language in index.editions)
     return {language: site_info(config, index, edition, homes if len(homes) > 1 else ())
             for language, edition in index.editions.items()}
