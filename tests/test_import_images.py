@@ -157,10 +157,43 @@ def test_a_missing_image_is_reported_and_the_import_still_builds(tmp_path: Path)
     gone = by_title(site)["Gone"]
     assert gone["source_photo"] == "/img/gone.jpg" and "photo" not in gone, "kept, not shown"
     text = (site / "content/2019/gone.md").read_text(encoding="utf-8")
-    assert "![A lost chart](/lost/chart.png)" in text, "left as written"
+    assert "![A lost chart](/lost/chart.png)" in text, "left as written: /lost/ is outside"
     pages = built_pages(site)
     body = pages["2019/05/03/gone/index.html"].select_one(".story-body img")
     assert body is not None and body["src"] == "/lost/chart.png"
+
+
+def test_a_missing_image_is_shown_from_the_old_site_until_copied_in(tmp_path: Path) -> None:
+    source = old_site(tmp_path / "old", {
+        "config.toml": 'baseURL = "https://old.example.org/"\n',
+        "content/posts/gone.md": ("---\ntitle: Gone\ndate: 2019-05-03T10:00:00-04:00\n"
+                                  "author: Jane Doe\n---\n![A lost chart](/lost/chart.png)\n\n"
+                                  '<img src="/lost/map.png" alt="A lost map">\n'),
+    })
+    site = fresh_site(tmp_path / "site")
+    with (site / "folio.toml").open("a", encoding="utf-8") as config:
+        config.write(HTML_ON)
+    report = tmp_path / "report.json"
+    assert folio_import(site, "hugo", source, "--report", report).code == 0
+    missing = json.loads(report.read_text(encoding="utf-8"))["images"]["missing"]
+    assert {entry["path"] for entry in missing} == {"/lost/chart.png", "/lost/map.png"}
+    images = built_pages(site)["2019/05/03/gone/index.html"].select(".story-body img")
+    assert [img["src"] for img in images] == [
+        "https://old.example.org/lost/chart.png", "https://old.example.org/lost/map.png"]
+
+
+def test_an_image_whose_alt_text_runs_over_lines_is_copied(tmp_path: Path) -> None:
+    source = old_site(tmp_path / "old", {
+        "config.toml": 'baseURL = "https://old.example.org/"\n',
+        "static/img/quay.png": PNG,
+        "content/posts/quay.md": ("---\ntitle: Quay\ndate: 2019-05-01T10:00:00-04:00\n"
+                                  "author: Jane Doe\n---\n![The quay seen\nfrom the water]"
+                                  "(/img/quay.png)\n"),
+    })
+    site = fresh_site(tmp_path / "site")
+    assert folio_import(site, "hugo", source).code == 0
+    assert content_tree(site)["2019/quay/quay.png"] == PNG
+    assert "(quay/quay.png)" in (site / "content/2019/quay.md").read_text(encoding="utf-8")
 
 
 def test_missing_images_are_named_in_the_printed_report(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from .source_site import SourceSite, address_of, read_source_site
 from .sources import walk
 from .story import Draft, FileReader, Item, ReadOptions, Refused, Story, failed
 from .templates import Links, story_links
-from .writer import Placer, article_url
+from .writer import Placer, article_url, in_old_case
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +106,8 @@ def run_import(request: ImportRequest, config: Config) -> ImportReport:
     options = ReadOptions(config.zone, parse_map(request.mappings), request.pages)
     placer = Placer(request.into, config, suffix=request.suffix, dry_run=request.dry_run)
     readings = [
-        (source, item, item if isinstance(item, Refused)
-         else interpret(item, config.zone, request.default_byline, config.max_tags))
+        (source, item, item if isinstance(item, Refused) else in_old_case(
+            interpret(item, config.zone, request.default_byline, config.max_tags), config))
         for source in request.sources
         for item in _items(source, kind, options)
     ]

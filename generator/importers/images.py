@@ -31,7 +31,9 @@ from ..site.slugs import slugify
 from .source_site import SourceSite, read_source_site
 from .story import LocalImage, MissingImage, Story
 
-_MARKDOWN_IMAGE = re.compile(r"(?P<lead>!\[(?:[^\]\\\n]|\\.)*\]\(\s*)(?:<(?P<angled>[^>\n]*)>"
+# Alt text may run over lines (not over a blank one: that ends the paragraph).
+_MARKDOWN_IMAGE = re.compile(r"(?P<lead>!\[(?:[^\]\\\n]|\\.|\n(?![ \t]*\n))*\]\(\s*)"
+                             r"(?:<(?P<angled>[^>\n]*)>"
                              r"|(?P<bare>[^\s)<]+))")
 _HTML_IMAGE = re.compile(r"(?P<lead><img\b[^>]*?\ssrc\s*=\s*)(?:\"(?P<dq>[^\"]*)\""
                          r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'>]+))", re.IGNORECASE)

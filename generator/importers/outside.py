@@ -108,7 +108,30 @@ def point_outside(story: Story, archive: NewArchive, address: str,
     """`story` with each link its archive does not answer resolved against `address`,
     the old site's base URL ("" when unknown); `html`: the body is HTML, not Markdown."""
     pointed = point_links(story.body, archive, address, html)
-    return replace(story, body=pointed.body), pointed
+    body, shown = _missing_images_shown(story, pointed.body, archive, address)
+    return replace(story, body=body), replace(pointed, rewritten=pointed.rewritten + shown)
+
+
+def _missing_images_shown(story: Story, body: str, archive: NewArchive,
+                          address: str) -> tuple[str, int]:
+    """`body` with each root-relative image that neither the old site's folders nor the
+    new archive hold shown from the old site itself (still reported as missing, to be
+    copied in), and how many."""
+    missing = {image.reference for image in story.missing_images  # the photo's may be shown too
+               if image.reference.startswith("/") and not image.reference.startswith("//")
+               and not archive.answers(image.reference)}
+    if not address or not missing:
+        return body, 0
+    count = 0
+
+    def shown(match: re.Match[str]) -> str:
+        nonlocal count
+        if match["src"] not in missing:
+            return match[0]
+        count += 1
+        return match[0].replace(match["src"], on_old_site(address, match["src"]))
+
+    return _IMAGE_SOURCE.sub(shown, body), count
 
 
 def point_links(body: str, archive: NewArchive, address: str, html: bool) -> Pointed:
@@ -136,6 +159,11 @@ def point_links(body: str, archive: NewArchive, address: str, html: bool) -> Poi
     for pattern in patterns:
         text = pattern.sub(pointed, text)
     return Pointed(text, rewritten, tuple(sorted(kept)))
+
+
+_IMAGE_SOURCE = re.compile(
+    r"""(?:\bsrc\s*=\s*["']|!\[[^\]]*\]\(\s*<?)(?P<src>/[^\s"'()<>]+)""", re.IGNORECASE)
+"""An image source in HTML (`src="/x.png"`) or Markdown (`![alt](/x.png)`)."""
 
 
 def on_old_site(address: str, link: str) -> str:

@@ -131,7 +131,8 @@ class ImportReport:
             count = sum(len(outcome.missing_images) for outcome in missing)
             notes.append(
                 f"Warning: {count} local image(s) named by {_stories(len(missing))} are not in "
-                "the old site (see the warnings above); copy them in by hand."
+                "the old site's folders (see the warnings above); copy them in by hand. Until "
+                "then a body image is shown from the old site's address, when it is known."
             )
         return notes
 

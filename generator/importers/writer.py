@@ -11,7 +11,7 @@ no-op.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from ..site.config import Config
 from ..site.content import PAGE_FIELDS, PAGES_FOLDER, permalink, slug_from_file
 from ..site.slugs import is_valid_slug
 from .images import Shelf
-from .story import Story
+from .story import Refused, Story
 
 Status = Literal["imported", "unchanged", "skipped"]
 FOLIO_PATHS = frozenset(["archive", "authors", "corrections", "page", "pagefind", "search",
@@ -100,6 +100,21 @@ def article_url(config: Config, story: Story, slug: str) -> str:
         return urls.in_language(language, f"/{slug}/")
     return urls.in_language(language, permalink(
         config.permalink, story.date, slug, story.section or config.default_section))
+
+
+def in_old_case(story: Story | Refused, config: Config) -> Story | Refused:
+    """`story` with its slug spelled as its old URL spelled it when the two URLs differ
+    in case alone (/2015/02/25/We-Are-Hiring/): one file cannot serve both spellings on
+    hosts that ignore case, and the old one must keep working where case matters."""
+    if isinstance(story, Refused):
+        return story
+    url = article_url(config, story, story.slug)
+    for alias in story.aliases:
+        last = alias.rstrip("/").rsplit("/", 1)[-1]
+        if (alias != url and urls.fold(alias) == urls.fold(url) and is_valid_slug(last)
+                and urls.fold(last) == urls.fold(story.slug)):
+            return replace(story, slug=last)
+    return story
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,8 @@ def news_article(article: Article, config: Config, people: Iterable[Profile] = (
         "datePublished": article.date.isoformat(),
         "dateModified": article.modified.isoformat(),
         "author": [
-            _author(name, slugify(name) in organizations, profiles.get(slugify(name)), absolute)
+            _author(name, slugify(name) in organizations, profiles.get(slugify(name)), absolute,
+                    article.language)
             for name in article.bylines
         ],
         "publisher": {"@type": "Organization", "name": config.publisher_name,
@@ -80,12 +81,13 @@ def news_article(article: Article, config: Config, people: Iterable[Profile] = (
 
 
 def _author(name: str, organization: bool, profile: Profile | None,
-            absolute: Absolute) -> dict[str, Any]:
-    """A byline as a schema.org Person or Organization; its profile page and links."""
+            absolute: Absolute, language: str) -> dict[str, Any]:
+    """A byline as a schema.org Person or Organization; its page in the story's language's
+    archive and its profile's links."""
     data: dict[str, Any] = {
         "@type": "Organization" if organization else "Person",
         "name": name,
-        "url": absolute(urls.author_url(name)),
+        "url": absolute(urls.in_language(language, urls.author_url(name))),
     }
     if profile and profile.role and not organization:
         data["jobTitle"] = profile.role
