@@ -76,10 +76,29 @@ def interpret(draft: Draft, zone: tzinfo, default_byline: str,
     if date is None:
         return skipped(draft.source, "no date, so not a story (a listing or index page?)")
     title = values.get("title")
-    if not isinstance(title, str | int | float) or not str(title).strip():
-        return failed(draft.source, "no title (a headline is required)")
-    return _Reading(draft, zone, max_tags).story(" ".join(str(title).split()), date,
-                                                 default_byline)
+    given = " ".join(str(title).split()) if isinstance(title, str | int | float) else ""
+    headline = given or stand_in_title(draft)
+    if not headline:
+        return failed(draft.source, "no title (a headline is required), and no text or slug "
+                                    "to make one of")
+    reading = _Reading(draft, zone, max_tags)
+    if not given:
+        reading.warnings.append(f"title: none in the source (WordPress allows that); used "
+                                f"{headline!r}: write a headline")
+    return reading.story(headline, date, default_byline)
+
+
+TITLE_WORDS = 10
+"""Words of a story's text that stand in for a headline it lacks."""
+
+
+def stand_in_title(draft: Draft) -> str:
+    """A headline for a story that has none: its first words, else its slug in words."""
+    words = plain_text(draft.body).split()
+    if words:
+        return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+    slug = draft.fields.get("slug")
+    return str(slug).replace("-", " ").strip().capitalize() if isinstance(slug, str) else ""
 
 
 class _Reading:
@@ -299,7 +318,8 @@ def _site_path(text: str) -> str | None:
     parts = urlsplit(text.strip())
     if parts.query or parts.fragment or not parts.path.strip("/"):
         return None
-    path = parts.path if parts.path.startswith("/") else "/" + parts.path
+    # Servers read //greek/ as /greek/ (an export's link joins a base URL ending in /).
+    path = re.sub(r"/{2,}", "/", "/" + parts.path)
     try:
         return urls.normalize(path)
     except ValueError:
