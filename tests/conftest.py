@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from PIL import Image
 
 from generator.cli import main
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T12:00:00+00:00"
@@ -101,3 +104,12 @@ def site_factory(tmp_path: Path) -> Callable[..., Path]:
         return make_site(tmp_path / f"site{next(counter)}", files, config)
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium through Playwright, one for each test module that drives it."""
+    from browser import chromium  # Playwright is loaded only where a browser is used
+
+    with chromium() as launched:
+        yield launched

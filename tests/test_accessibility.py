@@ -14,7 +14,6 @@ from browser import (
     WIDTHS,
     ServedSite,
     axe_violations,
-    chromium,
     describe_violations,
     new_page,
     newest_story,
@@ -38,11 +37,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     with served_fixture_site(tmp_path_factory.mktemp("a11y")) as served:
         yield served
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

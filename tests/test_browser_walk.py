@@ -16,7 +16,6 @@ from playwright.sync_api import Browser, Page, expect
 from browser import (
     WIDTHS,
     ServedSite,
-    chromium,
     new_page,
     newest_story,
     screenshot,
@@ -31,11 +30,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     with served_fixture_site(tmp_path_factory.mktemp("walk")) as served:
         yield served
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from playwright.sync_api import Browser
 from browser import (
     WIDTHS,
     axe_violations,
-    chromium,
     describe_violations,
     new_page,
     screenshot,
@@ -80,11 +79,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(site / "output") as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as found:
-        yield found
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from playwright.sync_api import Browser
 
-from browser import axe_violations, chromium, describe_violations, new_page, serving
+from browser import axe_violations, describe_violations, new_page, serving
 from conftest import CONFIG, article, build, make_site, photo_bytes
 from sitewalk import Site
 
@@ -162,11 +162,6 @@ def served(site: Path) -> Iterator[str]:
     with serving(site / "output") as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.slow

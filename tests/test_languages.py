@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, expect
 
-from browser import chromium, serving
+from browser import serving
 from conftest import CONFIG, article, build, make_site, tree
 from sitewalk import Site
 
@@ -173,11 +173,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(site / "output") as url:
         yield url
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.slow

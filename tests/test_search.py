@@ -18,7 +18,7 @@ from generator.site.config import Config
 from generator.site.model import ArticleHead
 from generator.site.search import search_shards
 
-from browser import chromium, serving
+from browser import serving
 from conftest import CONFIG, article, build, make_site, tree
 from fixture_site import write_fixture_site
 from sitewalk import Site
@@ -222,11 +222,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(root / "www") as url:
         yield f"{url}/news"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def results_for(page: Page, query: str) -> None:
