@@ -60,9 +60,10 @@ def _site_words(language: str, folders: tuple[Path, ...], site_dir: Path,
 def catalogs_digest(config: Config) -> str:
     """Digest of every catalog `config`'s site may be written with (a story may be in
     any language), read but not parsed."""
-    paths = sorted(path for folder in locale_folders(config)
+    found = sorted((f"{place}/{path.relative_to(folder).as_posix()}", path)
+                   for place, folder in enumerate(locale_folders(config))
                    for path in folder.glob(f"*/{CATALOG.as_posix()}"))
-    return digest(*(f"{path}\0".encode() + path.read_bytes() for path in paths))
+    return digest(*(f"{name}\0".encode() + path.read_bytes() for name, path in found))
 
 
 def catalog_paths(language: str, locale_folders: Iterable[Path]) -> list[Path]:
