@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--section", help="section of the new article")
     new.add_argument("--byline", metavar="NAME",
                      help="who wrote it (default: default_byline of folio.toml)")
+    new.add_argument("--language", metavar="TAG",
+                     help="its language, e.g. fr (default: the site's): <slug>.fr.md, "
+                          "published under /fr/")
     _site_option(new)
     new.add_argument("--now", type=_moment, metavar="ISO", help=argparse.SUPPRESS)
     new.set_defaults(run=_new)
@@ -313,7 +316,7 @@ def _new(args: argparse.Namespace) -> int:
     from .site.scaffold import new_article
 
     config = load_config(args.site, now=_present(args))
-    path = new_article(config, args.headline, args.section, args.byline)
+    path = new_article(config, args.headline, args.section, args.byline, args.language)
     print(f"Created {path}")
     return 0
 

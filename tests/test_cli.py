@@ -162,6 +162,23 @@ def test_new_writes_a_draft_that_builds(site_factory: SiteFactory) -> None:
     assert run_folio("check", "--site", site, "--drafts", "--now", NOW).code == 0
 
 
+def test_new_in_another_language_writes_beside_and_builds_under_it(
+        site_factory: SiteFactory) -> None:
+    site = site_factory({})
+    now = ("--now", "2026-11-27T15:04:00+00:00")
+    assert run_folio("new", "Budget passed", "--site", site, *now).code == 0
+    result = run_folio("new", "Budget passed", "--language", "fr", "--site", site, *now)
+    assert result.code == 0, result.err
+    path = site / "content" / "2026" / "budget-passed.fr.md"
+    assert yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])["language"] == "fr"
+    built = run_folio("build", "--site", site, "--drafts", "--future", "--quiet")
+    assert built.code == 0, built.err
+    day = site / "output" / "fr" / "2026" / "11" / "27"
+    assert (day / "budget-passed" / "index.html").is_file()
+    bad = run_folio("new", "Budget", "--language", "not a tag", "--site", site, *now)
+    assert bad.code == 2 and "--language: expected a BCP 47 language tag" in bad.err
+
+
 def test_new_refuses_to_overwrite(site_factory: SiteFactory) -> None:
     site = site_factory({"2026/budget-passed.md": "keep me"})
     result = run_folio("new", "Budget passed", "--site", site, "--now", "2026-11-27T15:04:00Z")

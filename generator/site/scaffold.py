@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 from PIL import Image, ImageDraw
 
-from .config import CONFIG_FILE, TABLES, Config
+from . import urls
+from .config import CONFIG_FILE, TABLES, Config, language_problem
 from .errors import FolioError, UsageError
 from .slugs import slugify
 
@@ -29,13 +30,17 @@ def story_folder(config: Config, when: datetime) -> Path:
 
 
 def new_article(config: Config, headline: str, section: str | None,
-                byline: str | None = None) -> Path:
-    """Write content/<year>/<slug>.md as a draft dated now; never overwrite a file."""
+                byline: str | None = None, language: str | None = None) -> Path:
+    """Write content/<year>/<slug>.md (<slug>.fr.md in another language than the site's)
+    as a draft dated now; never overwrite a file."""
     slug = slugify(headline)
     if not slug:
         raise UsageError("the headline needs at least one letter or digit")
+    if language and (problem := language_problem(language)):
+        raise UsageError(f"--language: {problem}")
+    key = urls.language_key(language or config.language, config.language)
     now = (config.now or datetime.now(UTC)).astimezone(config.zone).replace(second=0, microsecond=0)
-    path = story_folder(config, now) / f"{slug}.md"
+    path = story_folder(config, now) / (f"{slug}.{key}.md" if key else f"{slug}.md")
     if path.exists():
         raise FolioError(f"{path} already exists; refusing to overwrite it")
     front_matter = {
@@ -45,6 +50,7 @@ def new_article(config: Config, headline: str, section: str | None,
         "date": now.isoformat(),
         "section": section or config.default_section,
         "tags": [],
+        **({"language": language} if key else {}),
         "draft": True,
     }
     text = "---\n" + yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True)
