@@ -205,6 +205,8 @@ def test_a_bilingual_archive_becomes_a_multilingual_site(tmp_path: Path) -> None
         assert target in stories, (path, other)
         byline = soup.select_one(".byline").get_text(" ", strip=True)
         assert byline.startswith("Par " if language == "fr" else "By "), byline
+    profile, _ = read_story(site / "content" / "authors" / "david-buckley.md")
+    assert profile["role"] == "Developer", "the site's language, not 'développeur'"
     report = json.loads((site / "import-report.json").read_text(encoding="utf-8"))
     old = [path for outcome in report["outcomes"] for path in outcome["old_urls"]]
     assert len(old) == 6

@@ -146,7 +146,8 @@ def _profiles(request: ImportRequest, stories: list[Story], config: Config) -> l
              and request.format in generators.DIALECTS else {})
     inside = request.into.resolve().is_relative_to(config.content_dir.resolve())
     folder = (config.content_dir if inside else request.into) / "authors"
-    return write_profiles(people_of(stories, known), folder, config, request.dry_run)
+    return write_profiles(people_of(stories, known, config.language), folder, config,
+                          request.dry_run)
 
 
 def _links(stories: list[Story], config: Config) -> Links:

@@ -77,12 +77,15 @@ def _text(entry: Mapping[str, Any], keys: tuple[str, ...]) -> str:
                  for k in keys if isinstance(entry.get(k), str) and entry[k].strip()), "")
 
 
-def people_of(stories: Iterable[Story], known: Mapping[str, Person]) -> dict[str, Person]:
+def people_of(stories: Iterable[Story], known: Mapping[str, Person],
+              language: str) -> dict[str, Person]:
     """Every author of `stories` with something for a profile, by slug: the role of their
-    newest story that gives one, else the author data's; bio and photo from the data."""
+    newest story that gives one, in the site's `language` first (a profile is written in
+    it), else the author data's; bio and photo from the data."""
     roles: dict[str, str] = {}
     names: dict[str, str] = {}
-    for story in sorted(stories, key=lambda story: story.date, reverse=True):
+    for story in sorted(stories, key=lambda story: (
+            story.language.lower() not in ("", language.lower()), -story.date.timestamp())):
         if story.page:  # shows no byline
             continue
         given = story.extra.get("byline_roles")
