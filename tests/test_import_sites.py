@@ -156,6 +156,8 @@ def test_hugo_translations_by_file_name_are_linked(tmp_path: Path) -> None:
     assert summary(result) == "2 imported, 0 unchanged, 1 skipped, 0 failed.", result.out
     built(site)
     assert resolves(site, "/posts/hello/") and resolves(site, "/fr/posts/hello/")
+    written = (site / "content" / "2020" / "hello.fr.md").read_text(encoding="utf-8")
+    assert "\nslug:" not in written, "the file name says the slug, less its language"
     french = site / "output" / "fr" / "2020" / "05" / "01" / "hello" / "index.html"
     page = french.read_text(encoding="utf-8")
     assert '<html lang="fr">' in page

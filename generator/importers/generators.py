@@ -26,6 +26,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from ..site import frontmatter_yaml
+from .code import code_lines
 from .report import OLD_URL_NOT_COMPUTED
 from .sanitize import clean_markdown, left_out_warning
 from .source_site import (
@@ -308,12 +309,7 @@ def escape_line_tags(body: str) -> str:
     Folio reads a line starting with `{` as a block of {attributes} and drops
     it from the page; the backslash makes Markdown show the brace instead.
     """
-    code = {
-        number
-        for token in MarkdownIt("commonmark").parse(body)
-        if token.type in ("fence", "code_block") and token.map
-        for number in range(*token.map)
-    }
+    code = code_lines(body)
     return "\n".join(
         line if number in code else _LINE_TAG.sub(r"\g<lead>\\", line)
         for number, line in enumerate(body.split("\n"))

@@ -24,10 +24,9 @@ from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-
 from ..site.model import Photo
 from ..site.slugs import slugify
+from .code import code_lines
 from .source_site import SourceSite, read_source_site
 from .story import LocalImage, MissingImage, Story
 
@@ -39,7 +38,6 @@ _HTML_IMAGE = re.compile(r"(?P<lead><img\b[^>]*?\ssrc\s*=\s*)(?:\"(?P<dq>[^\"]*)
                          r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'>]+))", re.IGNORECASE)
 _PASSTHROUGH = re.compile(r"addPassthroughCopy\(\s*\{(?P<pairs>[^}]*)\}")
 _PAIR = re.compile(r"""(['"])(?P<source>[^'"]+)\1\s*:\s*(['"])(?P<target>[^'"]*)\3""")
-_PARSER = MarkdownIt("commonmark")
 _PELICAN_MARKER = re.compile(r"^\{(?:static|filename|attach)\}")
 """Pelican's `{static}/images/a.png`: a file of the content folder."""
 _ELEVENTY_CONFIGS = (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs",
@@ -205,12 +203,7 @@ def _shown(file: Path, home: Path) -> str:
 def rewrite_images(body: str, change: Change) -> str:
     """`body` with the address of each image (Markdown and HTML `<img>`, outside code)
     replaced by `change`."""
-    code = {
-        number
-        for token in _PARSER.parse(body)
-        if token.type in ("fence", "code_block") and token.map
-        for number in range(*token.map)
-    }
+    code = code_lines(body)
     runs = groupby(enumerate(body.split("\n")), key=lambda numbered: numbered[0] in code)
     return "\n".join(
         text if inside else _rewrite_text(text, change)

@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
-from markdown_it import MarkdownIt
-
 from ..site import urls
 from ..site.archive import build_index
 from ..site.config import Config
@@ -27,6 +25,7 @@ from ..site.model import ArticleHead
 from ..site.pages import plan_pages
 from ..site.sources import find_sources
 from ..site.theme_paths import static_files
+from .code import code_lines
 from .story import Story
 
 _PATH = r"/(?!/)[^\s\"'<>()]*"
@@ -136,7 +135,7 @@ def _missing_images_shown(story: Story, body: str, archive: NewArchive,
 
 def point_links(body: str, archive: NewArchive, address: str, html: bool) -> Pointed:
     """`body` with the links `archive` does not answer made absolute on `address`."""
-    code = set() if html else _code_lines(body)
+    code = set() if html else code_lines(body)
     images = set() if html else _image_labels(body)
     rewritten = 0
     kept: list[tuple[int, str]] = []
@@ -199,13 +198,3 @@ def _image_labels(body: str) -> set[str]:
     images = {m[1].strip().lower() for m in re.finditer(r"!\[[^\]]*\]\[([^\]]+)\]", body)}
     links = {m[1].strip().lower() for m in re.finditer(r"(?<!!)\[[^\]]*\]\[([^\]]+)\]", body)}
     return images - links
-
-
-def _code_lines(body: str) -> set[int]:
-    """Line numbers (from 0) of the body's fenced and indented code blocks."""
-    return {
-        number
-        for token in MarkdownIt("commonmark").parse(body)
-        if token.type in ("fence", "code_block") and token.map
-        for number in range(*token.map)
-    }

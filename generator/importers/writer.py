@@ -60,6 +60,7 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
     """Folio's fields in the order docs/front-matter.md lists them, then the source's own keys
     (a standalone page's fields only: it shows no byline, section, tags or photo)."""
     url = article_url(config, story, slug)
+    language = _language(story, config)
     meta: dict[str, Any] = {
         "title": story.title,
         "dek": story.dek,
@@ -74,7 +75,7 @@ def front_matter(story: Story, slug: str, config: Config) -> dict[str, Any]:
             caption=story.photo.caption, credit=story.photo.credit,
         ),
         "related": [_given(title=link.title, url=link.url) for link in story.related],
-        "slug": slug if slug_from_file(file_name(slug, _language(story, config))) != slug else None,
+        "slug": slug if slug_from_file(file_name(slug, language), language) != slug else None,
         "draft": story.draft,
         "aliases": [alias for alias in story.aliases if urls.fold(alias) != urls.fold(url)],
         "language": story.language,
@@ -218,5 +219,6 @@ def _slug_of(path: Path, site_language: str) -> str:
     slug = meta.get("slug") if isinstance(meta, dict) else None
     tag = meta.get("language") if isinstance(meta, dict) else None
     language = urls.language_key(tag, site_language) if isinstance(tag, str) and tag else ""
-    named = slug if isinstance(slug, str) and is_valid_slug(slug) else slug_from_file(path.stem)
+    named = (slug if isinstance(slug, str) and is_valid_slug(slug)
+             else slug_from_file(path.name, language))
     return f"{language}/{named}"

@@ -211,7 +211,7 @@ def _story_head(reader: FieldReader, relative: str, config: Config) -> ArticleHe
     section = reader.text("section") or config.default_section
     reader.name_has_url("section", section)
     language = reader.language()
-    slug = reader.slug(slug_from_file(_without_language(relative, language)))
+    slug = reader.slug(slug_from_file(relative, language))
     tags = reader.names("tags", allow_string=False)
     photo = reader.photo()
     related = reader.related()
@@ -249,7 +249,7 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
     """A standalone page: /<slug>/, with no byline, section, tags or photo."""
     title = reader.text("title", required=True)
     language = reader.language()
-    slug = reader.slug(slug_from_file(_without_language(relative, language)))
+    slug = reader.slug(slug_from_file(relative, language))
     published = reader.moment("date")
     updated = reader.moment("updated")
     draft = reader.flag("draft")
@@ -276,18 +276,12 @@ def _page_head(reader: FieldReader, relative: str) -> ArticleHead | None:
     )
 
 
-def _without_language(name: str, language: str) -> str:
-    """`name` less the language it ends with, as translations are often named
-    (`talks.fr.md` beside `talks.md`)."""
-    path = Path(name)
-    if language and Path(path.stem).suffix.lower() == f".{language}":
-        return str(path.with_name(Path(path.stem).stem + path.suffix))
-    return name
-
-
-def slug_from_file(name: str) -> str:
-    """The slug of an article file that sets none: its name less a leading date."""
+def slug_from_file(name: str, language: str = "") -> str:
+    """The slug of an article file that sets none: its name less a leading date and less
+    the `language` it ends with, as translations are often named (`talks.fr.md`)."""
     stem = Path(name).stem
+    if language and Path(stem).suffix.lower() == f".{language}":
+        stem = Path(stem).stem
     return slug_of(_DATE_PREFIX.sub("", stem) or stem)  # not cached: each name comes once
 
 
